@@ -1,0 +1,65 @@
+// BankCore: the bank actor's pure core. Takes console requests, checks their meaning,
+// queues transfers and asks the mutex for the critical section; once granted, hands up to
+// `max_batch` of them to the ledger; answers each client with its outcome; withdraws and
+// answers `timeout` when the grant does not come within the acquire timeout.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "actors/bank/balance_table.hpp"
+#include "actors/bank/txid_memory.hpp"
+#include "messages/bus_message.hpp"
+
+namespace bank {
+
+struct BankOptions {
+  std::int64_t acquire_timeout_ms = 5000;
+  std::size_t max_batch = 1;
+};
+
+class BankCore {
+ public:
+  BankCore(NodeId self, Balances opening, BankOptions options);
+
+  void step(const BusMessage& in, Outbox& out);
+
+  const BalanceTable& table() const { return table_; }
+  const TxidMemory& memory() const { return memory_; }
+  std::size_t pending() const { return queue_.size() + in_cs_.size(); }
+
+ private:
+  struct Pending {
+    Tx tx;
+    std::vector<std::uint64_t> clients;
+    std::int64_t deadline_ms = 0;
+  };
+
+  void on_console(const ConsoleIn& c, Outbox& out);
+  void on_transfer(std::uint64_t client, const TransferCmd& t, Outbox& out);
+  void on_granted(const Granted& g, Outbox& out);
+  void on_committed(const Committed& c, Outbox& out);
+  void on_withdrawn(const Withdrawn& w, Outbox& out);
+  void on_tick(std::int64_t now, Outbox& out);
+  void acquire_if_needed(Outbox& out);
+  void answer(const std::vector<std::uint64_t>& clients, const ConsoleReply& reply, Outbox& out);
+  std::string fresh_txid();
+  Pending* find_pending(const std::string& txid);
+
+  enum class State { idle, acquiring, withdrawing, in_cs };
+
+  NodeId self_;
+  BankOptions options_;
+  BalanceTable table_;
+  TxidMemory memory_;
+  std::deque<Pending> queue_;          // waiting for a critical section
+  std::map<std::string, Pending> in_cs_;  // handed to the ledger, outcome not yet known
+  State state_ = State::idle;
+  std::int64_t now_ms_ = 0;
+  std::uint64_t next_txid_ = 1;
+};
+
+}  // namespace bank

@@ -1,0 +1,40 @@
+// LedgerCore: the ledger actor's pure core. Owns the chain; appends own transfers inside
+// the critical section and peers' blocks that arrive with their release; answers chain,
+// verify, status and catch-up (sync) requests. Passes grants on to the bank (see
+// messages/bus_message.hpp for why they run through here).
+#pragma once
+
+#include <map>
+
+#include "actors/ledger/chain.hpp"
+#include "messages/bus_message.hpp"
+
+namespace bank {
+
+class LedgerCore {
+ public:
+  LedgerCore(NodeId self, Block genesis);
+
+  void step(const BusMessage& in, Outbox& out);
+
+  const Chain& chain() const { return chain_; }
+
+  // At most this many blocks per catch-up answer.
+  static constexpr std::uint64_t sync_batch = 256;
+
+ private:
+  void append_own(const Append& a, Outbox& out);
+  void apply_peer(const ApplyBlocks& a, Outbox& out);
+  void on_peer(const PeerIn& p, Outbox& out);
+  void log_commit(const Block& b, Lamport lamport, Outbox& out);
+
+  NodeId self_;
+  Chain chain_;
+  Lamport lamport_ = 0;  // the newest clock value the mutex told us, for log lines
+  // Peers' blocks that arrived ahead of a gap. Releases from different peers can cross on
+  // the way here (the mutex orders those it knows of, but a request may still be in
+  // transit), so a block waits until the blocks before it have come.
+  std::map<std::uint64_t, std::pair<NodeId, Block>> early_;
+};
+
+}  // namespace bank

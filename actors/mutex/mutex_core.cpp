@@ -1,0 +1,181 @@
+// MutexCore: Lamport's algorithm; see the header for the rules.
+#include "actors/mutex/mutex_core.hpp"
+
+#include <algorithm>
+
+namespace bank {
+
+namespace {
+template <class... F>
+struct Overload : F... {
+  using F::operator()...;
+};
+nlohmann::json stamp_json(const Stamp& s) { return {{"ts", s.ts}, {"node", s.node}}; }
+}  // namespace
+
+MutexCore::MutexCore(NodeId self, std::vector<NodeId> peers, EntryRule rule)
+    : self_(self), peers_(std::move(peers)), rule_(rule) {
+  std::sort(peers_.begin(), peers_.end());
+  for (NodeId p : peers_) up_[p] = false;
+}
+
+bool MutexCore::lamport_rule(const MutexCore& m) {
+  if (m.queue_.empty() || *m.queue_.begin() != *m.own_) return false;
+  for (NodeId p : m.peers_)
+    if (!m.heard_after_own(p)) return false;
+  return true;
+}
+
+bool MutexCore::heard_after_own(NodeId peer) const {
+  auto it = heard_.find(peer);
+  return own_ && it != heard_.end() && it->second > *own_;
+}
+
+bool MutexCore::link_up(NodeId peer) const {
+  auto it = up_.find(peer);
+  return it != up_.end() && it->second;
+}
+
+std::vector<NodeId> MutexCore::silent() const {
+  std::vector<NodeId> out;
+  for (NodeId p : peers_)
+    if (!link_up(p) || (own_ && !heard_after_own(p))) out.push_back(p);
+  return out;
+}
+
+void MutexCore::step(const BusMessage& in, Outbox& out) {
+  std::visit(Overload{[&](const PeerIn& p) { on_peer(p, out); },
+                      [&](const LinkUp& u) { on_link_up(u, out); },
+                      [&](const LinkDown& d) { up_[d.peer] = false; },
+                      [&](const Acquire&) {
+                        // May come before our last Release (another pipe): remember it.
+                        wanted_ = true;
+                        maybe_request(out);
+                      },
+                      [&](const Withdraw&) { withdraw(out); },
+                      [&](const Release& r) { release(r, out); },
+                      [&](const PeerOut& p) { send(p.to, p.body, out); },
+                      [&](const StatusQuery& q) {
+                        StatusQuery s = q;
+                        s.reply.id = self_;
+                        s.reply.lamport = clock_;
+                        s.reply.queue.assign(queue_.begin(), queue_.end());
+                        for (NodeId p : peers_) s.reply.peers.push_back({p, link_up(p)});
+                        out.push_back({Actor::ledger, std::move(s)});
+                      },
+                      [](const auto&) {}},
+             in);
+}
+
+void MutexCore::observe(NodeId from, Lamport ts) {
+  clock_ = std::max(clock_, ts) + 1;
+  auto& h = heard_[from];
+  h = std::max(h, Stamp{ts, from});
+}
+
+void MutexCore::send(NodeId to, PeerBody body, Outbox& out) {
+  ++clock_;
+  out.push_back({Actor::network, PeerOut{to, clock_, std::move(body)}});
+}
+
+void MutexCore::on_link_up(const LinkUp& u, Outbox& out) {
+  clock_ = std::max(clock_, u.lamport) + 1;
+  up_[u.peer] = true;
+  greeted_.insert(u.peer);
+  if (u.restarted) {
+    // The peer's old incarnation is gone with its requests; whatever it sent us before is void.
+    for (auto it = queue_.begin(); it != queue_.end();) it = it->node == u.peer ? queue_.erase(it) : std::next(it);
+    std::erase_if(releases_, [&](const auto& r) { return r.first.node == u.peer; });
+    heard_.erase(u.peer);
+    if (own_) send(u.peer, RequestMsg{*own_}, out);
+    apply_ready_releases(out);
+  }
+  maybe_request(out);
+  try_enter(out);
+}
+
+// Stamp and broadcast our request, once every peer's hello has lifted our clock.
+void MutexCore::maybe_request(Outbox& out) {
+  if (!wanted_ || state_ != State::idle || greeted_.size() < peers_.size()) return;
+  wanted_ = false;
+  ++clock_;
+  own_ = Stamp{clock_, self_};
+  queue_.insert(*own_);
+  state_ = State::requested;
+  for (NodeId p : peers_) send(p, RequestMsg{*own_}, out);
+  try_enter(out);
+}
+
+void MutexCore::on_peer(const PeerIn& p, Outbox& out) {
+  observe(p.from, p.lamport);
+  std::visit(Overload{[&](const RequestMsg& r) {
+                        if (r.req.node != p.from) return;
+                        queue_.insert(r.req);
+                        send(p.from, ReplyMsg{r.req}, out);
+                      },
+                      [&](const ReleaseMsg& r) {
+                        if (r.req.node != p.from || !queue_.contains(r.req)) {
+                          out.push_back({Actor::log, LogOut{"error", clock_,
+                                                            {{"error", "release from node " + std::to_string(p.from) +
+                                                                           " for a request not in the queue"}}}});
+                          return;
+                        }
+                        releases_[r.req] = PendingRelease{p.from, p.lamport, r.blocks};
+                        apply_ready_releases(out);
+                      },
+                      [&](const SyncMsg&) { out.push_back({Actor::ledger, p}); },
+                      [&](const BlocksMsg&) { out.push_back({Actor::ledger, p}); },
+                      [](const auto&) {}},
+             p.body);
+  try_enter(out);
+}
+
+// A release takes effect when its request heads our queue: everything ahead of it was
+// released before its sender entered, and those releases are still on their way to us.
+void MutexCore::apply_ready_releases(Outbox& out) {
+  while (!queue_.empty()) {
+    auto it = releases_.find(*queue_.begin());
+    if (it == releases_.end()) return;
+    if (!it->second.blocks.empty())
+      out.push_back({Actor::ledger, ApplyBlocks{it->second.from, clock_, std::move(it->second.blocks)}});
+    queue_.erase(queue_.begin());
+    releases_.erase(it);
+  }
+}
+
+void MutexCore::try_enter(Outbox& out) {
+  if (state_ != State::requested || !rule_(*this)) return;
+  state_ = State::holding;
+  out.push_back({Actor::log, LogOut{"cs_enter", clock_, {{"req", stamp_json(*own_)}}}});
+  out.push_back({Actor::ledger, Granted{*own_, clock_}});
+}
+
+void MutexCore::release(const Release& r, Outbox& out) {
+  if (state_ != State::holding || !own_ || r.req != *own_) return;
+  out.push_back({Actor::log, LogOut{"cs_exit", clock_, {{"req", stamp_json(*own_)}}}});
+  queue_.erase(*own_);
+  for (NodeId p : peers_) send(p, ReleaseMsg{*own_, r.blocks}, out);
+  own_.reset();
+  state_ = State::idle;
+  apply_ready_releases(out);
+  maybe_request(out);
+}
+
+// Give up a request that has not been granted: peers drop it from their queues. A
+// Withdraw that finds the request already granted is void: the grant is on its way.
+void MutexCore::withdraw(Outbox& out) {
+  if (state_ == State::requested) {
+    auto waited = silent();
+    queue_.erase(*own_);
+    for (NodeId p : peers_) send(p, ReleaseMsg{*own_, {}}, out);
+    own_.reset();
+    state_ = State::idle;
+    apply_ready_releases(out);
+    out.push_back({Actor::ledger, Withdrawn{waited}});
+  } else if (wanted_) {
+    wanted_ = false;
+    out.push_back({Actor::ledger, Withdrawn{silent()}});
+  }
+}
+
+}  // namespace bank

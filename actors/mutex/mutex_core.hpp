@@ -1,0 +1,81 @@
+// MutexCore: Lamport's distributed mutual exclusion as a pure core.
+//
+// Clock: +1 before each send, max(own, received)+1 on each receive. Queue: every known
+// request ordered by (ts, node). Entry: our request heads our queue and from every peer we
+// have received a message stamped later than it (links are FIFO, so nothing earlier of
+// theirs is still on the way). Releases carry the blocks appended inside; a release whose
+// request is not yet at the head of our queue waits there, so blocks apply in entry order
+// even when releases from different peers cross.
+//
+// No request is stamped before every peer's session is up: each peer's hello lifts our
+// clock above every stamp it has seen, so a restarted node never stamps below what its
+// previous incarnation sent.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "messages/bus_message.hpp"
+
+namespace bank {
+
+class MutexCore {
+ public:
+  // The entry decision, injectable so that the simulation can prove it catches a wrong one.
+  using EntryRule = bool (*)(const MutexCore&);
+  static bool lamport_rule(const MutexCore& m);
+
+  enum class State { idle, requested, holding };
+
+  MutexCore(NodeId self, std::vector<NodeId> peers, EntryRule rule = &lamport_rule);
+
+  void step(const BusMessage& in, Outbox& out);
+
+  Lamport clock() const { return clock_; }
+  State state() const { return state_; }
+  bool holding() const { return state_ == State::holding; }
+  // An Acquire not yet turned into a request (the last critical section is still being
+  // left, or not every peer has greeted us yet).
+  bool wanted() const { return wanted_; }
+  const std::optional<Stamp>& own() const { return own_; }
+  const std::set<Stamp>& queue() const { return queue_; }
+  const std::vector<NodeId>& peers() const { return peers_; }
+  // True when `peer` has sent a message stamped later than our request.
+  bool heard_after_own(NodeId peer) const;
+  // Peers we still wait for: no later stamp from them yet (or their link is down).
+  std::vector<NodeId> silent() const;
+  bool link_up(NodeId peer) const;
+
+ private:
+  void on_peer(const PeerIn& p, Outbox& out);
+  void on_link_up(const LinkUp& u, Outbox& out);
+  void maybe_request(Outbox& out);
+  void release(const Release& r, Outbox& out);
+  void withdraw(Outbox& out);
+  void send(NodeId to, PeerBody body, Outbox& out);
+  void apply_ready_releases(Outbox& out);
+  void try_enter(Outbox& out);
+  void observe(NodeId from, Lamport ts);
+
+  NodeId self_;
+  std::vector<NodeId> peers_;
+  EntryRule rule_;
+  Lamport clock_ = 0;
+  State state_ = State::idle;
+  bool wanted_ = false;
+  std::optional<Stamp> own_;
+  std::set<Stamp> queue_;
+  std::map<NodeId, Stamp> heard_;  // latest stamp received from each peer over its FIFO session
+  std::map<NodeId, bool> up_;
+  std::set<NodeId> greeted_;  // peers whose hello reached this incarnation
+  struct PendingRelease {
+    NodeId from;
+    Lamport lamport;
+    std::vector<Block> blocks;
+  };
+  std::map<Stamp, PendingRelease> releases_;  // arrived, waiting for their request to head the queue
+};
+
+}  // namespace bank

@@ -1,0 +1,95 @@
+// NetworkCore: frames <-> sessions <-> the mutex.
+#include "actors/network/network_core.hpp"
+
+#include "messages/json_reader.hpp"
+
+namespace bank {
+
+namespace {
+template <class... F>
+struct Overload : F... {
+  using F::operator()...;
+};
+}  // namespace
+
+NetworkCore::NetworkCore(NodeId self, std::vector<NodeId> peers, std::uint64_t incarnation, std::string genesis,
+                         LinkTimings timings)
+    : self_(self) {
+  for (NodeId p : peers) sessions_.emplace(p, LinkSession(self, p, incarnation, genesis, timings));
+}
+
+const LinkSession* NetworkCore::session(NodeId peer) const {
+  auto it = sessions_.find(peer);
+  return it == sessions_.end() ? nullptr : &it->second;
+}
+
+void NetworkCore::flush(NodeId peer, LinkSession::Output& o, Outbox& out) {
+  for (const PeerMessage& m : o.wire) {
+    auto j = peer_to_json(m);
+    out.push_back({Actor::wire, WireOut{peer, j.dump()}});
+    out.push_back({Actor::log, LogOut{"send", m.lamport, {{"type", peer_type_name(m.body)}, {"peer", peer}, {"msg", std::move(j)}}}});
+  }
+  for (PeerMessage& m : o.deliver) out.push_back({Actor::mutex, PeerIn{peer, m.lamport, std::move(m.body)}});
+  for (const auto& e : o.events) {
+    switch (e.kind) {
+      case LinkSession::EventKind::up:
+      case LinkSession::EventKind::restarted:
+        out.push_back({Actor::mutex, LinkUp{peer, e.lamport, e.kind == LinkSession::EventKind::restarted}});
+        out.push_back({Actor::log, LogOut{"peer_up", lamport_, {{"peer", peer}}}});
+        break;
+      case LinkSession::EventKind::down:
+        out.push_back({Actor::mutex, LinkDown{peer}});
+        out.push_back({Actor::log, LogOut{"peer_down", lamport_, {{"peer", peer}}}});
+        break;
+      case LinkSession::EventKind::genesis_mismatch:
+        out.push_back({Actor::log, LogOut{"error", lamport_,
+                                          {{"error", "node " + std::to_string(peer) +
+                                                         " has another genesis block (another config?); its link is refused"}}}});
+        break;
+    }
+  }
+}
+
+void NetworkCore::step(const BusMessage& in, Outbox& out) {
+  std::visit(Overload{[&](const WireIn& w) {
+                        auto j = JsonReader::try_parse(w.bytes, max_peer_frame);
+                        auto m = j ? peer_from_json(*j) : Result<PeerMessage>(j.error());
+                        if (!m) {
+                          out.push_back({Actor::log, LogOut{"error", lamport_, {{"error", "bad peer frame: " + m.error().message}}}});
+                          return;
+                        }
+                        auto it = sessions_.find(m->from);
+                        if (it == sessions_.end() || m->from == self_) {
+                          out.push_back({Actor::log, LogOut{"error", lamport_,
+                                                            {{"error", "frame from unknown node " + std::to_string(m->from)}}}});
+                          return;
+                        }
+                        lamport_ = std::max(lamport_, m->lamport);
+                        out.push_back({Actor::log, LogOut{"recv", lamport_,
+                                                          {{"type", peer_type_name(m->body)}, {"peer", m->from},
+                                                           {"msg", std::move(*j)}}}});
+                        LinkSession::Output o;
+                        it->second.receive(*m, now_ms_, o);
+                        flush(m->from, o, out);
+                      },
+                      [&](const PeerOut& p) {
+                        auto it = sessions_.find(p.to);
+                        if (it == sessions_.end()) return;
+                        lamport_ = std::max(lamport_, p.lamport);
+                        LinkSession::Output o;
+                        it->second.send(p.body, p.lamport, now_ms_, o);
+                        flush(p.to, o, out);
+                      },
+                      [&](const Tick& t) {
+                        now_ms_ = t.now_ms;
+                        for (auto& [peer, s] : sessions_) {
+                          LinkSession::Output o;
+                          s.tick(now_ms_, lamport_, height_, o);
+                          flush(peer, o, out);
+                        }
+                      },
+                      [](const auto&) {}},
+             in);
+}
+
+}  // namespace bank

@@ -1,0 +1,65 @@
+// Blocks to and from JSON, validated field by field.
+#include "messages/block.hpp"
+
+#include "messages/json_reader.hpp"
+
+namespace bank {
+
+nlohmann::json block_to_json(const Block& b, bool without_hash) {
+  nlohmann::json j{{"index", b.index}, {"prev", b.prev}};
+  if (b.genesis) {
+    nlohmann::json balances = nlohmann::json::object();
+    for (const auto& [id, cents] : *b.genesis) balances[std::to_string(id)] = cents;
+    j["genesis"] = {{"balances", balances}};
+  }
+  if (b.tx)
+    j["tx"] = {{"txid", b.tx->txid}, {"from", b.tx->from}, {"to", b.tx->to},
+               {"amount", b.tx->amount}, {"lamport", b.tx->lamport}};
+  if (!without_hash) j["hash"] = b.hash;
+  return j;
+}
+
+namespace {
+
+Block read_block(const nlohmann::json& j) {
+  JsonReader r(j, "block");
+  r.only({"index", "prev", "genesis", "tx", "hash"});
+  Block b;
+  b.index = r.u64("index");
+  b.prev = r.hex64("prev");
+  b.hash = r.hex64("hash");
+  if (r.has("genesis") == r.has("tx"))
+    JsonReader::fail("codec.block_kind", "a block holds exactly one of 'genesis' and 'tx'");
+  if (r.has("genesis")) {
+    JsonReader g(r.object("genesis"), "genesis");
+    g.only({"balances"});
+    Balances balances;
+    for (const auto& item : g.object("balances").items()) {
+      auto id = JsonReader::node_id_from_string(item.key(), "balances");
+      const auto& v = item.value();
+      if (!v.is_number_integer() || (v.is_number_unsigned() && v.get<std::uint64_t>() > INT64_MAX) ||
+          v.get<std::int64_t>() < 0)
+        JsonReader::fail("codec.range", "opening balance of node " + item.key() + " must be a non-negative integer");
+      balances[id] = v.get<std::int64_t>();
+    }
+    if (balances.empty()) JsonReader::fail("codec.range", "genesis has no balances");
+    b.genesis = std::move(balances);
+  } else {
+    JsonReader t(r.object("tx"), "tx");
+    t.only({"txid", "from", "to", "amount", "lamport"});
+    b.tx = Tx{t.txid("txid"), t.node_id("from"), t.node_id("to"), t.positive_i64("amount"), t.u64("lamport")};
+  }
+  return b;
+}
+
+}  // namespace
+
+Result<Block> block_from_json(const nlohmann::json& j) {
+  try {
+    return read_block(j);
+  } catch (const DecodeFailure& f) {
+    return f.error;
+  }
+}
+
+}  // namespace bank

@@ -1,0 +1,41 @@
+// Blocks of the ledger (CONTRACT section 5): genesis with the opening balances, then one
+// committed transfer per block. Plain data plus its JSON form; hashing lives in ledger/.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "messages/result.hpp"
+#include "messages/types.hpp"
+
+namespace bank {
+
+struct Tx {
+  std::string txid;
+  NodeId from = 0;
+  NodeId to = 0;
+  Cents amount = 0;
+  Lamport lamport = 0;
+  bool operator==(const Tx&) const = default;
+};
+
+using Balances = std::map<NodeId, Cents>;  // ordered: it reaches hashes and output
+
+struct Block {
+  std::uint64_t index = 0;
+  std::string prev;                 // 64 lowercase hex digits
+  std::optional<Balances> genesis;  // exactly one of genesis and tx
+  std::optional<Tx> tx;
+  std::string hash;                 // 64 lowercase hex digits; empty before hashing
+  bool operator==(const Block&) const = default;
+};
+
+// The block as JSON; without_hash drops the hash field (the canonical form that is hashed).
+nlohmann::json block_to_json(const Block& block, bool without_hash = false);
+Result<Block> block_from_json(const nlohmann::json& j);
+
+}  // namespace bank

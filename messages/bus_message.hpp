@@ -1,0 +1,143 @@
+// Messages between the actors of one node. The same typed structs travel over inproc
+// sockets between actor shells and through the simulation's in-memory bus.
+//
+// The actors form a line, and every path that needs ordering runs along it:
+//   wire <-> network <-> mutex <-> ledger <-> bank <-> console
+// A grant travels mutex -> ledger -> bank, so the ledger has applied every block that came
+// before the grant by the time the bank acts on it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "messages/block.hpp"
+#include "messages/console_message.hpp"
+#include "messages/peer_message.hpp"
+#include "messages/types.hpp"
+
+namespace bank {
+
+enum class Actor { network, mutex, ledger, bank, wire, console, log };
+
+// shell -> network: a frame from a peer.
+struct WireIn {
+  std::string bytes;
+};
+// network -> wire (the shell's DEALER to `to`).
+struct WireOut {
+  NodeId to = 0;
+  std::string bytes;
+};
+// mutex/ledger -> network: a sequenced message for one peer, stamped by the mutex's clock.
+struct PeerOut {
+  NodeId to = 0;
+  Lamport lamport = 0;
+  PeerBody body;
+};
+// network -> mutex (and mutex -> ledger for sync/block): a message delivered in FIFO order.
+struct PeerIn {
+  NodeId from = 0;
+  Lamport lamport = 0;
+  PeerBody body;
+};
+// network -> mutex: a session with a peer is up (restarted: a new incarnation replaced an
+// old one, whose requests are gone) or down (silent past the timeout).
+struct LinkUp {
+  NodeId peer = 0;
+  Lamport lamport = 0;
+  bool restarted = false;
+};
+struct LinkDown {
+  NodeId peer = 0;
+};
+// bank -> mutex: want / give up the critical section.
+struct Acquire {};
+struct Withdraw {};
+// mutex -> ledger -> bank: the critical section is ours.
+struct Granted {
+  Stamp req;
+  Lamport lamport = 0;
+};
+// mutex -> ledger -> bank: our request was withdrawn; `silent` are the peers we waited for.
+struct Withdrawn {
+  std::vector<NodeId> silent;
+};
+// mutex -> ledger: blocks a peer appended inside its critical section, in entry order.
+struct ApplyBlocks {
+  NodeId from = 0;
+  Lamport lamport = 0;
+  std::vector<Block> blocks;
+};
+// bank -> ledger: inside the critical section, append these transfers (each checked for
+// funds at its turn). The ledger then releases through the mutex.
+struct Append {
+  Stamp req;
+  Lamport lamport = 0;
+  std::vector<Tx> txs;
+};
+// ledger -> mutex: leave the critical section, carrying the blocks appended inside it.
+struct Release {
+  Stamp req;
+  std::vector<Block> blocks;
+};
+struct Aborted {
+  std::string txid;
+  std::string reason;
+};
+// ledger -> bank: blocks appended (own or a peer's) and own transfers refused for funds.
+// `own_exit` marks the answer to an Append: our critical section is over.
+struct Committed {
+  std::vector<Block> blocks;
+  std::vector<Aborted> aborted;
+  bool own_exit = false;
+};
+// Console queries that need another actor's state; they are answered straight to the console.
+struct ChainQuery {
+  std::uint64_t client = 0;
+  ChainCmd cmd;
+};
+struct VerifyQuery {
+  std::uint64_t client = 0;
+};
+// bank -> mutex -> ledger -> console: each adds its part of the status.
+struct StatusQuery {
+  std::uint64_t client = 0;
+  StatusReply reply;
+};
+// shell -> bank and bank/ledger -> console.
+struct ConsoleIn {
+  std::uint64_t client = 0;
+  ConsoleRequest request;
+};
+struct ConsoleOut {
+  std::uint64_t client = 0;
+  ConsoleReply reply;
+};
+// any actor -> log: one structured log event (CONTRACT section 6); the shell adds ts and node.
+struct LogOut {
+  std::string event;
+  Lamport lamport = 0;
+  nlohmann::json fields;
+};
+// shell -> any actor: time passes. Cores never read a clock; this is how they learn `now`.
+struct Tick {
+  std::int64_t now_ms = 0;
+};
+
+using BusMessage = std::variant<WireIn, WireOut, PeerOut, PeerIn, LinkUp, LinkDown, Acquire, Withdraw, Granted,
+                                Withdrawn, ApplyBlocks, Append, Release, Committed, ChainQuery, VerifyQuery,
+                                StatusQuery, ConsoleIn, ConsoleOut, LogOut, Tick>;
+
+// A core's output names its destination: the same type may go to different actors
+// (a grant is forwarded mutex -> ledger -> bank).
+struct Addressed {
+  Actor to;
+  BusMessage msg;
+};
+using Outbox = std::vector<Addressed>;
+
+}  // namespace bank

@@ -1,0 +1,92 @@
+// The console protocol (CONTRACT section 4): requests a REQ client sends, replies a node
+// answers, one JSON object each way. Decoding checks syntax and types; the bank core checks
+// meaning (known account, not oneself).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "messages/block.hpp"
+#include "messages/result.hpp"
+#include "messages/types.hpp"
+
+namespace bank {
+
+struct TransferCmd {
+  NodeId to = 0;
+  Cents amount = 0;
+  std::optional<std::string> txid;
+  bool operator==(const TransferCmd&) const = default;
+};
+struct BalanceCmd {
+  std::optional<NodeId> id;
+  bool operator==(const BalanceCmd&) const = default;
+};
+struct ChainCmd {
+  std::uint64_t from = 0;
+  std::optional<std::uint64_t> limit;
+  bool operator==(const ChainCmd&) const = default;
+};
+struct StatusCmd {
+  bool operator==(const StatusCmd&) const = default;
+};
+struct VerifyCmd {
+  bool operator==(const VerifyCmd&) const = default;
+};
+
+using ConsoleRequest = std::variant<TransferCmd, BalanceCmd, ChainCmd, StatusCmd, VerifyCmd>;
+
+inline constexpr std::size_t max_console_frame = 64 * 1024;
+
+Result<ConsoleRequest> decode_console_request(std::string_view bytes);
+nlohmann::json console_request_to_json(const ConsoleRequest& request);
+
+struct PeerState {
+  NodeId id = 0;
+  bool connected = false;
+  bool operator==(const PeerState&) const = default;
+};
+
+struct TransferDone {
+  std::string txid;
+  Block block;
+};
+struct BalancesReply {
+  Balances balances;
+};
+struct BalanceReply {
+  NodeId id = 0;
+  Cents balance = 0;
+};
+struct ChainReply {
+  std::vector<Block> blocks;
+};
+struct StatusReply {
+  NodeId id = 0;
+  Lamport lamport = 0;
+  std::uint64_t height = 0;
+  std::string head;
+  std::vector<Stamp> queue;
+  std::vector<PeerState> peers;
+};
+struct VerifyReply {
+  std::uint64_t height = 0;
+};
+// Every refusal: status is "aborted", "rejected" or "timeout".
+struct FailureReply {
+  std::string status;
+  std::string error;
+  std::optional<std::string> txid;
+};
+
+using ConsoleReply =
+    std::variant<TransferDone, BalancesReply, BalanceReply, ChainReply, StatusReply, VerifyReply, FailureReply>;
+
+nlohmann::json console_reply_to_json(const ConsoleReply& reply);
+
+}  // namespace bank

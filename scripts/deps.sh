@@ -1,0 +1,25 @@
+# Sourced by scripts/test and scripts/cluster: installs the Debian packages the build needs,
+# only those missing, and only when running as root (others get a clear message instead).
+bank_packages=(g++ cmake make pkg-config libzmq3-dev cppzmq-dev nlohmann-json3-dev libsodium-dev
+  libyaml-cpp-dev doctest-dev libcli11-dev libedit-dev)
+
+bank_install_deps() {
+  local missing=()
+  for p in "${bank_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing Debian packages: ${missing[*]}; install them as root (apt-get install ${missing[*]})" >&2
+    return 1
+  fi
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+bank_build() {
+  local root=$1
+  cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null &&
+    cmake --build "$root/build" -j"$(nproc)"
+}

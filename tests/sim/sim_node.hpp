@@ -1,0 +1,31 @@
+// SimNode: one bank node as its four composed cores (network, mutex, ledger, bank). The
+// simulation delivers each message between them as an event of its own, with a delay, so
+// actors interleave as their threads do in a real node.
+#pragma once
+
+#include "actors/bank/bank_core.hpp"
+#include "actors/ledger/ledger_core.hpp"
+#include "actors/mutex/mutex_core.hpp"
+#include "actors/network/network_core.hpp"
+
+namespace bank::sim {
+
+class SimNode {
+ public:
+  SimNode(NodeId id, const std::vector<NodeId>& all, const Block& genesis, std::uint64_t incarnation,
+          MutexCore::EntryRule rule, BankOptions bank_options, LinkTimings timings);
+
+  // One step of actor `to` on `msg`; its outputs, for other actors or leaving the node.
+  void step(Actor to, const BusMessage& msg, Outbox& out);
+
+  NodeId id() const { return id_; }
+  NetworkCore network;
+  MutexCore mutex;
+  LedgerCore ledger;
+  BankCore bank;
+
+ private:
+  NodeId id_;
+};
+
+}  // namespace bank::sim
