@@ -31,6 +31,7 @@ struct WireIn {
 struct WireOut {
   NodeId to = 0;
   std::string bytes;
+  std::uint64_t seq = 0;  // the frame's link sequence number (0: unsequenced)
 };
 // mutex/ledger -> network: a sequenced message for one peer, stamped by the mutex's clock.
 struct PeerOut {

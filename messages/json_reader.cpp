@@ -17,6 +17,9 @@ nlohmann::json JsonReader::parse(std::string_view bytes, std::size_t max_bytes) 
   if (bytes.size() > max_bytes)
     fail("codec.too_large", "message of " + std::to_string(bytes.size()) + " bytes exceeds the limit of " +
                                 std::to_string(max_bytes));
+  // nlohmann's lexer takes a NUL byte for the end of input and would ignore what follows; a NUL
+  // is never valid JSON text, so refuse it here.
+  if (bytes.find('\0') != std::string_view::npos) fail("codec.not_json", "message is not valid JSON (a NUL byte)");
   auto j = nlohmann::json::parse(bytes, nullptr, false);
   if (j.is_discarded()) fail("codec.not_json", "message is not valid JSON");
   return j;

@@ -74,8 +74,8 @@ PeerMessage read_peer(const nlohmann::json& j) {
     envelope({"req", "blocks"});
     m.body = ReleaseMsg{read_stamp(r), read_blocks(r)};
   } else if (type == "sync") {
-    envelope({"from"});
-    m.body = SyncMsg{r.u64("from")};
+    envelope({"from_index"});  // "from" is the envelope's sender
+    m.body = SyncMsg{r.u64("from_index")};
   } else if (type == "block") {
     envelope({"blocks", "height"});
     m.body = BlocksMsg{read_blocks(r), r.u64("height")};
@@ -116,7 +116,7 @@ nlohmann::json peer_to_json(const PeerMessage& m) {
                         j["req"] = stamp_json(b.req);
                         j["blocks"] = blocks_json(b.blocks);
                       },
-                      [&](const SyncMsg& b) { j["from"] = b.from; },
+                      [&](const SyncMsg& b) { j["from_index"] = b.from; },
                       [&](const BlocksMsg& b) {
                         j["blocks"] = blocks_json(b.blocks);
                         j["height"] = b.height;

@@ -84,7 +84,9 @@ void BankCore::on_transfer(std::uint64_t client, const TransferCmd& t, Outbox& o
     // A retry of a transfer still under way waits for the same outcome; a different
     // transfer under a txid in use is refused.
     if (p->tx.to != t.to || p->tx.amount != t.amount) {
-      out.push_back({Actor::console, ConsoleOut{client, FailureReply{"rejected", "txid " + txid + " is in use by another transfer", {}}}});
+      std::string why = "txid " + txid + " is in use by another transfer";
+      out.push_back({Actor::console, ConsoleOut{client, FailureReply{"rejected", why, {}}}});
+      out.push_back({Actor::log, LogOut{"error", 0, {{"error", why}}}});
       return;
     }
     p->clients.push_back(client);

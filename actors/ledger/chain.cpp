@@ -30,7 +30,8 @@ Check Chain::check(const Block& b) const {
     return make_error("ledger.index", "block " + std::to_string(b.index) + " does not follow height " +
                                           std::to_string(height()));
   if (b.prev != head()) return make_error("ledger.prev", "block " + std::to_string(b.index) + " does not link to the head");
-  if (!b.tx) return make_error("ledger.not_tx", "block " + std::to_string(b.index) + " holds no transfer");
+  if (!b.tx || b.genesis)
+    return make_error("ledger.not_tx", "block " + std::to_string(b.index) + " is not a single transfer");
   if (b.hash != block_hash(b)) return make_error("ledger.hash", "block " + std::to_string(b.index) + " has a wrong hash");
   return table_.check(*b.tx);
 }

@@ -19,9 +19,9 @@
 namespace bank {
 
 struct LinkTimings {
-  std::int64_t heartbeat_ms = 100;     // hello/heartbeat period
-  std::int64_t resend_ms = 200;        // resend the unacked after this long without progress
-  std::int64_t peer_timeout_ms = 1000; // silent this long: the peer is down
+  std::int64_t heartbeat_ms = 250;      // hello/heartbeat period when idle
+  std::int64_t resend_ms = 200;         // resend the unacked after this long without progress
+  std::int64_t peer_timeout_ms = 1500;  // silent this long: the peer is down
 };
 
 class LinkSession {

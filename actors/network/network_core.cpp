@@ -26,7 +26,7 @@ const LinkSession* NetworkCore::session(NodeId peer) const {
 void NetworkCore::flush(NodeId peer, LinkSession::Output& o, Outbox& out) {
   for (const PeerMessage& m : o.wire) {
     auto j = peer_to_json(m);
-    out.push_back({Actor::wire, WireOut{peer, j.dump()}});
+    out.push_back({Actor::wire, WireOut{peer, j.dump(), m.seq}});
     out.push_back({Actor::log, LogOut{"send", m.lamport, {{"type", peer_type_name(m.body)}, {"peer", peer}, {"msg", std::move(j)}}}});
   }
   for (PeerMessage& m : o.deliver) out.push_back({Actor::mutex, PeerIn{peer, m.lamport, std::move(m.body)}});

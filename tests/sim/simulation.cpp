@@ -73,6 +73,14 @@ class Run {
   std::int64_t pick(std::int64_t lo, std::int64_t hi) { return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng_); }
   bool chance(double p) { return std::bernoulli_distribution(p)(rng_); }
 
+  static Event event(std::int64_t at, Event::Kind kind, NodeId node) {
+    Event e;
+    e.at = at;
+    e.kind = kind;
+    e.node = node;
+    return e;
+  }
+
   void push(Event e) {
     e.order = order_++;
     events_.push(std::move(e));
@@ -95,7 +103,7 @@ class Run {
     BankOptions bank_options{5000, static_cast<std::size_t>(pick(1, 4))};
     for (NodeId i : ids) {
       nodes_.emplace(i, std::make_unique<SimNode>(i, ids, genesis_, 1 + pick(0, 1000), opt_.rule, bank_options, LinkTimings{}));
-      push(Event{pick(0, 9), 0, Event::Kind::tick, i, {}, 0});
+      push(event(pick(0, 9), Event::Kind::tick, i));
     }
     std::int64_t workload_ms = pick(200, 2000);
     std::size_t per_node = pick(2, 12);
@@ -137,7 +145,9 @@ class Run {
   }
 
   void add_client(Client c) {
-    push(Event{c.sent_at, 0, Event::Kind::client, c.node, {}, clients_.size()});
+    Event e = event(c.sent_at, Event::Kind::client, c.node);
+    e.client = clients_.size();
+    push(std::move(e));
     clients_.push_back(std::move(c));
   }
 
@@ -147,7 +157,7 @@ class Run {
       case Event::Kind::tick:
         run(node, Actor::network, Tick{now_});
         run(node, Actor::bank, Tick{now_});
-        push(Event{now_ + 10, 0, Event::Kind::tick, e.node, {}, 0});
+        push(event(now_ + 10, Event::Kind::tick, e.node));
         break;
       case Event::Kind::frame:
         run(node, Actor::network, WireIn{e.bytes});
@@ -176,7 +186,7 @@ class Run {
       auto& last = pipe_clock_[{node.id(), static_cast<int>(actor), static_cast<int>(a.to)}];
       std::int64_t at = std::max(now_ + pick(0, 3), last);
       last = at;
-      Event e{at, 0, Event::Kind::bus, node.id(), {}, 0};
+      Event e = event(at, Event::Kind::bus, node.id());
       e.to = a.to;
       e.msg = std::make_shared<BusMessage>(std::move(a.msg));
       ++bus_in_flight_;
@@ -196,7 +206,9 @@ class Run {
         auto& last = link_clock_[{from, w->to}];
         std::int64_t at = std::max(now_ + delay, delay > max_delay_ ? 0 : last);
         last = std::max(last, at);
-        push(Event{at, 0, Event::Kind::frame, w->to, w->bytes, 0});
+        Event f = event(at, Event::Kind::frame, w->to);
+        f.bytes = w->bytes;
+        push(std::move(f));
       }
     } else if (auto* c = std::get_if<ConsoleOut>(&a.msg)) {
       auto j = console_reply_to_json(c->reply);

@@ -1,0 +1,65 @@
+// BankShell: the console socket around BankCore.
+#include "actors/bank/bank_shell.hpp"
+
+#include <array>
+
+#include <zmq_addon.hpp>
+
+namespace bank {
+
+BankShell::BankShell(zmq::context_t& ctx, LogSink& log, const NodeConfig& me, BankCore core)
+    : ActorShell(ctx, Actor::bank, log, 10), core_(std::move(core)), console_(ctx, zmq::socket_type::router) {
+  console_.set(zmq::sockopt::linger, 0);
+  console_.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(4 * max_console_frame));
+  bind_or_explain(console_, "tcp://" + me.host + ":" + std::to_string(me.console), "console port");
+}
+
+void BankShell::reply(const std::string& identity, const ConsoleReply& r) {
+  auto text = console_reply_to_json(r).dump();
+  std::array<zmq::const_buffer, 3> frames{zmq::buffer(identity), zmq::const_buffer(), zmq::buffer(text)};
+  // ROUTER drops a reply to a client that has gone away; that is the client's loss alone.
+  (void)zmq::send_multipart(console_, frames, zmq::send_flags::dontwait);
+}
+
+void BankShell::deliver(Addressed& a) {
+  auto* c = std::get_if<ConsoleOut>(&a.msg);
+  if (!c) return;
+  auto it = clients_.find(c->client);
+  if (it == clients_.end()) return;
+  reply(it->second, c->reply);
+  clients_.erase(it);
+}
+
+std::vector<zmq::pollitem_t> BankShell::extra_items() { return {{console_.handle(), 0, ZMQ_POLLIN, 0}}; }
+
+void BankShell::on_ready(const std::vector<zmq::pollitem_t>& items) {
+  if (!(items[0].revents & ZMQ_POLLIN)) return;
+  for (int n = 0; n < 256; ++n) {
+    std::vector<zmq::message_t> parts;
+    zmq::message_t part;
+    if (!console_.recv(part, zmq::recv_flags::dontwait)) return;
+    parts.push_back(std::move(part));
+    while (parts.back().more()) {
+      zmq::message_t more;
+      (void)console_.recv(more, zmq::recv_flags::none);
+      parts.push_back(std::move(more));
+    }
+    // A REQ client sends [identity, empty delimiter, request].
+    if (parts.size() != 3 || parts[1].size() != 0) {
+      write_log(LogOut{"error", 0, {{"error", "console message is not a REQ request; use a REQ socket"}}});
+      continue;
+    }
+    std::string identity = parts[0].to_string();
+    auto request = decode_console_request(parts[2].to_string_view());
+    if (!request) {
+      reply(identity, FailureReply{"rejected", request.error().message, {}});
+      write_log(LogOut{"error", 0, {{"error", "console: " + request.error().message}}});
+      continue;
+    }
+    std::uint64_t client = next_client_++;
+    clients_[client] = identity;
+    feed(ConsoleIn{client, std::move(*request)});
+  }
+}
+
+}  // namespace bank

@@ -1,0 +1,36 @@
+// BankShell: the bank actor's thread. Owns the console socket: a ROUTER on the console
+// port speaking CONTRACT section 4 to REQ clients. A request that does not decode is
+// answered `rejected` here; the rest go to BankCore as ConsoleIn with a client number, and
+// replies (from the bank, or straight from the ledger for chain/verify/status) go back to
+// the client they belong to.
+#pragma once
+
+#include <map>
+
+#include "actors/bank/bank_core.hpp"
+#include "actors/shell/actor_shell.hpp"
+#include "config/cluster_config.hpp"
+
+namespace bank {
+
+class BankShell : public ActorShell {
+ public:
+  // Binds the console port now, so a port in use fails before any thread starts.
+  BankShell(zmq::context_t& ctx, LogSink& log, const NodeConfig& me, BankCore core);
+
+ protected:
+  void step(const BusMessage& in, Outbox& out) override { core_.step(in, out); }
+  void deliver(Addressed& a) override;
+  std::vector<zmq::pollitem_t> extra_items() override;
+  void on_ready(const std::vector<zmq::pollitem_t>& items) override;
+
+ private:
+  void reply(const std::string& identity, const ConsoleReply& r);
+
+  BankCore core_;
+  zmq::socket_t console_;
+  std::map<std::uint64_t, std::string> clients_;  // client number -> REQ identity
+  std::uint64_t next_client_ = 1;
+};
+
+}  // namespace bank

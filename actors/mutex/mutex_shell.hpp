@@ -1,0 +1,21 @@
+// MutexShell: the mutex actor's thread; all its work is in MutexCore.
+#pragma once
+
+#include "actors/mutex/mutex_core.hpp"
+#include "actors/shell/actor_shell.hpp"
+
+namespace bank {
+
+class MutexShell : public ActorShell {
+ public:
+  MutexShell(zmq::context_t& ctx, LogSink& log, MutexCore core)
+      : ActorShell(ctx, Actor::mutex, log, 1000), core_(std::move(core)) {}
+
+ protected:
+  void step(const BusMessage& in, Outbox& out) override { core_.step(in, out); }
+
+ private:
+  MutexCore core_;
+};
+
+}  // namespace bank

@@ -1,0 +1,48 @@
+// Node: builds the cores from the config and starts their shells.
+#include "actors/shell/node.hpp"
+
+#include <chrono>
+
+#include "actors/ledger/chain.hpp"
+
+namespace bank {
+
+Node::Node(const ClusterConfig& config, NodeId self, std::FILE* log) : ctx_(1), log_(log, self) {
+  std::vector<NodeId> peers;
+  for (const auto& n : config.nodes)
+    if (n.id != self) peers.push_back(n.id);
+  Block genesis = Chain::make_genesis(config.opening_balances());
+  // Each start is a new incarnation; microseconds of wall time keep rising across restarts.
+  auto incarnation = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  BankOptions bank_options{config.acquire_timeout_ms, 1};
+  shells_.push_back(std::make_unique<NetworkShell>(ctx_, log_, config, self,
+                                                   NetworkCore(self, peers, incarnation, genesis.hash)));
+  shells_.push_back(std::make_unique<MutexShell>(ctx_, log_, MutexCore(self, peers)));
+  shells_.push_back(std::make_unique<LedgerShell>(ctx_, log_, LedgerCore(self, genesis)));
+  shells_.push_back(std::make_unique<BankShell>(ctx_, log_, *config.find(self),
+                                                BankCore(self, config.opening_balances(), bank_options)));
+}
+
+Node::~Node() { stop(); }
+
+void Node::start() {
+  for (auto& s : shells_) s->start();
+  running_ = true;
+}
+
+void Node::stop() {
+  if (!running_) return;
+  running_ = false;
+  // The console first, so no new work comes in while the others finish their step.
+  for (Actor a : {Actor::bank, Actor::ledger, Actor::mutex, Actor::network}) {
+    zmq::socket_t term(ctx_, zmq::socket_type::push);
+    term.connect(ActorShell::inbox_endpoint(a));
+    ActorShell::post(term, nullptr);
+  }
+  for (auto& s : shells_) s->join();
+  for (auto& s : shells_) s->drain();
+}
+
+}  // namespace bank

@@ -1,0 +1,33 @@
+// Node: one bank node's actors wired together on one ZeroMQ context: network, mutex,
+// ledger and bank shells, each a thread around its core. Construction binds every socket
+// (so a busy port fails before anything runs); start() runs the threads; stop() sends
+// $TERM to each, joins them, and frees what was still queued.
+#pragma once
+
+#include <memory>
+
+#include "actors/bank/bank_shell.hpp"
+#include "actors/ledger/ledger_shell.hpp"
+#include "actors/mutex/mutex_shell.hpp"
+#include "actors/network/network_shell.hpp"
+#include "config/cluster_config.hpp"
+
+namespace bank {
+
+class Node {
+ public:
+  // Throws zmq::error_t when a port cannot be bound.
+  Node(const ClusterConfig& config, NodeId self, std::FILE* log);
+  ~Node();
+
+  void start();
+  void stop();
+
+ private:
+  zmq::context_t ctx_;
+  LogSink log_;
+  std::vector<std::unique_ptr<ActorShell>> shells_;
+  bool running_ = false;
+};
+
+}  // namespace bank

@@ -1,0 +1,65 @@
+// bank-node: runs one node of the cluster in the foreground (CONTRACT section 2).
+//   bank-node --config FILE --id N [--log FILE]
+// Exit 2 with one line on stderr for a bad config, an unknown id, an unwritable log or a
+// port in use; SIGTERM/SIGINT stop it cleanly with exit 0.
+#include <csignal>
+#include <cstdio>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "actors/shell/node.hpp"
+#include "config/cluster_config.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Lamport Bank node: runs node N of the cluster in FILE in the foreground", "bank-node"};
+  std::string config_path, log_path;
+  bank::NodeId id = 0;
+  app.add_option("--config", config_path, "cluster config (YAML or JSON)")->required();
+  app.add_option("--id", id, "this node's id in the config")->required();
+  app.add_option("--log", log_path, "append the JSON log here instead of stdout");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::fprintf(stderr, "bank-node: %s (try --help)\n", e.what());
+    return 2;
+  }
+
+  auto config = bank::ClusterConfig::load(config_path);
+  if (!config) {
+    std::fprintf(stderr, "bank-node: %s: %s\n", config_path.c_str(), config.error().message.c_str());
+    return 2;
+  }
+  if (!config->find(id)) {
+    std::string ids;
+    for (const auto& n : config->nodes) ids += (ids.empty() ? "" : ", ") + std::to_string(n.id);
+    std::fprintf(stderr, "bank-node: node %u is not in %s (its nodes: %s)\n", id, config_path.c_str(), ids.c_str());
+    return 2;
+  }
+  std::FILE* log = stdout;
+  if (!log_path.empty() && !(log = std::fopen(log_path.c_str(), "a"))) {
+    std::fprintf(stderr, "bank-node: cannot open log file %s\n", log_path.c_str());
+    return 2;
+  }
+
+  // Signals are taken by sigwait on this thread alone: block them before any thread starts.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  try {
+    bank::Node node(*config, id, log);
+    node.start();
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    node.stop();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bank-node: %s\n", e.what());
+    return 2;
+  }
+  if (log != stdout) std::fclose(log);
+  return 0;
+}
