@@ -1,0 +1,3 @@
+// The end-to-end tests' main: doctest supplies it.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>

@@ -1,0 +1,74 @@
+// End to end: bank-node's edges (CONTRACT section 2): exit 2 with one clear line for a bad
+// config, an unknown id or a busy port; SIGTERM and SIGINT stop it with exit 0.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <csignal>
+#include <fstream>
+#include <thread>
+
+#include "cluster_harness.hpp"
+
+using bank::e2e::ClusterHarness;
+
+namespace {
+int lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
+}  // namespace
+
+TEST_CASE("e2e: bank-node refuses what it cannot run with exit 2 and one line") {
+  ClusterHarness c(3);
+  auto bad = c.dir() / "bad.yaml";
+  std::ofstream(bad) << "initial_balance: 10.005\nnodes:\n  - id: 1\n    host: 127.0.0.1\n    port: 1\n    console: 2\n";
+  auto r = ClusterHarness::run({BANK_NODE_BIN, "--config", bad.string(), "--id", "1"});
+  CHECK(r.exit_code == 2);
+  CHECK(lines(r.err) == 1);
+  CHECK(r.err.find("initial_balance") != std::string::npos);
+
+  r = ClusterHarness::run({BANK_NODE_BIN, "--config", (c.dir() / "missing.yaml").string(), "--id", "1"});
+  CHECK(r.exit_code == 2);
+  CHECK(lines(r.err) == 1);
+
+  r = ClusterHarness::run({BANK_NODE_BIN, "--config", c.config().string(), "--id", "7"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "bank-node: node 7 is not in " + c.config().string() + " (its nodes: 1, 2, 3)\n");
+
+  r = ClusterHarness::run({BANK_NODE_BIN, "--config", c.config().string()});
+  CHECK(r.exit_code == 2);
+
+  c.start(1);
+  c.wait_ready();
+  r = ClusterHarness::run({BANK_NODE_BIN, "--config", c.config().string(), "--id", "1"});
+  CHECK(r.exit_code == 2);
+  CHECK(lines(r.err) == 1);
+  CHECK(r.err.find(std::to_string(c.peer_port(1))) != std::string::npos);
+  CHECK(c.stop(1, SIGTERM) == 0);
+  c.start(1);
+  c.wait_ready();
+  CHECK(c.stop(1, SIGINT) == 0);
+}
+
+TEST_CASE("e2e: a transfer that cannot get the mutual exclusion answers timeout naming the silent node") {
+  ClusterHarness c(3, "acquire_timeout_ms: 800\n");
+  c.start_all();
+  c.wait_ready();
+  c.stop(3, SIGKILL);
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = c.ask(1, {{"cmd", "transfer"}, {"to", 2}, {"amount", 100}});
+  auto took = std::chrono::steady_clock::now() - t0;
+  REQUIRE(r);
+  CHECK((*r)["status"] == "timeout");
+  CHECK((*r)["error"].get<std::string>().find("node 3") != std::string::npos);
+  CHECK(took < std::chrono::milliseconds(800 + 1000));
+  CHECK(took >= std::chrono::milliseconds(700));
+  // Withdrawn: node 2's queue no longer holds node 1's request, and nothing was appended.
+  auto s = c.ask(2, {{"cmd", "status"}});
+  REQUIRE(s);
+  for (int i = 0; i < 50 && !(*s)["queue"].empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    s = c.ask(2, {{"cmd", "status"}});
+  }
+  CHECK((*s)["queue"].empty());
+  CHECK((*s)["height"] == 0);
+  auto b = c.ask(1, {{"cmd", "balance"}, {"id", 1}});
+  CHECK((*b)["balance"] == 1000);
+}
