@@ -12,7 +12,7 @@
 //   request    req {ts,node}           mutex: ask for the critical section
 //   reply      req {ts,node}           mutex: answer to that request
 //   release    req, blocks [..]        mutex: leave (or withdraw); carries the blocks appended inside
-//   sync       from (index)            ledger: send me your blocks from this index on
+//   sync       from_index              ledger: send me your blocks from this index on
 //   block      blocks [..], height     ledger: catch-up blocks, answering sync
 // Sequenced types travel in a reliable FIFO session per peer pair (actors/network).
 #pragma once

@@ -1,0 +1,321 @@
+// The console codec (CONTRACT section 4): golden requests and replies, strict refusal of bad requests, round trips.
+#include "messages/console_message.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "actors/ledger/block_hash.hpp"
+
+using bank::BalanceCmd;
+using bank::Balances;
+using bank::Block;
+using bank::ChainCmd;
+using bank::ConsoleReply;
+using bank::ConsoleRequest;
+using bank::StatusCmd;
+using bank::TransferCmd;
+using bank::Tx;
+using bank::VerifyCmd;
+using nlohmann::json;
+
+namespace {
+
+// A fixture's one line of canonical JSON, its trailing newline stripped.
+std::string fixture(const std::string& name) {
+  std::ifstream in(std::string(FIXTURES_DIR) + "/messages/" + name + ".json", std::ios::binary);
+  REQUIRE_MESSAGE(in.good(), "missing fixture " << name);
+  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  REQUIRE_MESSAGE((!text.empty() && text.back() == '\n'), "fixture " << name << " must end in a newline");
+  text.pop_back();
+  REQUIRE_MESSAGE(text.find('\n') == std::string::npos, "fixture " << name << " must be one line");
+  return text;
+}
+
+// The fixtures' chain: the contract's genesis, then 1 pays 2 $4.00, then 2 pays 3 $1.50.
+std::vector<Block> chain() {
+  Block g;
+  g.prev = bank::zero_hash;
+  g.genesis = Balances{{1, 1000}, {2, 1000}, {3, 1000}};
+  g.hash = bank::block_hash(g);
+  std::vector<Block> out{g};
+  for (const Tx& tx : {Tx{"1-1", 1, 2, 400, 7}, Tx{"2-1", 2, 3, 150, 9}}) {
+    Block b;
+    b.index = out.back().index + 1;
+    b.prev = out.back().hash;
+    b.tx = tx;
+    b.hash = bank::block_hash(b);
+    out.push_back(b);
+  }
+  return out;
+}
+
+// `text` with its first `from` replaced by `to`; `from` must occur, so no row silently stays valid.
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  auto at = text.find(from);
+  REQUIRE_MESSAGE(at != std::string::npos, "no '" << from << "' in " << text);
+  return text.replace(at, from.size(), to);
+}
+
+std::string nested_arrays(std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); }
+
+// Deterministic draws (plain modulo, so every standard library gives the same sequence).
+struct Draw {
+  std::mt19937_64 rng;
+  std::uint64_t below(std::uint64_t n) { return rng() % n; }
+  // Edges often, else a value of random bit width, so small and huge both show up.
+  std::uint64_t u64(std::uint64_t max) {
+    switch (below(8)) {
+      case 0: return 0;
+      case 1: return max;
+      default: {
+        std::uint64_t x = rng() >> below(64);
+        return max == UINT64_MAX ? x : x % (max + 1);
+      }
+    }
+  }
+  bank::NodeId node() { return static_cast<bank::NodeId>(1 + u64(INT32_MAX - 1)); }
+  std::string txid() {
+    std::string s(1 + below(64), '!');
+    for (char& c : s) c = static_cast<char>(0x21 + below(0x7e - 0x21 + 1));
+    return s;
+  }
+  ConsoleRequest request() {
+    switch (below(5)) {
+      case 0: {
+        TransferCmd t{node(), static_cast<bank::Cents>(1 + u64(INT64_MAX - 1)), std::nullopt};
+        if (below(2)) t.txid = txid();
+        return t;
+      }
+      case 1: return below(2) ? BalanceCmd{node()} : BalanceCmd{};
+      case 2: {
+        ChainCmd c{u64(UINT64_MAX), std::nullopt};
+        if (below(2)) c.limit = 1 + u64(UINT64_MAX - 1);
+        return c;
+      }
+      case 3: return StatusCmd{};
+      default: return VerifyCmd{};
+    }
+  }
+};
+
+}  // namespace
+
+TEST_CASE("codec: every console request fixture decodes to its command and encodes to the same text") {
+  struct Row {
+    const char* fixture;
+    ConsoleRequest request;
+  };
+  const std::vector<Row> rows{
+      {"console_request_transfer", TransferCmd{2, 400, std::nullopt}},
+      {"console_request_transfer_txid", TransferCmd{2, 400, "cli-7f3a:0001"}},
+      {"console_request_balance", BalanceCmd{}},
+      {"console_request_balance_id", BalanceCmd{2}},
+      {"console_request_chain", ChainCmd{}},
+      {"console_request_chain_from_limit", ChainCmd{1, 50}},
+      {"console_request_status", StatusCmd{}},
+      {"console_request_verify", VerifyCmd{}},
+  };
+  std::set<std::size_t> cmds;
+  for (const Row& row : rows) {
+    INFO("fixture " << row.fixture);
+    const std::string text = fixture(row.fixture);
+    auto decoded = bank::decode_console_request(text);
+    REQUIRE_MESSAGE(decoded.ok(), decoded.error().id << ": " << decoded.error().message);
+    CHECK(*decoded == row.request);
+    CHECK(bank::console_request_to_json(row.request).dump() == text);
+    cmds.insert(row.request.index());
+  }
+  CHECK(cmds.size() == std::variant_size_v<ConsoleRequest>);
+}
+
+TEST_CASE("codec: requests as a person types them decode like their canonical form") {
+  struct Row {
+    const char* bytes;
+    ConsoleRequest request;
+  };
+  const std::vector<Row> rows{
+      {R"({"cmd": "transfer", "to": 2, "amount": 400})", TransferCmd{2, 400, std::nullopt}},
+      {" {\n  \"amount\" : 400 ,\"to\":2,\r\n\t\"cmd\":\"transfer\"}\n ", TransferCmd{2, 400, std::nullopt}},
+      {R"({"cmd":"transfer","to":2,"amount":400,"txid":"r\u0065try-1"})", TransferCmd{2, 400, "retry-1"}},
+      {R"({"cmd":"chain","from":0})", ChainCmd{}},
+      {R"({"cmd":"chain","limit":1})", ChainCmd{0, 1}},
+      {R"({"cmd":"balance","id":2147483647})", BalanceCmd{2147483647}},
+  };
+  for (const Row& row : rows) {
+    INFO(row.bytes);
+    auto decoded = bank::decode_console_request(row.bytes);
+    REQUIRE_MESSAGE(decoded.ok(), decoded.error().id << ": " << decoded.error().message);
+    CHECK(*decoded == row.request);
+  }
+}
+
+TEST_CASE("codec: every console reply encodes to its fixture's text") {
+  const auto c = chain();
+  struct Row {
+    const char* fixture;
+    ConsoleReply reply;
+  };
+  const std::vector<Row> rows{
+      {"console_reply_committed", bank::TransferDone{"1-1", c[1]}},
+      {"console_reply_balances", bank::BalancesReply{Balances{{1, 600}, {2, 1250}, {3, 1150}}}},
+      {"console_reply_balance", bank::BalanceReply{2, 1250}},
+      {"console_reply_chain", bank::ChainReply{c}},
+      {"console_reply_status", bank::StatusReply{1, 17, 2, c[2].hash, {{12, 2}, {15, 3}}, {{2, true}, {3, false}}}},
+      {"console_reply_verify", bank::VerifyReply{2}},
+      {"console_reply_aborted", bank::FailureReply{"aborted", "node 1 holds 6.00, short of 40.00.", "1-9"}},
+      {"console_reply_rejected",
+       bank::FailureReply{"rejected", "field 'amount' of request must be positive", std::nullopt}},
+      {"console_reply_timeout",
+       bank::FailureReply{"timeout", "no reply from node 3 in time; the request was withdrawn.", "1-10"}},
+  };
+  std::set<std::size_t> kinds;
+  for (const Row& row : rows) {
+    INFO("fixture " << row.fixture);
+    const std::string text = fixture(row.fixture);
+    const json j = bank::console_reply_to_json(row.reply);
+    CHECK(j.dump() == text);
+    // What every script checks first: ok is true exactly for the success kinds.
+    CHECK(j.at("ok") == !std::holds_alternative<bank::FailureReply>(row.reply));
+    kinds.insert(row.reply.index());
+  }
+  CHECK(kinds.size() == std::variant_size_v<ConsoleReply>);
+}
+
+TEST_CASE("codec: malformed console requests are refused with their error id") {
+  const std::string transfer = fixture("console_request_transfer");  // {"amount":400,"cmd":"transfer","to":2}
+  const std::string status = fixture("console_request_status");
+  const std::string chain_req = fixture("console_request_chain_from_limit");
+  const std::string balance = fixture("console_request_balance_id");
+  const std::string with_txid = fixture("console_request_transfer_txid");
+  struct Row {
+    const char* name;
+    std::string bytes;
+    const char* id;
+  };
+  const std::vector<Row> rows{
+      {"empty request", "", "codec.not_json"},
+      {"a shell command", "transfer 2 4.00", "codec.not_json"},
+      {"single quotes", "{'cmd':'status'}", "codec.not_json"},
+      {"trailing garbage", transfer + "x", "codec.not_json"},
+      {"two requests in one", status + "\n" + status, "codec.not_json"},
+      {"a trailing comma", replaced(status, "}", ",}"), "codec.not_json"},
+      {"cut short", transfer.substr(0, transfer.size() - 1), "codec.not_json"},
+      {"a NUL byte, then more after the request", transfer + std::string(1, '\0') + "x", "codec.not_json"},
+      {"a NUL byte inside", replaced(status, "status", std::string("sta\0tus", 7)), "codec.not_json"},
+      {"a byte 0xff in the txid", replaced(with_txid, "cli-", "cli\xff-"), "codec.not_json"},
+      {"Latin-1 instead of UTF-8", replaced(with_txid, "cli-", "cl\xe9-"), "codec.not_json"},
+      {"amount 1e400", replaced(transfer, "400", "1e400"), "codec.not_json"},
+      {"30000 unclosed arrays", std::string(30000, '['), "codec.not_json"},
+      {"a JSON array on top", "[" + transfer + "]", "codec.not_object"},
+      {"a JSON string on top", R"("status")", "codec.not_object"},
+      {"a JSON number on top", "400", "codec.not_object"},
+      {"true on top", "true", "codec.not_object"},
+      {"30000 nested arrays on top", nested_arrays(30000), "codec.not_object"},
+      {"30000 nested arrays in an unknown field", replaced(status, "{", "{\"x\":" + nested_arrays(30000) + ","),
+       "codec.unknown_field"},
+      {"30000 nested arrays as the amount", replaced(transfer, "400", nested_arrays(30000)), "codec.type"},
+      {"100000 nested arrays", nested_arrays(100000), "codec.too_large"},
+      {"a request over 64 KiB", transfer + std::string(bank::max_console_frame, ' '), "codec.too_large"},
+      {"no cmd", R"({"to":2,"amount":400})", "codec.missing_field"},
+      {"cmd as a number", R"({"cmd":1})", "codec.type"},
+      {"cmd null", R"({"cmd":null})", "codec.type"},
+      {"cmd in capitals", replaced(transfer, "transfer", "Transfer"), "codec.unknown_cmd"},
+      {"an unknown cmd", R"({"cmd":"deposit","to":2,"amount":400})", "codec.unknown_cmd"},
+      {"empty cmd", R"({"cmd":""})", "codec.unknown_cmd"},
+      {"transfer without to", R"({"cmd":"transfer","amount":400})", "codec.missing_field"},
+      {"transfer without amount", R"({"cmd":"transfer","to":2})", "codec.missing_field"},
+      {"amount 0", replaced(transfer, "400", "0"), "codec.range"},
+      {"amount -400", replaced(transfer, "400", "-400"), "codec.range"},
+      {"amount -0", replaced(transfer, "400", "-0"), "codec.range"},
+      {"amount 4.5", replaced(transfer, "400", "4.5"), "codec.type"},
+      {"amount 400.0", replaced(transfer, "400", "400.0"), "codec.type"},
+      {"amount 4e2", replaced(transfer, "400", "4e2"), "codec.type"},
+      {"amount in dollars as a string", replaced(transfer, "400", "\"4.00\""), "codec.type"},
+      {"amount null", replaced(transfer, "400", "null"), "codec.type"},
+      {"amount 2^63", replaced(transfer, "400", "9223372036854775808"), "codec.range"},
+      {"amount 2^64", replaced(transfer, "400", "18446744073709551616"), "codec.type"},
+      {"amount -2^63", replaced(transfer, "400", "-9223372036854775808"), "codec.range"},
+      {"to account 0", replaced(transfer, "\"to\":2", "\"to\":0"), "codec.range"},
+      {"to account -1", replaced(transfer, "\"to\":2", "\"to\":-1"), "codec.range"},
+      {"to account as a string", replaced(transfer, "\"to\":2", "\"to\":\"2\""), "codec.type"},
+      {"to account 2.0", replaced(transfer, "\"to\":2", "\"to\":2.0"), "codec.type"},
+      {"to account 2^31", replaced(transfer, "\"to\":2", "\"to\":2147483648"), "codec.range"},
+      {"txid of 65 characters", replaced(with_txid, "cli-7f3a:0001", std::string(65, 'x')), "codec.bad_txid"},
+      {"empty txid", replaced(with_txid, "cli-7f3a:0001", ""), "codec.bad_txid"},
+      {"txid with a space", replaced(with_txid, "cli-7f3a:0001", "cli 1"), "codec.bad_txid"},
+      {"txid with a tab", replaced(with_txid, "cli-7f3a:0001", "cli\\t1"), "codec.bad_txid"},
+      {"txid with a non-ASCII letter", replaced(with_txid, "cli-7f3a:0001", "na\xc3\xafve"), "codec.bad_txid"},
+      {"txid with DEL", replaced(with_txid, "cli-7f3a:0001", "cli\\u007f"), "codec.bad_txid"},
+      {"txid as a number", replaced(with_txid, "\"cli-7f3a:0001\"", "7"), "codec.type"},
+      {"txid null", replaced(with_txid, "\"cli-7f3a:0001\"", "null"), "codec.type"},
+      {"a transfer naming its payer", replaced(transfer, "{", "{\"from\":1,"), "codec.unknown_field"},
+      {"a transfer with a memo", replaced(transfer, "{", "{\"memo\":\"rent\","), "codec.unknown_field"},
+      {"balance of account 0", replaced(balance, "\"id\":2", "\"id\":0"), "codec.range"},
+      {"balance id as a string", replaced(balance, "\"id\":2", "\"id\":\"2\""), "codec.type"},
+      {"balance with to", replaced(balance, "\"id\"", "\"to\""), "codec.unknown_field"},
+      {"chain from -1", replaced(chain_req, "\"from\":1", "\"from\":-1"), "codec.range"},
+      {"chain from as a string", replaced(chain_req, "\"from\":1", "\"from\":\"1\""), "codec.type"},
+      {"chain limit 0", replaced(chain_req, "\"limit\":50", "\"limit\":0"), "codec.range"},
+      {"chain limit 2.5", replaced(chain_req, "\"limit\":50", "\"limit\":2.5"), "codec.type"},
+      {"status with an option", replaced(status, "{", "{\"verbose\":true,"), "codec.unknown_field"},
+      {"verify from an index", R"({"cmd":"verify","from":3})", "codec.unknown_field"},
+  };
+  for (const Row& row : rows) {
+    INFO(std::string(row.name) << ": " << row.bytes.substr(0, 200));
+    auto r = bank::decode_console_request(row.bytes);
+    if (r.ok()) {
+      FAIL_CHECK("accepted");
+      continue;
+    }
+    CHECK(r.error().id == row.id);
+    CHECK_FALSE(r.error().message.empty());
+  }
+}
+
+TEST_CASE("codec: a console request of exactly 64 KiB is read, one byte more is not") {
+  const std::string status = fixture("console_request_status");
+  const std::string at_limit = status + std::string(bank::max_console_frame - status.size(), ' ');
+  REQUIRE(at_limit.size() == bank::max_console_frame);
+  auto ok = bank::decode_console_request(at_limit);
+  REQUIRE_MESSAGE(ok.ok(), ok.error().id << ": " << ok.error().message);
+  CHECK(*ok == ConsoleRequest{StatusCmd{}});
+  auto over = bank::decode_console_request(at_limit + " ");
+  REQUIRE_FALSE(over.ok());
+  CHECK(over.error().id == "codec.too_large");
+}
+
+TEST_CASE("codec: the largest amount, account and txid are accepted") {
+  std::string every_printable;
+  for (char c = 0x21; c <= 0x7e; ++c) every_printable += c;
+  // Every printable ASCII character but the space is allowed in a txid; 94 of them, in two txids.
+  for (const std::string& txid : {every_printable.substr(0, 64), every_printable.substr(30)}) {
+    const TransferCmd t{2147483647, INT64_MAX, txid};
+    const std::string text = bank::console_request_to_json(t).dump();
+    INFO(text);
+    auto back = bank::decode_console_request(text);
+    REQUIRE_MESSAGE(back.ok(), back.error().id << ": " << back.error().message);
+    CHECK(*back == ConsoleRequest{t});
+  }
+}
+
+TEST_CASE("codec: a few hundred seeded console requests survive encode then decode") {
+  Draw draw{std::mt19937_64{4000}};
+  std::set<std::size_t> cmds;
+  for (int i = 0; i < 300; ++i) {
+    const ConsoleRequest r = draw.request();
+    cmds.insert(r.index());
+    const std::string text = bank::console_request_to_json(r).dump();
+    INFO("request " << i << ": " << text);
+    auto back = bank::decode_console_request(text);
+    REQUIRE_MESSAGE(back.ok(), back.error().id << ": " << back.error().message);
+    CHECK(*back == r);
+  }
+  CHECK(cmds.size() == std::variant_size_v<ConsoleRequest>);
+}

@@ -1,0 +1,350 @@
+// The peer codec: golden frames for every type both ways, strict refusal of bad frames, seeded round trips.
+#include "messages/peer_message.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "actors/ledger/block_hash.hpp"
+
+using bank::AckMsg;
+using bank::Balances;
+using bank::Block;
+using bank::BlocksMsg;
+using bank::HeartbeatMsg;
+using bank::HelloMsg;
+using bank::PeerBody;
+using bank::PeerMessage;
+using bank::ReleaseMsg;
+using bank::ReplyMsg;
+using bank::RequestMsg;
+using bank::Stamp;
+using bank::SyncMsg;
+using bank::Tx;
+using nlohmann::json;
+
+namespace {
+
+// A fixture's one line of canonical JSON, its trailing newline stripped.
+std::string fixture(const std::string& name) {
+  std::ifstream in(std::string(FIXTURES_DIR) + "/messages/" + name + ".json", std::ios::binary);
+  REQUIRE_MESSAGE(in.good(), "missing fixture " << name);
+  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  REQUIRE_MESSAGE((!text.empty() && text.back() == '\n'), "fixture " << name << " must end in a newline");
+  text.pop_back();
+  REQUIRE_MESSAGE(text.find('\n') == std::string::npos, "fixture " << name << " must be one line");
+  return text;
+}
+
+// The fixtures' chain: the contract's genesis, then 1 pays 2 $4.00, then 2 pays 3 $1.50.
+std::vector<Block> chain() {
+  Block g;
+  g.prev = bank::zero_hash;
+  g.genesis = Balances{{1, 1000}, {2, 1000}, {3, 1000}};
+  g.hash = bank::block_hash(g);
+  std::vector<Block> out{g};
+  for (const Tx& tx : {Tx{"1-1", 1, 2, 400, 7}, Tx{"2-1", 2, 3, 150, 9}}) {
+    Block b;
+    b.index = out.back().index + 1;
+    b.prev = out.back().hash;
+    b.tx = tx;
+    b.hash = bank::block_hash(b);
+    out.push_back(b);
+  }
+  return out;
+}
+
+constexpr std::uint64_t kInc1 = 1700000000123, kInc2 = 1700000000456, kInc3 = 1700000000789;
+
+json with(json j, const std::string& pointer, json value) {
+  j[json::json_pointer(pointer)] = std::move(value);
+  return j;
+}
+
+json without(json j, const std::string& pointer) {
+  json::json_pointer p(pointer);
+  j[p.parent_pointer()].erase(p.back());
+  return j;
+}
+
+// `text` with its one `from` replaced by `to`; `from` must occur, so no row silently stays valid.
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  auto at = text.find(from);
+  REQUIRE_MESSAGE(at != std::string::npos, "no '" << from << "' in " << text);
+  return text.replace(at, from.size(), to);
+}
+
+std::string nested_arrays(std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); }
+
+// Deterministic draws (plain modulo, so every standard library gives the same sequence).
+struct Draw {
+  std::mt19937_64 rng;
+  std::uint64_t below(std::uint64_t n) { return rng() % n; }
+  // Edges often, else a value of random bit width, so small and huge both show up.
+  std::uint64_t u64(std::uint64_t max) {
+    switch (below(8)) {
+      case 0: return 0;
+      case 1: return max;
+      default: {
+        std::uint64_t x = rng() >> below(64);
+        return max == UINT64_MAX ? x : x % (max + 1);
+      }
+    }
+  }
+  bank::NodeId node() { return static_cast<bank::NodeId>(1 + u64(INT32_MAX - 1)); }
+  std::string hex() {
+    std::string s(64, '0');
+    for (char& c : s) c = "0123456789abcdef"[below(16)];
+    return s;
+  }
+  std::string txid() {
+    std::string s(1 + below(64), '!');
+    for (char& c : s) c = static_cast<char>(0x21 + below(0x7e - 0x21 + 1));
+    return s;
+  }
+  Block block() {
+    Block b;
+    b.index = u64(UINT64_MAX);
+    b.prev = hex();
+    if (below(4) == 0) {
+      Balances balances;
+      for (auto n = 1 + below(5); n > 0; --n) balances[node()] = static_cast<bank::Cents>(u64(INT64_MAX));
+      b.genesis = balances;
+    } else {
+      b.tx = Tx{txid(), node(), node(), static_cast<bank::Cents>(1 + u64(INT64_MAX - 1)), u64(UINT64_MAX)};
+    }
+    b.hash = hex();
+    return b;
+  }
+  std::vector<Block> blocks() {
+    std::vector<Block> out;
+    for (auto n = below(4); n > 0; --n) out.push_back(block());
+    return out;
+  }
+  Stamp stamp() { return Stamp{u64(UINT64_MAX), node()}; }
+  PeerBody body() {
+    switch (below(8)) {
+      case 0: return HelloMsg{hex(), u64(UINT64_MAX)};
+      case 1: return HeartbeatMsg{};
+      case 2: return AckMsg{};
+      case 3: return RequestMsg{stamp()};
+      case 4: return ReplyMsg{stamp()};
+      case 5: return ReleaseMsg{stamp(), blocks()};
+      case 6: return SyncMsg{u64(UINT64_MAX)};
+      default: return BlocksMsg{blocks(), u64(UINT64_MAX)};
+    }
+  }
+  PeerMessage message() {
+    PeerMessage m{node(), u64(UINT64_MAX), u64(UINT64_MAX), u64(UINT64_MAX), 0, u64(UINT64_MAX), body()};
+    if (bank::is_sequenced(m.body)) m.seq = 1 + u64(UINT64_MAX - 1);
+    return m;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("codec: every peer fixture decodes to its message and encodes to the same text") {
+  const auto c = chain();
+  const Stamp req{12, 1};
+  struct Row {
+    const char* fixture;
+    PeerMessage message;
+  };
+  const std::vector<Row> rows{
+      {"peer_hello", {1, 3, kInc1, 0, 0, 0, HelloMsg{c[0].hash, 2}}},
+      {"peer_heartbeat", {2, 9, kInc2, kInc1, 0, 4, HeartbeatMsg{}}},
+      {"peer_ack", {3, 11, kInc3, kInc1, 0, 12, AckMsg{}}},
+      {"peer_request", {1, 12, kInc1, kInc2, 3, 2, RequestMsg{req}}},
+      {"peer_reply", {2, 14, kInc2, kInc1, 4, 3, ReplyMsg{req}}},
+      {"peer_release", {1, 20, kInc1, kInc2, 5, 4, ReleaseMsg{req, {c[1], c[2]}}}},
+      {"peer_sync", {3, 4, kInc3, kInc1, 1, 0, SyncMsg{1}}},
+      {"peer_block", {1, 21, kInc1, kInc3, 2, 1, BlocksMsg{{c[1], c[2]}, 2}}},
+  };
+  std::set<std::size_t> types;
+  for (const Row& row : rows) {
+    INFO("fixture " << row.fixture);
+    const std::string text = fixture(row.fixture);
+    auto decoded = bank::decode_peer(text);
+    REQUIRE_MESSAGE(decoded.ok(), decoded.error().id << ": " << decoded.error().message);
+    CHECK(*decoded == row.message);
+    CHECK(bank::encode_peer(row.message) == text);
+    CHECK(bank::peer_to_json(row.message) == json::parse(text));
+    CHECK(std::string("peer_") + bank::peer_type_name(row.message.body) == row.fixture);
+    types.insert(row.message.body.index());
+  }
+  CHECK(types.size() == std::variant_size_v<PeerBody>);
+}
+
+TEST_CASE("codec: sync keeps the sender's node id apart from the index it asks from") {
+  const PeerMessage m{2, 5, kInc2, kInc1, 1, 0, SyncMsg{7}};
+  auto back = bank::decode_peer(bank::encode_peer(m));
+  REQUIRE_MESSAGE(back.ok(), back.error().id << ": " << back.error().message);
+  CHECK(back->from == 2);
+  CHECK(std::get<SyncMsg>(back->body).from == 7);
+}
+
+TEST_CASE("codec: only the link's own messages travel unsequenced") {
+  struct Row {
+    PeerBody body;
+    const char* name;
+    bool sequenced;
+  };
+  const std::vector<Row> rows{
+      {HelloMsg{}, "hello", false},      {HeartbeatMsg{}, "heartbeat", false},
+      {AckMsg{}, "ack", false},          {RequestMsg{}, "request", true},
+      {ReplyMsg{}, "reply", true},       {ReleaseMsg{}, "release", true},
+      {SyncMsg{}, "sync", true},         {BlocksMsg{}, "block", true},
+  };
+  for (const Row& row : rows) {
+    INFO(row.name);
+    CHECK(std::string(bank::peer_type_name(row.body)) == row.name);
+    CHECK(bank::is_sequenced(row.body) == row.sequenced);
+  }
+}
+
+TEST_CASE("codec: malformed peer frames are refused with their error id") {
+  const std::string request = fixture("peer_request");
+  const json req = json::parse(request);
+  const json hello = json::parse(fixture("peer_hello"));
+  const json heartbeat = json::parse(fixture("peer_heartbeat"));
+  const json release = json::parse(fixture("peer_release"));
+  const json blocks = json::parse(fixture("peer_block"));
+  const json sync = json::parse(fixture("peer_sync"));
+  const std::string deep = nested_arrays(100000);
+  struct Row {
+    const char* name;
+    std::string bytes;
+    const char* id;
+  };
+  const std::vector<Row> rows{
+      {"empty frame", "", "codec.not_json"},
+      {"only whitespace", " \n\t", "codec.not_json"},
+      {"not JSON at all", "request 12 1", "codec.not_json"},
+      {"trailing garbage", request + " x", "codec.not_json"},
+      {"two objects", request + request, "codec.not_json"},
+      {"a NUL byte after the object", request + std::string(1, '\0'), "codec.not_json"},
+      {"a NUL byte, then a hidden field", request + std::string(1, '\0') + R"({"evil":1})", "codec.not_json"},
+      {"cut short", request.substr(0, request.size() - 1), "codec.not_json"},
+      {"a trailing comma", request.substr(0, request.size() - 1) + ",}", "codec.not_json"},
+      {"a byte 0xff in a string", replaced(request, "request", "req\xffuest"), "codec.not_json"},
+      {"an overlong UTF-8 encoding", replaced(request, "request", "req\xc0\xafuest"), "codec.not_json"},
+      {"a lone surrogate escape", replaced(request, "request", "req\\ud800uest"), "codec.not_json"},
+      {"a raw newline in a string", replaced(request, "request", "req\nuest"), "codec.not_json"},
+      {"lamport 1e400, too big for a double", replaced(request, "\"lamport\":12", "\"lamport\":1e400"),
+       "codec.not_json"},
+      {"100000 unclosed arrays", std::string(100000, '['), "codec.not_json"},
+      {"a JSON array on top", "[" + request + "]", "codec.not_object"},
+      {"a JSON string on top", R"("request")", "codec.not_object"},
+      {"a JSON number on top", "12", "codec.not_object"},
+      {"null on top", "null", "codec.not_object"},
+      {"100000 nested arrays on top", deep, "codec.not_object"},
+      {"100000 nested arrays in an unknown field", replaced(request, "{", "{\"deep\":" + deep + ","),
+       "codec.unknown_field"},
+      {"100000 nested arrays as req", replaced(request, R"({"node":1,"ts":12})", deep), "codec.type"},
+      {"no type", without(req, "/type").dump(), "codec.missing_field"},
+      {"type as a number", with(req, "/type", 3).dump(), "codec.type"},
+      {"type in capitals", with(req, "/type", "Request").dump(), "codec.unknown_type"},
+      {"empty type", with(req, "/type", "").dump(), "codec.unknown_type"},
+      {"an unknown type", with(req, "/type", "grant").dump(), "codec.unknown_type"},
+      {"no from", without(req, "/from").dump(), "codec.missing_field"},
+      {"from node 0", with(req, "/from", 0).dump(), "codec.range"},
+      {"from node -1", with(req, "/from", -1).dump(), "codec.range"},
+      {"from node 2^31", with(req, "/from", 2147483648u).dump(), "codec.range"},
+      {"from as a string", with(req, "/from", "1").dump(), "codec.type"},
+      {"from as 1.0", with(req, "/from", 1.0).dump(), "codec.type"},
+      {"lamport 2^64", replaced(request, "\"lamport\":12", "\"lamport\":18446744073709551616"), "codec.type"},
+      {"lamport -1", with(req, "/lamport", -1).dump(), "codec.range"},
+      {"lamport true", with(req, "/lamport", true).dump(), "codec.type"},
+      {"no lamport", without(req, "/lamport").dump(), "codec.missing_field"},
+      {"no inc", without(req, "/inc").dump(), "codec.missing_field"},
+      {"to_inc null", with(req, "/to_inc", nullptr).dump(), "codec.type"},
+      {"ack 4.5", with(req, "/ack", 4.5).dump(), "codec.type"},
+      {"no ack", without(req, "/ack").dump(), "codec.missing_field"},
+      {"a request without seq", without(req, "/seq").dump(), "codec.missing_field"},
+      {"a request with seq 0", with(req, "/seq", 0).dump(), "codec.range"},
+      {"a release with seq 0", with(release, "/seq", 0).dump(), "codec.range"},
+      {"a sync with seq 0", with(sync, "/seq", 0).dump(), "codec.range"},
+      {"a hello with seq set", with(hello, "/seq", 1).dump(), "codec.range"},
+      {"a heartbeat with seq set", with(heartbeat, "/seq", 3).dump(), "codec.range"},
+      {"an unknown extra field", with(req, "/sig", "00").dump(), "codec.unknown_field"},
+      {"a field of another type", with(req, "/blocks", json::array()).dump(), "codec.unknown_field"},
+      {"a heartbeat with a height", with(heartbeat, "/height", 2).dump(), "codec.unknown_field"},
+      {"a request without req", without(req, "/req").dump(), "codec.missing_field"},
+      {"req without ts", without(req, "/req/ts").dump(), "codec.missing_field"},
+      {"req from node 0", with(req, "/req/node", 0).dump(), "codec.range"},
+      {"req ts -5", with(req, "/req/ts", -5).dump(), "codec.range"},
+      {"req with an extra field", with(req, "/req/inc", 1).dump(), "codec.unknown_field"},
+      {"req as an array", with(req, "/req", json::array({12, 1})).dump(), "codec.type"},
+      {"hello genesis in uppercase", with(hello, "/genesis", std::string(64, 'A')).dump(), "codec.bad_hex"},
+      {"hello genesis of 63 digits", with(hello, "/genesis", std::string(63, 'a')).dump(), "codec.bad_hex"},
+      {"hello genesis with a 'z'", with(hello, "/genesis", std::string(63, '0') + "z").dump(), "codec.bad_hex"},
+      {"hello without genesis", without(hello, "/genesis").dump(), "codec.missing_field"},
+      {"hello height -1", with(hello, "/height", -1).dump(), "codec.range"},
+      {"release blocks as an object", with(release, "/blocks", json::object()).dump(), "codec.type"},
+      {"release without blocks", without(release, "/blocks").dump(), "codec.missing_field"},
+      {"release block with genesis and tx", with(release, "/blocks/1/genesis", json{{"balances", {{"1", 5}}}}).dump(),
+       "codec.block_kind"},
+      {"release block with a spaced txid", with(release, "/blocks/0/tx/txid", "1 1").dump(), "codec.bad_txid"},
+      {"release block with a 65-char txid", with(release, "/blocks/0/tx/txid", std::string(65, 't')).dump(),
+       "codec.bad_txid"},
+      {"release block with a non-ASCII txid", with(release, "/blocks/0/tx/txid", "1-\xc3\xa9").dump(),
+       "codec.bad_txid"},
+      {"release block with amount 0", with(release, "/blocks/1/tx/amount", 0).dump(), "codec.range"},
+      {"release block with amount 4.5", with(release, "/blocks/1/tx/amount", 4.5).dump(), "codec.type"},
+      {"release block that is a number", with(release, "/blocks/1", 2).dump(), "codec.not_object"},
+      {"block message without height", without(blocks, "/height").dump(), "codec.missing_field"},
+      {"block message with an uppercase hash", with(blocks, "/blocks/0/hash", std::string(64, 'F')).dump(),
+       "codec.bad_hex"},
+      {"sync from_index as a string", with(sync, "/from_index", "1").dump(), "codec.type"},
+      {"sync without from_index", without(sync, "/from_index").dump(), "codec.missing_field"},
+      {"a frame over 64 MiB", request + std::string(bank::max_peer_frame, ' '), "codec.too_large"},
+  };
+  for (const Row& row : rows) {
+    INFO(std::string(row.name) << ": " << row.bytes.substr(0, 300));
+    auto m = bank::decode_peer(row.bytes);
+    if (m.ok()) {
+      FAIL_CHECK("accepted");
+      continue;
+    }
+    CHECK(m.error().id == row.id);
+    CHECK_FALSE(m.error().message.empty());
+  }
+}
+
+TEST_CASE("codec: every cut or corrupted release frame is refused, never accepted or crashed on") {
+  const std::string release = fixture("peer_release");
+  for (std::size_t n = 0; n < release.size(); ++n) {
+    auto m = bank::decode_peer(std::string_view(release).substr(0, n));
+    if (m.ok()) FAIL_CHECK("a prefix of " << n << " bytes was accepted");
+    else CHECK(m.error().id == "codec.not_json");
+  }
+  for (std::size_t i = 0; i < release.size(); ++i) {
+    std::string bad = release;
+    bad[i] = '\xff';
+    auto m = bank::decode_peer(bad);
+    if (m.ok()) FAIL_CHECK("byte " << i << " set to 0xff was accepted");
+    else CHECK(m.error().id == "codec.not_json");
+  }
+}
+
+TEST_CASE("codec: a few hundred seeded peer messages survive encode then decode") {
+  Draw draw{std::mt19937_64{0x1a3b0c7}};
+  std::set<std::size_t> types;
+  for (int i = 0; i < 400; ++i) {
+    const PeerMessage m = draw.message();
+    types.insert(m.body.index());
+    const std::string text = bank::encode_peer(m);
+    INFO("message " << i << ": " << text.substr(0, 400));
+    auto back = bank::decode_peer(text);
+    REQUIRE_MESSAGE(back.ok(), back.error().id << ": " << back.error().message);
+    CHECK(*back == m);
+    CHECK(bank::encode_peer(*back) == text);
+  }
+  CHECK(types.size() == std::variant_size_v<PeerBody>);
+}
