@@ -1,0 +1,430 @@
+// BankCore: console checks, queueing and batching under the critical section, one answer per client, txid retries, timeouts, the balance replica.
+#include "actors/bank/bank_core.hpp"
+
+#include <doctest/doctest.h>
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "actors/ledger/ledger_core.hpp"
+
+using namespace bank;
+
+namespace {
+
+const Balances kOpening{{1, 1000}, {2, 1000}, {3, 1000}};
+
+template <class T>
+std::vector<T> sent(const Outbox& out, Actor to) {
+  std::vector<T> found;
+  for (const auto& a : out)
+    if (a.to == to)
+      if (const T* m = std::get_if<T>(&a.msg)) found.push_back(*m);
+  return found;
+}
+
+std::vector<ConsoleOut> replies(const Outbox& out) { return sent<ConsoleOut>(out, Actor::console); }
+std::size_t acquires(const Outbox& out) { return sent<Acquire>(out, Actor::mutex).size(); }
+std::size_t withdraws(const Outbox& out) { return sent<Withdraw>(out, Actor::mutex).size(); }
+std::size_t error_logs(const Outbox& out) {
+  std::size_t n = 0;
+  for (const auto& l : sent<LogOut>(out, Actor::log)) n += l.event == "error";
+  return n;
+}
+nlohmann::json as_json(const ConsoleOut& o) { return console_reply_to_json(o.reply); }
+
+ConsoleIn transfer(std::uint64_t client, NodeId to, Cents amount, std::optional<std::string> txid = std::nullopt) {
+  return ConsoleIn{client, TransferCmd{to, amount, std::move(txid)}};
+}
+
+// Node 1's bank with a real ledger behind it: what the bank appends, the ledger decides.
+struct Node {
+  explicit Node(BankOptions options = {}) : bank(1, kOpening, options), ledger(1, Chain::make_genesis(kOpening)) {}
+
+  Outbox step(const BusMessage& in) {
+    Outbox out;
+    bank.step(in, out);
+    return out;
+  }
+  // The bank's Append, for a grant with this stamp.
+  Append granted(Lamport ts) {
+    Outbox out = step(Granted{{ts, 1}, ts + 1});
+    auto appends = sent<Append>(out, Actor::ledger);
+    REQUIRE(appends.size() == 1);
+    CHECK(out.size() == 1);
+    return appends[0];
+  }
+  // The ledger appends what the bank handed over; its answer goes back to the bank.
+  Outbox decide(const Append& a) {
+    Outbox lout;
+    ledger.step(a, lout);
+    auto done = sent<Committed>(lout, Actor::bank);
+    REQUIRE(done.size() == 1);
+    return step(done[0]);
+  }
+  Outbox grant_and_decide(Lamport ts) { return decide(granted(ts)); }
+
+  BankCore bank;
+  LedgerCore ledger;
+};
+
+// By value: callers often pass a temporary vector.
+ConsoleOut only_reply(const std::vector<ConsoleOut>& r, std::uint64_t client) {
+  REQUIRE(r.size() == 1);
+  CHECK(r[0].client == client);
+  return r[0];
+}
+
+FailureReply failure(const ConsoleOut& o) {
+  REQUIRE(std::holds_alternative<FailureReply>(o.reply));
+  return std::get<FailureReply>(o.reply);
+}
+
+TransferDone done(const ConsoleOut& o) {
+  REQUIRE(std::holds_alternative<TransferDone>(o.reply));
+  return std::get<TransferDone>(o.reply);
+}
+
+}  // namespace
+
+TEST_CASE("bank core: bad requests are rejected to their client, logged, and nothing is queued") {
+  Node n;
+  struct Bad {
+    std::string name;
+    ConsoleIn in;
+    const char* mentions;
+  };
+  const std::vector<Bad> bad{
+      {"transfer to oneself", transfer(5, 1, 100), "itself"},
+      {"transfer to an unknown account", transfer(5, 9, 100), "9"},
+      {"transfer to an unknown account with a txid", transfer(5, 4, 100, "t-1"), "4"},
+      {"balance of an unknown account", ConsoleIn{5, BalanceCmd{7}}, "7"},
+  };
+  for (const auto& row : bad) {
+    CAPTURE(row.name);
+    Outbox out = n.step(row.in);
+    const auto& f = failure(only_reply(replies(out), 5));
+    CHECK(f.status == "rejected");
+    CHECK(f.error.find(row.mentions) != std::string::npos);
+    CHECK(error_logs(out) == 1);
+    CHECK(acquires(out) == 0);
+    CHECK(sent<Append>(out, Actor::ledger).empty());
+    CHECK(n.bank.pending() == 0);
+  }
+  CHECK(n.bank.memory().size() == 0);
+  CHECK(n.bank.table().balances() == kOpening);
+}
+
+TEST_CASE("bank core: balances are answered from the local replica; chain, verify and status go on to who knows") {
+  Node n;
+  auto all = only_reply(replies(n.step(ConsoleIn{3, BalanceCmd{}})), 3);
+  REQUIRE(std::holds_alternative<BalancesReply>(all.reply));
+  CHECK(std::get<BalancesReply>(all.reply).balances == kOpening);
+
+  auto one = only_reply(replies(n.step(ConsoleIn{4, BalanceCmd{2}})), 4);
+  REQUIRE(std::holds_alternative<BalanceReply>(one.reply));
+  CHECK(std::get<BalanceReply>(one.reply).id == 2);
+  CHECK(std::get<BalanceReply>(one.reply).balance == 1000);
+
+  Outbox chain = n.step(ConsoleIn{5, ChainCmd{3, 2}});
+  auto cq = sent<ChainQuery>(chain, Actor::ledger);
+  REQUIRE(cq.size() == 1);
+  CHECK(cq[0].client == 5);
+  CHECK(cq[0].cmd == ChainCmd{3, 2});
+  CHECK(replies(chain).empty());
+
+  auto vq = sent<VerifyQuery>(n.step(ConsoleIn{6, VerifyCmd{}}), Actor::ledger);
+  REQUIRE(vq.size() == 1);
+  CHECK(vq[0].client == 6);
+
+  auto sq = sent<StatusQuery>(n.step(ConsoleIn{7, StatusCmd{}}), Actor::mutex);
+  REQUIRE(sq.size() == 1);
+  CHECK(sq[0].client == 7);
+}
+
+TEST_CASE("bank core: a transfer queues and asks for the critical section once") {
+  Node n;
+  Outbox first = n.step(transfer(1, 2, 100));
+  CHECK(acquires(first) == 1);
+  CHECK(replies(first).empty());
+  CHECK(n.bank.pending() == 1);
+
+  Outbox second = n.step(transfer(2, 3, 200));
+  CHECK(acquires(second) == 0);
+  CHECK(second.empty());
+  CHECK(n.bank.pending() == 2);
+
+  CHECK(n.step(Tick{1000}).empty());  // well within the timeout
+}
+
+TEST_CASE("bank core: a grant hands at most max_batch transfers to the ledger, in arrival order") {
+  Node n(BankOptions{5000, 2});
+  n.step(transfer(1, 2, 100, "a"));
+  n.step(transfer(2, 3, 200, "b"));
+  n.step(transfer(3, 2, 300, "c"));
+
+  Append a = n.granted(20);
+  CHECK(a.req == Stamp{20, 1});
+  CHECK(a.lamport == 21);
+  REQUIRE(a.txs.size() == 2);
+  CHECK(a.txs[0].txid == "a");
+  CHECK(a.txs[0].from == 1);
+  CHECK(a.txs[0].to == 2);
+  CHECK(a.txs[0].amount == 100);
+  CHECK(a.txs[1].txid == "b");
+  CHECK(a.txs[1].to == 3);
+  CHECK(a.txs[1].amount == 200);
+  CHECK(n.bank.pending() == 3);
+
+  // The exit answers the two and asks again for the one left.
+  Outbox exit = n.decide(a);
+  auto r = replies(exit);
+  REQUIRE(r.size() == 2);
+  CHECK(r[0].client == 1);
+  CHECK(r[1].client == 2);
+  CHECK(acquires(exit) == 1);
+  CHECK(n.bank.pending() == 1);
+
+  Append rest = n.granted(30);
+  REQUIRE(rest.txs.size() == 1);
+  CHECK(rest.txs[0].txid == "c");
+  CHECK(acquires(n.decide(rest)) == 0);
+  CHECK(n.bank.pending() == 0);
+}
+
+TEST_CASE("bank core: a transfer arriving inside the critical section waits for the next one") {
+  Node n;
+  n.step(transfer(1, 2, 100));
+  Append a = n.granted(5);
+  Outbox during = n.step(transfer(2, 3, 50));
+  CHECK(acquires(during) == 0);  // still inside: no new request yet
+  Outbox exit = n.decide(a);
+  CHECK(acquires(exit) == 1);
+  CHECK(only_reply(replies(exit), 1).client == 1);
+}
+
+TEST_CASE("bank core: Committed answers each client once, committed or aborted") {
+  Node n(BankOptions{5000, 3});
+  n.step(transfer(11, 2, 600, "p"));
+  n.step(transfer(12, 3, 500, "q"));  // 400 left at its turn: aborted
+  n.step(transfer(13, 3, 400, "r"));
+  Outbox exit = n.grant_and_decide(8);
+
+  auto r = replies(exit);
+  REQUIRE(r.size() == 3);
+  std::set<std::uint64_t> clients;
+  for (const auto& o : r) clients.insert(o.client);
+  CHECK(clients == std::set<std::uint64_t>{11, 12, 13});
+  for (const auto& o : r) {
+    CAPTURE(o.client);
+    if (o.client == 12) {
+      const auto& f = failure(o);
+      CHECK(f.status == "aborted");
+      CHECK(f.txid == std::optional<std::string>{"q"});
+      CHECK_FALSE(f.error.empty());
+    } else {
+      const auto& d = done(o);
+      CHECK(d.txid == (o.client == 11 ? "p" : "r"));
+      CHECK(d.block.tx->txid == d.txid);
+      CHECK(d.block == n.ledger.chain().at(o.client == 11 ? 1 : 2));
+    }
+  }
+  CHECK(acquires(exit) == 0);
+  CHECK(n.bank.pending() == 0);
+  CHECK(n.bank.memory().size() == 3);
+  CHECK(n.bank.table().balances() == Balances{{1, 0}, {2, 1600}, {3, 1400}});
+}
+
+TEST_CASE("bank core: a retry with a decided txid returns the identical earlier reply and appends nothing") {
+  Node n(BankOptions{5000, 2});
+  n.step(transfer(1, 2, 700, "pay-1"));
+  n.step(transfer(2, 3, 700, "pay-2"));  // aborted
+  auto first = replies(n.grant_and_decide(3));
+  REQUIRE(first.size() == 2);
+  const auto& committed = first[0].client == 1 ? first[0] : first[1];
+  const auto& aborted = first[0].client == 2 ? first[0] : first[1];
+  REQUIRE(std::holds_alternative<TransferDone>(committed.reply));
+  REQUIRE(std::holds_alternative<FailureReply>(aborted.reply));
+  const auto height = n.ledger.chain().height();
+
+  Outbox again = n.step(transfer(9, 2, 700, "pay-1"));
+  CHECK(as_json(only_reply(replies(again), 9)) == as_json(committed));
+  CHECK(acquires(again) == 0);
+  CHECK(again.size() == 1);
+
+  Outbox again2 = n.step(transfer(10, 3, 700, "pay-2"));
+  CHECK(as_json(only_reply(replies(again2), 10)) == as_json(aborted));
+  CHECK(acquires(again2) == 0);
+
+  CHECK(n.bank.pending() == 0);
+  CHECK(n.ledger.chain().height() == height);
+  CHECK(n.bank.table().balance(1) == 300);
+
+  // A generated txid, once decided, is as good as a chosen one.
+  n.step(transfer(20, 3, 100));
+  auto gen = only_reply(replies(n.grant_and_decide(9)), 20);
+  const std::string txid = done(gen).txid;
+  CHECK(as_json(only_reply(replies(n.step(transfer(21, 3, 100, txid))), 21)) == as_json(gen));
+}
+
+TEST_CASE("bank core: a retry while the transfer is pending waits for the same outcome") {
+  Node n;
+  n.step(transfer(1, 2, 250, "k"));
+  Outbox queued_retry = n.step(transfer(2, 2, 250, "k"));
+  CHECK(queued_retry.empty());  // no answer, no second request
+  CHECK(n.bank.pending() == 1);
+
+  Append a = n.granted(4);
+  CHECK(a.txs.size() == 1);
+  Outbox cs_retry = n.step(transfer(3, 2, 250, "k"));  // handed to the ledger already
+  CHECK(cs_retry.empty());
+
+  auto r = replies(n.decide(a));
+  REQUIRE(r.size() == 3);
+  std::set<std::uint64_t> clients;
+  for (const auto& o : r) {
+    clients.insert(o.client);
+    CHECK(as_json(o) == as_json(r[0]));
+    CHECK(done(o).txid == "k");
+  }
+  CHECK(clients == std::set<std::uint64_t>{1, 2, 3});
+  CHECK(n.ledger.chain().height() == 1);  // paid once
+  CHECK(n.bank.table().balance(1) == 750);
+}
+
+TEST_CASE("bank core: the same txid for a different transfer is rejected while the first is pending") {
+  Node n;
+  n.step(transfer(1, 2, 100, "k"));
+  for (const auto& other : {transfer(2, 2, 101, "k"), transfer(2, 3, 100, "k")}) {
+    Outbox out = n.step(other);
+    const auto& f = failure(only_reply(replies(out), 2));
+    CHECK(f.status == "rejected");
+    CHECK(f.error.find("k") != std::string::npos);
+    CHECK(error_logs(out) == 1);
+    CHECK(acquires(out) == 0);
+    CHECK(n.bank.pending() == 1);
+  }
+  auto r = replies(n.grant_and_decide(2));
+  const auto& d = done(only_reply(r, 1));
+  CHECK(d.block.tx->amount == 100);
+  CHECK(d.block.tx->to == 2);
+}
+
+TEST_CASE("bank core: generated txids are unique and never reuse a decided or pending one") {
+  Node n(BankOptions{5000, 100});
+  // Chosen txids that look like generated ones: "1-1" decided, "1-3" pending.
+  n.step(transfer(1, 2, 1, "1-1"));
+  n.grant_and_decide(2);
+  REQUIRE(n.bank.memory().contains("1-1"));
+  n.step(transfer(2, 2, 1, "1-3"));
+  for (std::uint64_t c = 10; c < 60; ++c) n.step(transfer(c, c % 2 ? 2 : 3, 1));
+
+  Append a = n.granted(5);
+  REQUIRE(a.txs.size() == 51);
+  std::set<std::string> txids;
+  for (const Tx& tx : a.txs) txids.insert(tx.txid);
+  CHECK(txids.size() == 51);
+  CHECK_FALSE(txids.contains("1-1"));
+  CHECK(txids.contains("1-3"));  // the chosen one, once
+  for (const Tx& tx : a.txs)
+    if (tx.txid != "1-3") CHECK(tx.txid.rfind("1-", 0) == 0);
+
+  auto r = replies(n.decide(a));
+  CHECK(r.size() == 51);
+  CHECK(n.bank.memory().size() == 52);
+}
+
+TEST_CASE("bank core: past the acquire timeout the bank withdraws once and answers timeout naming the silent peers") {
+  Node n(BankOptions{5000, 10});
+  n.step(Tick{0});
+  n.step(transfer(1, 2, 100, "A"));  // deadline 5000
+  n.step(Tick{3000});
+  n.step(transfer(2, 3, 100, "B"));  // deadline 8000
+
+  CHECK(n.step(Tick{4999}).empty());
+  Outbox w = n.step(Tick{5001});
+  CHECK(withdraws(w) == 1);
+  CHECK(w.size() == 1);
+  CHECK(withdraws(n.step(Tick{6000})) == 0);  // once
+  CHECK(withdraws(n.step(Tick{7000})) == 0);
+
+  Outbox out = n.step(Withdrawn{{3}});
+  const auto& f = failure(only_reply(replies(out), 1));
+  CHECK(f.status == "timeout");
+  CHECK(f.txid == std::optional<std::string>{"A"});
+  CHECK(f.error.find("node 3") != std::string::npos);
+  CHECK(acquires(out) == 1);  // B is still within its time
+  CHECK(n.bank.pending() == 1);
+  CHECK_FALSE(n.bank.memory().contains("A"));  // not decided: a retry tries anew
+
+  CHECK(withdraws(n.step(Tick{7999})) == 0);
+  CHECK(withdraws(n.step(Tick{8001})) == 1);
+  Outbox out2 = n.step(Withdrawn{{2, 3}});
+  const auto& f2 = failure(only_reply(replies(out2), 2));
+  CHECK(f2.status == "timeout");
+  CHECK(f2.txid == std::optional<std::string>{"B"});
+  CHECK(f2.error.find("nodes 2 and 3") != std::string::npos);
+  CHECK(acquires(out2) == 0);
+  CHECK(n.bank.pending() == 0);
+  CHECK(n.ledger.chain().height() == 0);
+
+  // Retrying the timed-out txid queues it again.
+  Outbox retry = n.step(transfer(3, 2, 100, "A"));
+  CHECK(acquires(retry) == 1);
+  CHECK(replies(retry).empty());
+  CHECK(n.bank.pending() == 1);
+}
+
+TEST_CASE("bank core: a timeout names three silent peers in a list") {
+  Node n;
+  n.step(transfer(1, 2, 100));
+  n.step(Tick{6000});
+  const auto& f = failure(only_reply(replies(n.step(Withdrawn{{2, 3, 4}})), 1));
+  CHECK(f.error.find("nodes 2, 3 and 4") != std::string::npos);
+}
+
+TEST_CASE("bank core: a grant arriving after the Withdraw was sent is honoured") {
+  Node n;
+  n.step(Tick{0});
+  n.step(transfer(1, 2, 100, "late"));
+  REQUIRE(withdraws(n.step(Tick{5001})) == 1);
+
+  Append a = n.granted(9);  // the grant crossed our Withdraw: the mutex voids the Withdraw
+  REQUIRE(a.txs.size() == 1);
+  CHECK(a.txs[0].txid == "late");
+  Outbox exit = n.decide(a);
+  const auto& d = done(only_reply(replies(exit), 1));
+  CHECK(d.txid == "late");
+  CHECK(n.bank.pending() == 0);
+  CHECK(withdraws(n.step(Tick{20000})) == 0);
+  CHECK(n.ledger.chain().height() == 1);
+}
+
+TEST_CASE("bank core: the balance replica follows committed blocks, own and peers'") {
+  Node n;
+  Chain world(Chain::make_genesis(kOpening));
+  Block peer = world.next_block(Tx{"2-1", 2, 3, 300, 4});
+  REQUIRE_FALSE(world.append(peer));
+
+  n.step(transfer(1, 3, 100));  // acquiring
+  Outbox p = n.step(Committed{{peer}, {}, false});
+  CHECK(replies(p).empty());
+  CHECK(acquires(p) == 0);  // a peer's blocks do not end our wait
+  CHECK(n.bank.table().balances() == Balances{{1, 1000}, {2, 700}, {3, 1300}});
+  CHECK(n.bank.memory().size() == 0);  // not our transfer
+
+  // Our ledger learns the peer's block too, then we commit on top of it.
+  Outbox lout;
+  n.ledger.step(ApplyBlocks{2, 5, {peer}}, lout);
+  n.grant_and_decide(6);
+  CHECK(n.bank.table().balances() == Balances{{1, 900}, {2, 700}, {3, 1400}});
+  CHECK(n.bank.table().balances() == n.ledger.chain().table().balances());
+
+  auto all = only_reply(replies(n.step(ConsoleIn{9, BalanceCmd{}})), 9);
+  CHECK(std::get<BalancesReply>(all.reply).balances == Balances{{1, 900}, {2, 700}, {3, 1400}});
+  auto mine = only_reply(replies(n.step(ConsoleIn{9, BalanceCmd{3}})), 9);
+  CHECK(std::get<BalanceReply>(mine.reply).balance == 1400);
+  CHECK(n.bank.table().total() == 3000);
+}

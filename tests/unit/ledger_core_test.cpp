@@ -1,0 +1,392 @@
+// LedgerCore: own appends inside the critical section, peers' blocks (in order, held past a gap, refused), queries and catch-up.
+#include "actors/ledger/ledger_core.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "actors/ledger/block_hash.hpp"
+
+using namespace bank;
+
+namespace {
+
+const Balances kOpening{{1, 1000}, {2, 1000}, {3, 1000}};
+
+Block genesis() { return Chain::make_genesis(kOpening); }
+
+// Every message of type T the core addressed to `to`, in order.
+template <class T>
+std::vector<T> sent(const Outbox& out, Actor to) {
+  std::vector<T> found;
+  for (const auto& a : out)
+    if (a.to == to)
+      if (const T* m = std::get_if<T>(&a.msg)) found.push_back(*m);
+  return found;
+}
+
+std::vector<LogOut> logs(const Outbox& out, const std::string& event) {
+  std::vector<LogOut> found;
+  for (const auto& l : sent<LogOut>(out, Actor::log))
+    if (l.event == event) found.push_back(l);
+  return found;
+}
+
+Outbox step(LedgerCore& core, const BusMessage& in) {
+  Outbox out;
+  core.step(in, out);
+  return out;
+}
+
+// A peer's chain, built independently of the core under test.
+struct PeerChain {
+  Chain chain{genesis()};
+  Block add(Tx tx) {
+    Block b = chain.next_block(std::move(tx));
+    REQUIRE_FALSE(chain.append(b));
+    return b;
+  }
+};
+
+// A long valid chain: money goes back and forth between nodes 2 and 3.
+PeerChain long_chain(std::uint64_t height) {
+  PeerChain p;
+  for (std::uint64_t i = 1; i <= height; ++i)
+    p.add(i % 2 ? Tx{"2-" + std::to_string(i), 2, 3, 5, i} : Tx{"3-" + std::to_string(i), 3, 2, 5, i});
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("ledger core: Append commits funded transfers and aborts unfunded ones at their turn") {
+  LedgerCore core(1, genesis());
+  const Stamp req{11, 1};
+  // 600 leaves 400: the 500 is aborted although 1000 were there when the batch began; the 400 still fits.
+  Append a{req, 12, {{"1-1", 1, 2, 600, 0}, {"1-2", 1, 3, 500, 0}, {"1-3", 1, 3, 400, 0}}};
+  Outbox out = step(core, a);
+
+  CHECK(core.chain().height() == 2);
+  CHECK(core.chain().table().balances() == Balances{{1, 0}, {2, 1600}, {3, 1400}});
+
+  auto commits = logs(out, "commit");
+  REQUIRE(commits.size() == 2);
+  CHECK(commits[0].fields == nlohmann::json{{"index", 1}, {"txid", "1-1"}, {"from", 1}, {"to", 2}, {"amount", 600}});
+  CHECK(commits[1].fields == nlohmann::json{{"index", 2}, {"txid", "1-3"}, {"from", 1}, {"to", 3}, {"amount", 400}});
+  CHECK(commits[0].lamport == 12);
+  auto aborts = logs(out, "abort");
+  REQUIRE(aborts.size() == 1);
+  CHECK(aborts[0].fields["txid"] == "1-2");
+  CHECK_FALSE(aborts[0].fields["reason"].get<std::string>().empty());
+
+  auto releases = sent<Release>(out, Actor::mutex);
+  REQUIRE(releases.size() == 1);
+  CHECK(releases[0].req == req);
+  REQUIRE(releases[0].blocks.size() == 2);
+  CHECK(releases[0].blocks[0] == core.chain().at(1));
+  CHECK(releases[0].blocks[1] == core.chain().at(2));
+  CHECK(releases[0].blocks[0].tx->lamport == 12);  // stamped with the critical section's clock
+  CHECK(releases[0].blocks[1].tx == Tx{"1-3", 1, 3, 400, 12});
+
+  auto done = sent<Committed>(out, Actor::bank);
+  REQUIRE(done.size() == 1);
+  CHECK(done[0].own_exit);
+  CHECK(done[0].blocks == releases[0].blocks);
+  REQUIRE(done[0].aborted.size() == 1);
+  CHECK(done[0].aborted[0].txid == "1-2");
+  CHECK(done[0].aborted[0].reason == aborts[0].fields["reason"].get<std::string>());
+  CHECK(out.size() == 5);  // 2 commits, 1 abort, the release, the committed: nothing else
+}
+
+TEST_CASE("ledger core: within a batch a transfer may spend what an earlier one brought in") {
+  LedgerCore core(1, genesis());
+  // 2 pays 1 700; 1 then spends 1500 of its 1700; a third overdraws the 200 left.
+  Append a{{4, 1}, 5, {{"x", 2, 1, 700, 0}, {"y", 1, 3, 1500, 0}, {"z", 1, 2, 300, 0}}};
+  Outbox out = step(core, a);
+  auto done = sent<Committed>(out, Actor::bank);
+  REQUIRE(done.size() == 1);
+  REQUIRE(done[0].blocks.size() == 2);
+  CHECK(done[0].blocks[0].tx->txid == "x");
+  CHECK(done[0].blocks[1].tx->txid == "y");
+  REQUIRE(done[0].aborted.size() == 1);
+  CHECK(done[0].aborted[0].txid == "z");
+  CHECK(core.chain().table().balances() == Balances{{1, 200}, {2, 300}, {3, 2500}});
+  CHECK(sent<Release>(out, Actor::mutex).at(0).blocks == done[0].blocks);
+}
+
+TEST_CASE("ledger core: an Append with nothing funded still releases, empty, and ends the critical section") {
+  LedgerCore core(1, genesis());
+  const std::string head = core.chain().head();
+  Outbox out = step(core, Append{{7, 1}, 8, {{"1-1", 1, 2, 5000, 0}}});
+  CHECK(core.chain().height() == 0);
+  CHECK(core.chain().head() == head);
+  auto releases = sent<Release>(out, Actor::mutex);
+  REQUIRE(releases.size() == 1);
+  CHECK(releases[0].req == Stamp{7, 1});
+  CHECK(releases[0].blocks.empty());
+  auto done = sent<Committed>(out, Actor::bank);
+  REQUIRE(done.size() == 1);
+  CHECK(done[0].own_exit);
+  CHECK(done[0].blocks.empty());
+  CHECK(done[0].aborted.size() == 1);
+  CHECK(logs(out, "commit").empty());
+  CHECK(logs(out, "abort").size() == 1);
+}
+
+TEST_CASE("ledger core: a peer's blocks are appended in order and reported to the bank") {
+  LedgerCore core(1, genesis());
+  PeerChain peer;
+  Block b1 = peer.add({"2-1", 2, 3, 300, 4});
+  Block b2 = peer.add({"2-2", 2, 1, 200, 4});
+  Outbox out = step(core, ApplyBlocks{2, 6, {b1, b2}});
+
+  CHECK(core.chain().height() == 2);
+  CHECK(core.chain().head() == b2.hash);
+  CHECK(core.chain().table().balances() == Balances{{1, 1200}, {2, 500}, {3, 1300}});
+  auto commits = logs(out, "commit");
+  REQUIRE(commits.size() == 2);
+  CHECK(commits[0].fields["index"] == 1);
+  CHECK(commits[1].fields["index"] == 2);
+  CHECK(commits[1].fields["txid"] == "2-2");
+  auto done = sent<Committed>(out, Actor::bank);
+  REQUIRE(done.size() == 1);
+  CHECK_FALSE(done[0].own_exit);
+  CHECK(done[0].blocks == std::vector<Block>{b1, b2});
+  CHECK(done[0].aborted.empty());
+  CHECK(sent<Release>(out, Actor::mutex).empty());  // a peer's blocks are not ours to release
+  CHECK(logs(out, "error").empty());
+}
+
+TEST_CASE("ledger core: blocks ahead of a gap wait until the gap fills (releases from two peers crossing)") {
+  LedgerCore core(1, genesis());
+  PeerChain world;
+  Block b1 = world.add({"3-1", 3, 2, 100, 2});  // node 3's critical section came first
+  Block b2 = world.add({"2-1", 2, 1, 250, 5});  // then node 2's
+  Block b3 = world.add({"2-2", 2, 3, 50, 5});
+
+  // Node 2's release overtakes node 3's on the way here.
+  Outbox early = step(core, ApplyBlocks{2, 6, {b2, b3}});
+  CHECK(core.chain().height() == 0);
+  CHECK(sent<Committed>(early, Actor::bank).empty());
+  CHECK(logs(early, "commit").empty());
+  CHECK(logs(early, "error").empty());
+
+  Outbox filled = step(core, ApplyBlocks{3, 7, {b1}});
+  CHECK(core.chain().height() == 3);
+  CHECK(core.chain().head() == b3.hash);
+  auto done = sent<Committed>(filled, Actor::bank);
+  REQUIRE(done.size() == 1);
+  CHECK(done[0].blocks == std::vector<Block>{b1, b2, b3});
+  auto commits = logs(filled, "commit");
+  REQUIRE(commits.size() == 3);
+  CHECK(commits[0].fields["txid"] == "3-1");
+  CHECK(commits[1].fields["txid"] == "2-1");
+  CHECK(commits[2].fields["txid"] == "2-2");
+  CHECK(core.chain().table().balances() == Balances{{1, 1250}, {2, 800}, {3, 950}});
+}
+
+TEST_CASE("ledger core: a re-sent block identical to ours is ignored; a conflicting one is logged and refused") {
+  LedgerCore core(1, genesis());
+  PeerChain peer;
+  Block b1 = peer.add({"2-1", 2, 3, 300, 4});
+  step(core, ApplyBlocks{2, 6, {b1}});
+  REQUIRE(core.chain().height() == 1);
+
+  Outbox again = step(core, ApplyBlocks{2, 7, {b1}});
+  CHECK(again.empty());
+  CHECK(core.chain().height() == 1);
+  CHECK(core.chain().table().balance(3) == 1300);
+
+  // Another block 1, validly hashed, on the same genesis: a fork.
+  PeerChain other;
+  Block fork = other.add({"3-1", 3, 1, 10, 4});
+  Outbox conflict = step(core, ApplyBlocks{3, 8, {fork}});
+  auto errors = logs(conflict, "error");
+  REQUIRE(errors.size() == 1);
+  const std::string text = errors[0].fields["error"].get<std::string>();
+  CHECK(text.find("node 3") != std::string::npos);
+  CHECK(text.find("block 1") != std::string::npos);
+  CHECK(sent<Committed>(conflict, Actor::bank).empty());
+  CHECK(core.chain().height() == 1);
+  CHECK(core.chain().head() == b1.hash);
+  CHECK(core.chain().table().balances() == Balances{{1, 1000}, {2, 700}, {3, 1300}});
+}
+
+TEST_CASE("ledger core: a refused peer block logs an error and changes nothing") {
+  PeerChain peer;
+  Block good = peer.add({"2-1", 2, 3, 300, 4});
+
+  auto overdraft = [] {
+    PeerChain p;
+    return p.chain.next_block(Tx{"2-1", 2, 3, 1001, 4});
+  };
+  auto bad_hash = [&] {
+    Block b = good;
+    b.tx->amount = 999;
+    return b;
+  };
+  auto self_pay = [] {
+    PeerChain p;
+    return p.chain.next_block(Tx{"2-1", 2, 2, 10, 4});
+  };
+  for (const Block& bad : {overdraft(), bad_hash(), self_pay()}) {
+    LedgerCore core(1, genesis());
+    const std::string head = core.chain().head();
+    Outbox out = step(core, ApplyBlocks{2, 6, {bad}});
+    auto errors = logs(out, "error");
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].fields["error"].get<std::string>().find("node 2") != std::string::npos);
+    CHECK(sent<Committed>(out, Actor::bank).empty());
+    CHECK(logs(out, "commit").empty());
+    CHECK(core.chain().height() == 0);
+    CHECK(core.chain().head() == head);
+    CHECK(core.chain().table().balances() == kOpening);
+
+    // The right block is still taken afterwards.
+    step(core, ApplyBlocks{2, 7, {good}});
+    CHECK(core.chain().height() == 1);
+  }
+}
+
+TEST_CASE("ledger core: Granted and Withdrawn pass through to the bank unchanged") {
+  LedgerCore core(1, genesis());
+  Outbox g = step(core, Granted{{9, 1}, 14});
+  REQUIRE(g.size() == 1);
+  auto granted = sent<Granted>(g, Actor::bank);
+  REQUIRE(granted.size() == 1);
+  CHECK(granted[0].req == Stamp{9, 1});
+  CHECK(granted[0].lamport == 14);
+
+  Outbox w = step(core, Withdrawn{{2, 3}});
+  REQUIRE(w.size() == 1);
+  auto withdrawn = sent<Withdrawn>(w, Actor::bank);
+  REQUIRE(withdrawn.size() == 1);
+  CHECK(withdrawn[0].silent == std::vector<NodeId>{2, 3});
+}
+
+TEST_CASE("ledger core: chain, verify and status queries are answered to the console") {
+  LedgerCore core(1, genesis());
+  PeerChain peer;
+  std::vector<Block> blocks{genesis()};
+  blocks.push_back(peer.add({"2-1", 2, 3, 300, 4}));
+  blocks.push_back(peer.add({"3-1", 3, 1, 100, 5}));
+  step(core, ApplyBlocks{2, 6, {blocks[1], blocks[2]}});
+  REQUIRE(core.chain().height() == 2);
+
+  auto reply_of = [](const Outbox& out, std::uint64_t client) {
+    auto answers = sent<ConsoleOut>(out, Actor::console);
+    REQUIRE(answers.size() == 1);
+    CHECK(answers[0].client == client);
+    return answers[0].reply;
+  };
+
+  SUBCASE("chain from genesis") {
+    auto r = reply_of(step(core, ChainQuery{41, ChainCmd{}}), 41);
+    REQUIRE(std::holds_alternative<ChainReply>(r));
+    CHECK(std::get<ChainReply>(r).blocks == blocks);
+  }
+  SUBCASE("chain from an index, with a limit") {
+    auto r = reply_of(step(core, ChainQuery{42, ChainCmd{1, 1}}), 42);
+    CHECK(std::get<ChainReply>(r).blocks == std::vector<Block>{blocks[1]});
+    auto rest = reply_of(step(core, ChainQuery{43, ChainCmd{2, std::nullopt}}), 43);
+    CHECK(std::get<ChainReply>(rest).blocks == std::vector<Block>{blocks[2]});
+    auto beyond = reply_of(step(core, ChainQuery{44, ChainCmd{3, std::nullopt}}), 44);
+    CHECK(std::get<ChainReply>(beyond).blocks.empty());
+  }
+  SUBCASE("verify") {
+    auto r = reply_of(step(core, VerifyQuery{45}), 45);
+    REQUIRE(std::holds_alternative<VerifyReply>(r));
+    CHECK(std::get<VerifyReply>(r).height == 2);
+  }
+  SUBCASE("status: the mutex's part kept, the ledger's added") {
+    StatusReply partial{1, 33, 0, "", {{30, 2}}, {{2, true}, {3, false}}};
+    auto r = reply_of(step(core, StatusQuery{46, partial}), 46);
+    REQUIRE(std::holds_alternative<StatusReply>(r));
+    const auto& s = std::get<StatusReply>(r);
+    CHECK(s.id == 1);
+    CHECK(s.lamport == 33);
+    CHECK(s.height == 2);
+    CHECK(s.head == blocks[2].hash);
+    CHECK(s.queue == std::vector<Stamp>{{30, 2}});
+    CHECK(s.peers == std::vector<PeerState>{{2, true}, {3, false}});
+  }
+}
+
+TEST_CASE("ledger core: sync is answered with blocks from the index asked, at most sync_batch") {
+  LedgerCore core(1, genesis());
+  PeerChain source = long_chain(300);
+  step(core, ApplyBlocks{2, 1, source.chain.range(1, UINT64_MAX)});
+  REQUIRE(core.chain().height() == 300);
+
+  auto answer = [&](std::uint64_t from) {
+    Outbox out = step(core, PeerIn{3, 50, SyncMsg{from}});
+    auto msgs = sent<PeerOut>(out, Actor::mutex);
+    REQUIRE(msgs.size() == 1);
+    CHECK(msgs[0].to == 3);
+    REQUIRE(std::holds_alternative<BlocksMsg>(msgs[0].body));
+    return std::get<BlocksMsg>(msgs[0].body);
+  };
+
+  BlocksMsg first = answer(0);
+  CHECK(first.height == 300);
+  REQUIRE(first.blocks.size() == LedgerCore::sync_batch);
+  CHECK(first.blocks.front() == core.chain().at(0));
+  CHECK(first.blocks.back().index == LedgerCore::sync_batch - 1);
+
+  BlocksMsg tail = answer(290);
+  CHECK(tail.height == 300);
+  REQUIRE(tail.blocks.size() == 11);
+  CHECK(tail.blocks.front() == core.chain().at(290));
+  CHECK(tail.blocks.back() == core.chain().at(300));
+
+  BlocksMsg nothing = answer(301);
+  CHECK(nothing.blocks.empty());
+  CHECK(nothing.height == 300);
+}
+
+TEST_CASE("ledger core: catch-up appends history and asks for more while the peer is higher") {
+  PeerChain source = long_chain(300);
+  LedgerCore core(3, genesis());
+
+  // First batch as the peer answers sync from 0: genesis (ours already) and blocks 1..255.
+  Outbox out1 = step(core, PeerIn{2, 40, BlocksMsg{source.chain.range(0, LedgerCore::sync_batch), 300}});
+  CHECK(core.chain().height() == 255);
+  CHECK(core.chain().head() == source.chain.at(255).hash);
+  CHECK(logs(out1, "commit").size() == 255);
+  CHECK(logs(out1, "error").empty());
+  auto done1 = sent<Committed>(out1, Actor::bank);
+  REQUIRE(done1.size() == 1);
+  CHECK(done1[0].blocks.size() == 255);
+  CHECK_FALSE(done1[0].own_exit);
+  auto more = sent<PeerOut>(out1, Actor::mutex);
+  REQUIRE(more.size() == 1);
+  CHECK(more[0].to == 2);
+  REQUIRE(std::holds_alternative<SyncMsg>(more[0].body));
+  CHECK(std::get<SyncMsg>(more[0].body).from == 256);
+
+  // The rest: caught up, no further ask.
+  Outbox out2 = step(core, PeerIn{2, 41, BlocksMsg{source.chain.range(256, LedgerCore::sync_batch), 300}});
+  CHECK(core.chain().height() == 300);
+  CHECK(core.chain().head() == source.chain.head());
+  CHECK(core.chain().table().balances() == source.chain.table().balances());
+  CHECK(sent<PeerOut>(out2, Actor::mutex).empty());
+  CHECK(sent<Committed>(out2, Actor::bank).at(0).blocks.size() == 45);
+
+  // A peer that is not higher: nothing is asked.
+  Outbox out3 = step(core, PeerIn{1, 42, BlocksMsg{{}, 300}});
+  CHECK(out3.empty());
+}
+
+TEST_CASE("ledger core: catch-up history is checked; a bad block is refused with an error and nothing more is asked") {
+  PeerChain source = long_chain(10);
+  std::vector<Block> history = source.chain.range(1, UINT64_MAX);
+  history[4].tx->amount = 6;  // block 5 no longer matches its hash
+  LedgerCore core(3, genesis());
+  Outbox out = step(core, PeerIn{2, 40, BlocksMsg{history, 20}});
+  CHECK(core.chain().height() == 4);
+  CHECK(core.chain().head() == source.chain.at(4).hash);
+  auto errors = logs(out, "error");
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].fields["error"].get<std::string>().find("block 5") != std::string::npos);
+  CHECK(sent<PeerOut>(out, Actor::mutex).empty());
+}
