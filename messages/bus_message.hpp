@@ -51,9 +51,20 @@ struct LinkUp {
   NodeId peer = 0;
   Lamport lamport = 0;
   bool restarted = false;
+  std::uint64_t height = 0;  // the peer's chain height, from its hello
 };
 struct LinkDown {
   NodeId peer = 0;
+};
+// mutex -> ledger: a peer's chain height (from its hello); the ledger catches up to it
+// before it lets the bank append.
+struct PeerHeight {
+  NodeId peer = 0;
+  std::uint64_t height = 0;
+};
+// ledger -> mutex -> network: our chain height, announced in hellos.
+struct LocalHeight {
+  std::uint64_t height = 0;
 };
 // bank -> mutex: want / give up the critical section.
 struct Acquire {};
@@ -129,7 +140,7 @@ struct Tick {
   std::int64_t now_ms = 0;
 };
 
-using BusMessage = std::variant<WireIn, WireOut, PeerOut, PeerIn, LinkUp, LinkDown, Acquire, Withdraw, Granted,
+using BusMessage = std::variant<WireIn, WireOut, PeerOut, PeerIn, LinkUp, LinkDown, PeerHeight, LocalHeight, Acquire, Withdraw, Granted,
                                 Withdrawn, ApplyBlocks, Append, Release, Committed, ChainQuery, VerifyQuery,
                                 StatusQuery, ConsoleIn, ConsoleOut, LogOut, Tick>;
 

@@ -18,8 +18,8 @@ std::string join_ids(const std::vector<NodeId>& ids) {
 }
 }  // namespace
 
-BankCore::BankCore(NodeId self, Balances opening, BankOptions options)
-    : self_(self), options_(options), table_(std::move(opening)) {}
+BankCore::BankCore(NodeId self, Balances current, BankOptions options, TxidMemory memory)
+    : self_(self), options_(options), table_(std::move(current)), memory_(std::move(memory)) {}
 
 void BankCore::step(const BusMessage& in, Outbox& out) {
   std::visit(Overload{[&](const ConsoleIn& c) { on_console(c, out); },

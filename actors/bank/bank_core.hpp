@@ -23,7 +23,8 @@ struct BankOptions {
 
 class BankCore {
  public:
-  BankCore(NodeId self, Balances opening, BankOptions options);
+  // `current`: the balances of the chain as loaded; `memory`: the txids decided before.
+  BankCore(NodeId self, Balances current, BankOptions options, TxidMemory memory = {});
 
   void step(const BusMessage& in, Outbox& out);
 

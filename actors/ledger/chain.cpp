@@ -1,7 +1,10 @@
-// Chain: appending with every acceptance check, and whole-chain verification.
+// Chain: appending through the checks into the store, and whole-chain verification.
 #include "actors/ledger/chain.hpp"
 
+#include <stdexcept>
+
 #include "actors/ledger/block_hash.hpp"
+#include "actors/ledger/memory_block_store.hpp"
 
 namespace bank {
 
@@ -14,33 +17,29 @@ Block Chain::make_genesis(Balances opening) {
   return g;
 }
 
-Chain::Chain(Block genesis) : table_(*genesis.genesis) { blocks_.push_back(std::move(genesis)); }
+Chain::Chain(Block genesis) : state_(genesis), store_(std::make_shared<MemoryBlockStore>(std::move(genesis))) {}
+
+Chain::Chain(ChainState state, std::shared_ptr<BlockStore> store) : state_(std::move(state)), store_(std::move(store)) {}
 
 Block Chain::next_block(Tx tx) const {
   Block b;
-  b.index = blocks_.size();
+  b.index = height() + 1;
   b.prev = head();
   b.tx = std::move(tx);
   b.hash = block_hash(b);
   return b;
 }
 
-Check Chain::check(const Block& b) const {
-  if (b.index != blocks_.size())
-    return make_error("ledger.index", "block " + std::to_string(b.index) + " does not follow height " +
-                                          std::to_string(height()));
-  if (b.prev != head()) return make_error("ledger.prev", "block " + std::to_string(b.index) + " does not link to the head");
-  if (!b.tx || b.genesis)
-    return make_error("ledger.not_tx", "block " + std::to_string(b.index) + " is not a single transfer");
-  if (b.hash != block_hash(b)) return make_error("ledger.hash", "block " + std::to_string(b.index) + " has a wrong hash");
-  return table_.check(*b.tx);
+Check Chain::append(const Block& b) {
+  if (auto e = state_.append(b)) return e;
+  store_->append(b);
+  return std::nullopt;
 }
 
-Check Chain::append(const Block& b) {
-  if (auto e = check(b)) return e;
-  table_.apply(*b.tx);
-  blocks_.push_back(b);
-  return std::nullopt;
+Block Chain::at(std::uint64_t index) const {
+  auto b = store_->read(index, 1);
+  if (b.empty()) throw std::out_of_range("no block " + std::to_string(index));
+  return b.front();
 }
 
 Result<std::uint64_t> Chain::verify(const std::vector<Block>& blocks) {
@@ -48,16 +47,10 @@ Result<std::uint64_t> Chain::verify(const std::vector<Block>& blocks) {
   const Block& g = blocks.front();
   if (g.index != 0 || g.prev != zero_hash || !g.genesis || g.tx || g.hash != block_hash(g))
     return make_error("ledger.genesis", "block 0 is not a valid genesis block");
-  Chain chain(g);
+  ChainState state(g);
   for (std::size_t i = 1; i < blocks.size(); ++i)
-    if (auto e = chain.append(blocks[i])) return make_error(e->id, "block " + std::to_string(i) + ": " + e->message);
-  return chain.height();
-}
-
-std::vector<Block> Chain::range(std::uint64_t from, std::uint64_t limit) const {
-  std::vector<Block> out;
-  for (std::uint64_t i = from; i < blocks_.size() && out.size() < limit; ++i) out.push_back(blocks_[i]);
-  return out;
+    if (auto e = state.append(blocks[i])) return make_error(e->id, "block " + std::to_string(i) + ": " + e->message);
+  return state.height();
 }
 
 }  // namespace bank

@@ -1,11 +1,14 @@
-// Chain: the hash-chained ledger in memory with its balance table, and every acceptance
-// check of a block (index, prev, hash, funds). Verifying a whole chain replays it here.
+// Chain: the hash-chained ledger: its state (ChainState: height, head, balances, the
+// acceptance checks) over a BlockStore that holds the blocks themselves. Built from a
+// genesis alone it keeps its blocks in memory; a node builds it over its durable log.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
-#include "actors/bank/balance_table.hpp"
+#include "actors/ledger/block_store.hpp"
+#include "actors/ledger/chain_state.hpp"
 #include "messages/block.hpp"
 #include "messages/result.hpp"
 
@@ -15,28 +18,31 @@ class Chain {
  public:
   static Block make_genesis(Balances opening);
   explicit Chain(Block genesis);  // precondition: a valid genesis (make_genesis or verified)
+  // Over a store already holding the blocks that `state` adds up (verified on load).
+  Chain(ChainState state, std::shared_ptr<BlockStore> store);
 
   // A new block for `tx` on top of the head: index, prev and hash filled in.
   Block next_block(Tx tx) const;
-  // Every check, then append. Error ids: ledger.index, ledger.prev, ledger.hash,
-  // ledger.not_tx, and the BalanceTable ids for funds and accounts.
+  Check check(const Block& block) const { return state_.check(block); }
+  // Every check, then append to the store (durable after sync()).
   Check append(const Block& block);
-  Check check(const Block& block) const;
+  void sync() { store_->sync(); }
 
   // Re-checks a whole chain from genesis: its height (last index) or the first error,
   // naming the block.
   static Result<std::uint64_t> verify(const std::vector<Block>& blocks);
 
-  std::uint64_t height() const { return blocks_.size() - 1; }
-  const std::string& head() const { return blocks_.back().hash; }
-  const std::string& genesis_hash() const { return blocks_.front().hash; }
-  const Block& at(std::uint64_t index) const { return blocks_.at(index); }
-  const BalanceTable& table() const { return table_; }
-  std::vector<Block> range(std::uint64_t from, std::uint64_t limit) const;
+  std::uint64_t height() const { return state_.height(); }
+  const std::string& head() const { return state_.head(); }
+  const std::string& genesis_hash() const { return state_.genesis_hash(); }
+  const BalanceTable& table() const { return state_.table(); }
+  Block at(std::uint64_t index) const;
+  std::vector<Block> range(std::uint64_t from, std::uint64_t limit) const { return store_->read(from, limit); }
+  BlockStore& store() { return *store_; }
 
  private:
-  std::vector<Block> blocks_;
-  BalanceTable table_;
+  ChainState state_;
+  std::shared_ptr<BlockStore> store_;
 };
 
 }  // namespace bank

@@ -10,23 +10,32 @@ struct Overload : F... {
 };
 }  // namespace
 
-LedgerCore::LedgerCore(NodeId self, Block genesis) : self_(self), chain_(std::move(genesis)) {}
+LedgerCore::LedgerCore(NodeId self, Chain chain) : self_(self), chain_(std::move(chain)) {}
 
 void LedgerCore::step(const BusMessage& in, Outbox& out) {
   std::visit(Overload{[&](const Granted& g) {
                         lamport_ = std::max(lamport_, g.lamport);
-                        out.push_back({Actor::bank, g});
+                        held_grant_ = g;
+                        catch_up(out);
                       },
                       [&](const Withdrawn& w) { out.push_back({Actor::bank, w}); },
                       [&](const Append& a) { append_own(a, out); },
-                      [&](const ApplyBlocks& a) { apply_peer(a, out); },
+                      [&](const ApplyBlocks& a) {
+                        apply_peer(a, out);
+                        catch_up(out);
+                      },
                       [&](const PeerIn& p) { on_peer(p, out); },
+                      [&](const PeerHeight& h) {
+                        peer_heights_[h.peer] = h.height;
+                        asked_.erase(h.peer);  // a new incarnation has forgotten what we asked
+                        catch_up(out);
+                      },
                       [&](const ChainQuery& q) {
                         auto limit = q.cmd.limit.value_or(UINT64_MAX);
                         out.push_back({Actor::console, ConsoleOut{q.client, ChainReply{chain_.range(q.cmd.from, limit)}}});
                       },
                       [&](const VerifyQuery& q) {
-                        auto r = Chain::verify(chain_.range(0, UINT64_MAX));
+                        auto r = verify_stored();
                         if (r) {
                           out.push_back({Actor::console, ConsoleOut{q.client, VerifyReply{*r}}});
                         } else {
@@ -44,6 +53,24 @@ void LedgerCore::step(const BusMessage& in, Outbox& out) {
              in);
 }
 
+// The whole stored chain, re-read and re-checked in slices: constant memory.
+Result<std::uint64_t> LedgerCore::verify_stored() {
+  auto genesis = chain_.range(0, 1);
+  auto head = Chain::verify(genesis);
+  if (!head) return head;
+  if (genesis.front().hash != chain_.genesis_hash())
+    return make_error("ledger.genesis", "block 0 is not this cluster's genesis");
+  ChainState state(genesis.front());
+  for (std::uint64_t from = 1;; from += 4096) {
+    auto slice = chain_.range(from, 4096);
+    for (const Block& b : slice)
+      if (auto e = state.append(b)) return make_error(e->id, "block " + std::to_string(b.index) + ": " + e->message);
+    if (slice.size() < 4096) break;
+  }
+  if (state.head() != chain_.head()) return make_error("ledger.head", "the stored chain ends before the head");
+  return state.height();
+}
+
 void LedgerCore::log_commit(const Block& b, Lamport lamport, Outbox& out) {
   out.push_back({Actor::log, LogOut{"commit", lamport,
                                     {{"index", b.index}, {"txid", b.tx->txid}, {"from", b.tx->from},
@@ -51,7 +78,8 @@ void LedgerCore::log_commit(const Block& b, Lamport lamport, Outbox& out) {
 }
 
 // Inside our critical section: each transfer is checked against the funds at its turn.
-// The shell persists the new blocks before the release (which carries them) leaves.
+// Ordering rule: the blocks (and the aborts) are on disk before the release that carries
+// them leaves and before any client hears of them.
 void LedgerCore::append_own(const Append& a, Outbox& out) {
   lamport_ = std::max(lamport_, a.lamport);
   Committed done;
@@ -61,12 +89,15 @@ void LedgerCore::append_own(const Append& a, Outbox& out) {
     Block b = chain_.next_block(tx);
     if (auto e = chain_.append(b)) {
       done.aborted.push_back({tx.txid, e->message});
+      chain_.store().record_abort({tx.txid, e->message});
       out.push_back({Actor::log, LogOut{"abort", lamport_, {{"txid", tx.txid}, {"reason", e->message}}}});
     } else {
       log_commit(b, lamport_, out);
       done.blocks.push_back(std::move(b));
     }
   }
+  chain_.sync();
+  if (!done.blocks.empty()) out.push_back({Actor::mutex, LocalHeight{chain_.height()}});
   out.push_back({Actor::mutex, Release{a.req, done.blocks}});
   out.push_back({Actor::bank, std::move(done)});
 }
@@ -97,7 +128,29 @@ void LedgerCore::apply_peer(const ApplyBlocks& a, Outbox& out) {
     log_commit(b, lamport_, out);
     done.blocks.push_back(std::move(b));
   }
-  if (!done.blocks.empty()) out.push_back({Actor::bank, std::move(done)});
+  early_.erase(early_.begin(), early_.upper_bound(chain_.height()));
+  if (done.blocks.empty()) return;
+  chain_.sync();
+  out.push_back({Actor::mutex, LocalHeight{chain_.height()}});
+  out.push_back({Actor::bank, std::move(done)});
+}
+
+// Ask the highest peer for what we lack; pass a held grant on once nothing is missing.
+void LedgerCore::catch_up(Outbox& out) {
+  NodeId best = 0;
+  std::uint64_t best_height = chain_.height();
+  for (const auto& [peer, h] : peer_heights_)
+    if (h > best_height) best = peer, best_height = h;
+  if (best == 0) {
+    if (held_grant_) out.push_back({Actor::bank, *held_grant_});
+    held_grant_.reset();
+    return;
+  }
+  std::uint64_t from = chain_.height() + 1;
+  auto it = asked_.find(best);
+  if (it != asked_.end() && it->second == from) return;  // an answer is on its way
+  asked_[best] = from;
+  out.push_back({Actor::mutex, PeerOut{best, 0, SyncMsg{from}}});
 }
 
 // Catch-up: blocks fetched as history are checked as a chain (links, hashes, funds), not
@@ -105,15 +158,21 @@ void LedgerCore::apply_peer(const ApplyBlocks& a, Outbox& out) {
 void LedgerCore::on_peer(const PeerIn& p, Outbox& out) {
   lamport_ = std::max(lamport_, p.lamport);
   if (const auto* s = std::get_if<SyncMsg>(&p.body)) {
+    chain_.sync();  // serve only what is on disk
     BlocksMsg answer{chain_.range(s->from, sync_batch), chain_.height()};
     out.push_back({Actor::mutex, PeerOut{p.from, 0, std::move(answer)}});
   } else if (const auto* b = std::get_if<BlocksMsg>(&p.body)) {
+    peer_heights_[p.from] = b->height;
+    asked_.erase(p.from);
     std::vector<Block> fresh;
     for (const Block& blk : b->blocks)
       if (blk.index > chain_.height()) fresh.push_back(blk);
+    std::uint64_t reach = fresh.empty() ? chain_.height() : fresh.back().index;
     apply_peer(ApplyBlocks{p.from, p.lamport, fresh}, out);
-    if (b->height > chain_.height() && !b->blocks.empty() && b->blocks.back().index == chain_.height())
-      out.push_back({Actor::mutex, PeerOut{p.from, 0, SyncMsg{chain_.height() + 1}}});
+    // A peer that sent nothing new, or a block we refused, cannot help us further: stop
+    // asking it (it would send the same again).
+    if (fresh.empty() || chain_.height() < reach) peer_heights_[p.from] = std::min(b->height, chain_.height());
+    catch_up(out);
   }
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 
 #include "actors/ledger/chain.hpp"
 #include "messages/bus_message.hpp"
@@ -13,7 +14,7 @@ namespace bank {
 
 class LedgerCore {
  public:
-  LedgerCore(NodeId self, Block genesis);
+  LedgerCore(NodeId self, Chain chain);
 
   void step(const BusMessage& in, Outbox& out);
 
@@ -27,6 +28,8 @@ class LedgerCore {
   void apply_peer(const ApplyBlocks& a, Outbox& out);
   void on_peer(const PeerIn& p, Outbox& out);
   void log_commit(const Block& b, Lamport lamport, Outbox& out);
+  void catch_up(Outbox& out);
+  Result<std::uint64_t> verify_stored();
 
   NodeId self_;
   Chain chain_;
@@ -35,6 +38,13 @@ class LedgerCore {
   // the way here (the mutex orders those it knows of, but a request may still be in
   // transit), so a block waits until the blocks before it have come.
   std::map<std::uint64_t, std::pair<NodeId, Block>> early_;
+  // Catching up after a (re)start: peers' heights as they announced them, which peer we
+  // asked for blocks, and a grant held back until we have every block they have (a node
+  // that crashed inside its critical section after persisting its block must see that
+  // block reach us before we append).
+  std::map<NodeId, std::uint64_t> peer_heights_;
+  std::map<NodeId, std::uint64_t> asked_;  // peer -> the index we asked from
+  std::optional<Granted> held_grant_;
 };
 
 }  // namespace bank

@@ -1,5 +1,5 @@
-// LedgerShell: the ledger actor's thread; all its work is in LedgerCore.
-// (The durable block log joins here: a block is on disk before its release leaves.)
+// LedgerShell: the ledger actor's thread; all its work is in LedgerCore, whose chain sits
+// on the node's FileBlockStore: the core syncs it before a release or an answer leaves.
 #pragma once
 
 #include "actors/ledger/ledger_core.hpp"

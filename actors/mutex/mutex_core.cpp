@@ -55,6 +55,7 @@ void MutexCore::step(const BusMessage& in, Outbox& out) {
                       [&](const Withdraw&) { withdraw(out); },
                       [&](const Release& r) { release(r, out); },
                       [&](const PeerOut& p) { send(p.to, p.body, out); },
+                      [&](const LocalHeight& h) { out.push_back({Actor::network, h}); },
                       [&](const StatusQuery& q) {
                         StatusQuery s = q;
                         s.reply.id = self_;
@@ -79,6 +80,8 @@ void MutexCore::send(NodeId to, PeerBody body, Outbox& out) {
 }
 
 void MutexCore::on_link_up(const LinkUp& u, Outbox& out) {
+  // First, so the ledger knows what it lacks before any grant this may bring reaches it.
+  out.push_back({Actor::ledger, PeerHeight{u.peer, u.height}});
   clock_ = std::max(clock_, u.lamport) + 1;
   up_[u.peer] = true;
   greeted_.insert(u.peer);

@@ -29,7 +29,8 @@ class LinkSession {
   enum class EventKind { up, restarted, down, genesis_mismatch };
   struct Event {
     EventKind kind;
-    Lamport lamport = 0;  // the peer's clock, from its hello
+    Lamport lamport = 0;        // the peer's clock, from its hello
+    std::uint64_t height = 0;   // the peer's chain height, from its hello
   };
   struct Output {
     std::vector<PeerMessage> wire;     // frames to send to the peer
@@ -78,6 +79,7 @@ class LinkSession {
   std::int64_t last_progress_ = 0;
   Lamport lamport_ = 0;   // newest clock value we know, for hellos sent on receipt
   std::uint64_t height_ = 0;
+  std::uint64_t peer_height_ = 0;  // from the peer's latest hello
 };
 
 }  // namespace bank

@@ -34,7 +34,7 @@ void NetworkCore::flush(NodeId peer, LinkSession::Output& o, Outbox& out) {
     switch (e.kind) {
       case LinkSession::EventKind::up:
       case LinkSession::EventKind::restarted:
-        out.push_back({Actor::mutex, LinkUp{peer, e.lamport, e.kind == LinkSession::EventKind::restarted}});
+        out.push_back({Actor::mutex, LinkUp{peer, e.lamport, e.kind == LinkSession::EventKind::restarted, e.height}});
         out.push_back({Actor::log, LogOut{"peer_up", lamport_, {{"peer", peer}}}});
         break;
       case LinkSession::EventKind::down:
@@ -80,6 +80,7 @@ void NetworkCore::step(const BusMessage& in, Outbox& out) {
                         it->second.send(p.body, p.lamport, now_ms_, o);
                         flush(p.to, o, out);
                       },
+                      [&](const LocalHeight& h) { height_ = h.height; },
                       [&](const Tick& t) {
                         now_ms_ = t.now_ms;
                         for (auto& [peer, s] : sessions_) {

@@ -1,6 +1,8 @@
 // ActorShell: the poll loop, ticks, routing and $TERM.
 #include "actors/shell/actor_shell.hpp"
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
@@ -45,7 +47,20 @@ void ActorShell::bind_or_explain(zmq::socket_t& socket, const std::string& endpo
   }
 }
 
-void ActorShell::start() { thread_ = std::thread([this] { run(); }); }
+// A step that throws (the disk failed under the block log, say) leaves the core in a state
+// no one can vouch for: say so and end the process as a crash would. What is on disk was
+// synced in order, so a restart recovers from it.
+void ActorShell::start() {
+  thread_ = std::thread([this] {
+    try {
+      run();
+    } catch (const std::exception& e) {
+      log_.write(LogOut{"error", 0, {{"error", std::string("fatal: ") + e.what()}}});
+      std::fprintf(stderr, "bank-node: fatal: %s\n", e.what());
+      std::_Exit(1);
+    }
+  });
+}
 
 void ActorShell::join() {
   if (thread_.joinable()) thread_.join();

@@ -16,7 +16,8 @@ namespace bank {
 
 class Node {
  public:
-  // Throws zmq::error_t when a port cannot be bound.
+  // Loads and verifies the node's block log; throws std::runtime_error naming the problem
+  // when the log is damaged or a port cannot be bound.
   Node(const ClusterConfig& config, NodeId self, std::FILE* log);
   ~Node();
 

@@ -16,7 +16,7 @@ SimNode::SimNode(NodeId id, const std::vector<NodeId>& all, const Block& genesis
                  MutexCore::EntryRule rule, BankOptions bank_options, LinkTimings timings)
     : network(id, others(all, id), incarnation, genesis.hash, timings),
       mutex(id, others(all, id), rule),
-      ledger(id, genesis),
+      ledger(id, Chain(genesis)),
       bank(id, *genesis.genesis, bank_options),
       id_(id) {}
 

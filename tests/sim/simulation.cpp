@@ -301,7 +301,8 @@ class Run {
     const Chain& chain = nodes_.begin()->second->ledger.chain();
     std::map<std::pair<NodeId, std::string>, std::uint64_t> in_chain;  // (from, txid) -> index
     for (std::uint64_t i = 1; i <= chain.height(); ++i) {
-      const Tx& tx = *chain.at(i).tx;
+      const Block block = chain.at(i);
+      const Tx& tx = *block.tx;
       if (!in_chain.emplace(std::pair{tx.from, tx.txid}, i).second)
         return violation("txid " + tx.txid + " is in the chain twice");
     }

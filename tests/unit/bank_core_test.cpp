@@ -41,7 +41,7 @@ ConsoleIn transfer(std::uint64_t client, NodeId to, Cents amount, std::optional<
 
 // Node 1's bank with a real ledger behind it: what the bank appends, the ledger decides.
 struct Node {
-  explicit Node(BankOptions options = {}) : bank(1, kOpening, options), ledger(1, Chain::make_genesis(kOpening)) {}
+  explicit Node(BankOptions options = {}) : bank(1, kOpening, options), ledger(1, Chain(Chain::make_genesis(kOpening))) {}
 
   Outbox step(const BusMessage& in) {
     Outbox out;

@@ -60,7 +60,7 @@ PeerChain long_chain(std::uint64_t height) {
 }  // namespace
 
 TEST_CASE("ledger core: Append commits funded transfers and aborts unfunded ones at their turn") {
-  LedgerCore core(1, genesis());
+  LedgerCore core(1, Chain(genesis()));
   const Stamp req{11, 1};
   // 600 leaves 400: the 500 is aborted although 1000 were there when the batch began; the 400 still fits.
   Append a{req, 12, {{"1-1", 1, 2, 600, 0}, {"1-2", 1, 3, 500, 0}, {"1-3", 1, 3, 400, 0}}};
@@ -95,11 +95,14 @@ TEST_CASE("ledger core: Append commits funded transfers and aborts unfunded ones
   REQUIRE(done[0].aborted.size() == 1);
   CHECK(done[0].aborted[0].txid == "1-2");
   CHECK(done[0].aborted[0].reason == aborts[0].fields["reason"].get<std::string>());
-  CHECK(out.size() == 5);  // 2 commits, 1 abort, the release, the committed: nothing else
+  auto heights = sent<LocalHeight>(out, Actor::mutex);
+  REQUIRE(heights.size() == 1);
+  CHECK(heights[0].height == 2);  // announced in hellos, for peers that catch up from us
+  CHECK(out.size() == 6);  // 2 commits, 1 abort, the height, the release, the committed: nothing else
 }
 
 TEST_CASE("ledger core: within a batch a transfer may spend what an earlier one brought in") {
-  LedgerCore core(1, genesis());
+  LedgerCore core(1, Chain(genesis()));
   // 2 pays 1 700; 1 then spends 1500 of its 1700; a third overdraws the 200 left.
   Append a{{4, 1}, 5, {{"x", 2, 1, 700, 0}, {"y", 1, 3, 1500, 0}, {"z", 1, 2, 300, 0}}};
   Outbox out = step(core, a);
@@ -115,7 +118,7 @@ TEST_CASE("ledger core: within a batch a transfer may spend what an earlier one 
 }
 
 TEST_CASE("ledger core: an Append with nothing funded still releases, empty, and ends the critical section") {
-  LedgerCore core(1, genesis());
+  LedgerCore core(1, Chain(genesis()));
   const std::string head = core.chain().head();
   Outbox out = step(core, Append{{7, 1}, 8, {{"1-1", 1, 2, 5000, 0}}});
   CHECK(core.chain().height() == 0);
@@ -134,7 +137,7 @@ TEST_CASE("ledger core: an Append with nothing funded still releases, empty, and
 }
 
 TEST_CASE("ledger core: a peer's blocks are appended in order and reported to the bank") {
-  LedgerCore core(1, genesis());
+  LedgerCore core(1, Chain(genesis()));
   PeerChain peer;
   Block b1 = peer.add({"2-1", 2, 3, 300, 4});
   Block b2 = peer.add({"2-2", 2, 1, 200, 4});
@@ -158,7 +161,7 @@ TEST_CASE("ledger core: a peer's blocks are appended in order and reported to th
 }
 
 TEST_CASE("ledger core: blocks ahead of a gap wait until the gap fills (releases from two peers crossing)") {
-  LedgerCore core(1, genesis());
+  LedgerCore core(1, Chain(genesis()));
   PeerChain world;
   Block b1 = world.add({"3-1", 3, 2, 100, 2});  // node 3's critical section came first
   Block b2 = world.add({"2-1", 2, 1, 250, 5});  // then node 2's
@@ -186,7 +189,7 @@ TEST_CASE("ledger core: blocks ahead of a gap wait until the gap fills (releases
 }
 
 TEST_CASE("ledger core: a re-sent block identical to ours is ignored; a conflicting one is logged and refused") {
-  LedgerCore core(1, genesis());
+  LedgerCore core(1, Chain(genesis()));
   PeerChain peer;
   Block b1 = peer.add({"2-1", 2, 3, 300, 4});
   step(core, ApplyBlocks{2, 6, {b1}});
@@ -230,7 +233,7 @@ TEST_CASE("ledger core: a refused peer block logs an error and changes nothing")
     return p.chain.next_block(Tx{"2-1", 2, 2, 10, 4});
   };
   for (const Block& bad : {overdraft(), bad_hash(), self_pay()}) {
-    LedgerCore core(1, genesis());
+    LedgerCore core(1, Chain(genesis()));
     const std::string head = core.chain().head();
     Outbox out = step(core, ApplyBlocks{2, 6, {bad}});
     auto errors = logs(out, "error");
@@ -249,7 +252,7 @@ TEST_CASE("ledger core: a refused peer block logs an error and changes nothing")
 }
 
 TEST_CASE("ledger core: Granted and Withdrawn pass through to the bank unchanged") {
-  LedgerCore core(1, genesis());
+  LedgerCore core(1, Chain(genesis()));
   Outbox g = step(core, Granted{{9, 1}, 14});
   REQUIRE(g.size() == 1);
   auto granted = sent<Granted>(g, Actor::bank);
@@ -265,7 +268,7 @@ TEST_CASE("ledger core: Granted and Withdrawn pass through to the bank unchanged
 }
 
 TEST_CASE("ledger core: chain, verify and status queries are answered to the console") {
-  LedgerCore core(1, genesis());
+  LedgerCore core(1, Chain(genesis()));
   PeerChain peer;
   std::vector<Block> blocks{genesis()};
   blocks.push_back(peer.add({"2-1", 2, 3, 300, 4}));
@@ -313,7 +316,7 @@ TEST_CASE("ledger core: chain, verify and status queries are answered to the con
 }
 
 TEST_CASE("ledger core: sync is answered with blocks from the index asked, at most sync_batch") {
-  LedgerCore core(1, genesis());
+  LedgerCore core(1, Chain(genesis()));
   PeerChain source = long_chain(300);
   step(core, ApplyBlocks{2, 1, source.chain.range(1, UINT64_MAX)});
   REQUIRE(core.chain().height() == 300);
@@ -346,7 +349,7 @@ TEST_CASE("ledger core: sync is answered with blocks from the index asked, at mo
 
 TEST_CASE("ledger core: catch-up appends history and asks for more while the peer is higher") {
   PeerChain source = long_chain(300);
-  LedgerCore core(3, genesis());
+  LedgerCore core(3, Chain(genesis()));
 
   // First batch as the peer answers sync from 0: genesis (ours already) and blocks 1..255.
   Outbox out1 = step(core, PeerIn{2, 40, BlocksMsg{source.chain.range(0, LedgerCore::sync_batch), 300}});
@@ -381,7 +384,7 @@ TEST_CASE("ledger core: catch-up history is checked; a bad block is refused with
   PeerChain source = long_chain(10);
   std::vector<Block> history = source.chain.range(1, UINT64_MAX);
   history[4].tx->amount = 6;  // block 5 no longer matches its hash
-  LedgerCore core(3, genesis());
+  LedgerCore core(3, Chain(genesis()));
   Outbox out = step(core, PeerIn{2, 40, BlocksMsg{history, 20}});
   CHECK(core.chain().height() == 4);
   CHECK(core.chain().head() == source.chain.at(4).hash);

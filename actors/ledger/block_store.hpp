@@ -1,0 +1,34 @@
+// BlockStore: where a node's blocks live, genesis first, as the ledger core sees it. The
+// core appends and syncs through this interface and never touches a file: the node gives it
+// a FileBlockStore (an fsynced append-only file), the simulation a MemoryBlockStore that can
+// lose what was not synced when it "crashes".
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "messages/block.hpp"
+
+namespace bank {
+
+// A transfer refused for funds, remembered across restarts so a retry answers the same.
+struct AbortRecord {
+  std::string txid;
+  std::string reason;
+  bool operator==(const AbortRecord&) const = default;
+};
+
+class BlockStore {
+ public:
+  virtual ~BlockStore() = default;
+  // Adds a block after the last one, or an abort record; neither is durable before sync().
+  virtual void append(const Block& block) = 0;
+  virtual void record_abort(const AbortRecord& abort) = 0;
+  // Makes everything appended so far durable (one fsync may cover many blocks).
+  virtual void sync() = 0;
+  virtual std::vector<Block> read(std::uint64_t from, std::uint64_t limit) const = 0;
+  virtual std::uint64_t size() const = 0;  // blocks held, genesis included
+};
+
+}  // namespace bank

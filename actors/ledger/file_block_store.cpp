@@ -1,0 +1,203 @@
+// FileBlockStore: JSON Lines on disk, verified on open, fdatasync on sync.
+#include "actors/ledger/file_block_store.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+
+#include "messages/json_reader.hpp"
+
+namespace bank {
+
+namespace {
+
+Error io_error(const std::filesystem::path& p, const std::string& what) {
+  return make_error("store.io", "cannot " + what + " " + p.string() + ": " + std::strerror(errno));
+}
+
+// Reads a JSON Lines file: the complete lines, each with its offset, and whether a final
+// line lacked its newline (a torn write) and where it began.
+struct Lines {
+  std::vector<std::string> lines;
+  std::vector<std::uint64_t> offsets;
+  bool torn = false;
+  std::uint64_t good_end = 0;
+};
+
+Result<Lines> read_lines(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return io_error(p, "read");
+  Lines out;
+  std::string line;
+  std::uint64_t offset = 0;
+  while (std::getline(in, line)) {
+    if (in.eof()) {  // no newline after it
+      out.torn = true;
+      break;
+    }
+    out.offsets.push_back(offset);
+    offset += line.size() + 1;
+    out.lines.push_back(std::move(line));
+  }
+  out.good_end = offset;
+  return out;
+}
+
+Result<int> open_append(const std::filesystem::path& p) {
+  int fd = ::open(p.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return io_error(p, "open");
+  return fd;
+}
+
+bool sync_dir(const std::filesystem::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  return ok;
+}
+
+}  // namespace
+
+FileBlockStore::FileBlockStore(std::filesystem::path dir, int blocks_fd, int aborts_fd, bool fsync)
+    : dir_(std::move(dir)), blocks_fd_(blocks_fd), aborts_fd_(aborts_fd), fsync_(fsync) {}
+
+FileBlockStore::~FileBlockStore() {
+  if (dirty_) sync();
+  if (blocks_fd_ >= 0) ::close(blocks_fd_);
+  if (aborts_fd_ >= 0) ::close(aborts_fd_);
+}
+
+Result<FileBlockStore::Loaded> FileBlockStore::open(const std::filesystem::path& dir, const Block& genesis, NodeId self,
+                                                    bool fsync) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return make_error("store.io", "cannot create " + dir.string() + ": " + ec.message());
+  auto blocks_path = dir / "blocks.jsonl";
+  auto aborts_path = dir / "aborts.jsonl";
+  bool fresh = !std::filesystem::exists(blocks_path);
+  std::vector<std::string> notes;
+
+  Lines blocks, aborts;
+  if (!fresh) {
+    auto b = read_lines(blocks_path);
+    if (!b) return b.error();
+    blocks = std::move(*b);
+  }
+  if (std::filesystem::exists(aborts_path)) {
+    auto a = read_lines(aborts_path);
+    if (!a) return a.error();
+    aborts = std::move(*a);
+  }
+
+  // Verify everything before changing anything.
+  ChainState state(genesis);
+  std::vector<Block> own;
+  for (std::size_t i = 0; i < blocks.lines.size(); ++i) {
+    auto where = blocks_path.string() + ": block " + std::to_string(i);
+    auto j = JsonReader::try_parse(blocks.lines[i], 1024 * 1024);
+    auto b = j ? block_from_json(*j) : Result<Block>(j.error());
+    if (!b) return make_error("store.corrupt", where + " is damaged (" + b.error().message + ")");
+    if (i == 0) {
+      if (b->hash != genesis.hash || *b != genesis)
+        return make_error("store.genesis", blocks_path.string() +
+                                               " holds the chain of another cluster config (its genesis differs)");
+      continue;
+    }
+    if (auto e = state.append(*b)) return make_error("store.corrupt", where + " is damaged (" + e->message + ")");
+    if (b->tx->from == self) own.push_back(std::move(*b));
+  }
+  std::vector<AbortRecord> abort_records;
+  for (std::size_t i = 0; i < aborts.lines.size(); ++i) {
+    auto j = JsonReader::try_parse(aborts.lines[i], 64 * 1024);
+    if (!j || !j->is_object() || !(*j)["txid"].is_string() || !(*j)["reason"].is_string() ||
+        !JsonReader::is_txid((*j)["txid"].get<std::string>()))
+      return make_error("store.corrupt", aborts_path.string() + ": record " + std::to_string(i) + " is damaged");
+    abort_records.push_back({(*j)["txid"], (*j)["reason"]});
+  }
+  if (!fresh && blocks.lines.empty() && !blocks.torn)
+    return make_error("store.corrupt", blocks_path.string() + " is empty: it has no genesis block");
+
+  // Repairs: cut torn final records (never synced, so no one else saw them).
+  for (auto* f : {&blocks, &aborts}) {
+    const auto& path = f == &blocks ? blocks_path : aborts_path;
+    if (!f->torn) continue;
+    if (::truncate(path.c_str(), static_cast<off_t>(f->good_end)) != 0) return io_error(path, "cut the torn end of");
+    notes.push_back("cut a torn final record from " + path.string() + " (written during a crash, never synced)");
+  }
+  auto bfd = open_append(blocks_path);
+  if (!bfd) return bfd.error();
+  auto afd = open_append(aborts_path);
+  if (!afd) {
+    ::close(*bfd);
+    return afd.error();
+  }
+  std::shared_ptr<FileBlockStore> store(new FileBlockStore(dir, *bfd, *afd, fsync));
+  store->offsets_ = std::move(blocks.offsets);
+  store->end_ = blocks.good_end;
+  if (store->offsets_.empty()) {  // a new chain: genesis, on disk before anything else
+    store->append(genesis);
+    store->sync();
+    sync_dir(dir);
+  }
+  return Loaded{Chain(std::move(state), std::move(store)), std::move(own), std::move(abort_records), std::move(notes)};
+}
+
+void FileBlockStore::write_all(int fd, const std::string& text, const char* what) {
+  std::size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw std::runtime_error(std::string("cannot write ") + what + " in " + dir_.string() + ": " + std::strerror(errno));
+    done += static_cast<std::size_t>(n);
+  }
+  dirty_ = true;
+}
+
+void FileBlockStore::append(const Block& block) {
+  auto line = block_to_json(block).dump() + "\n";
+  write_all(blocks_fd_, line, "blocks.jsonl");
+  offsets_.push_back(end_);
+  end_ += line.size();
+}
+
+void FileBlockStore::record_abort(const AbortRecord& abort) {
+  write_all(aborts_fd_, nlohmann::json{{"txid", abort.txid}, {"reason", abort.reason}}.dump() + "\n", "aborts.jsonl");
+}
+
+void FileBlockStore::sync() {
+  if (!dirty_) return;
+  dirty_ = false;
+  if (!fsync_) return;
+  if (::fdatasync(blocks_fd_) != 0 || ::fdatasync(aborts_fd_) != 0)
+    throw std::runtime_error("cannot sync the block log in " + dir_.string() + ": " + std::strerror(errno));
+}
+
+std::vector<Block> FileBlockStore::read(std::uint64_t from, std::uint64_t limit) const {
+  std::vector<Block> out;
+  if (from >= offsets_.size() || limit == 0) return out;
+  std::uint64_t to = std::min<std::uint64_t>(offsets_.size(), from + std::min<std::uint64_t>(limit, offsets_.size()));
+  std::uint64_t begin = offsets_[from], end = to < offsets_.size() ? offsets_[to] : end_;
+  std::string buf(end - begin, '\0');
+  std::size_t got = 0;
+  while (got < buf.size()) {
+    ssize_t n = ::pread(blocks_fd_, buf.data() + got, buf.size() - got, static_cast<off_t>(begin + got));
+    if (n <= 0) throw std::runtime_error("cannot read the block log in " + dir_.string());
+    got += static_cast<std::size_t>(n);
+  }
+  std::size_t pos = 0;
+  while (pos < buf.size()) {
+    auto nl = buf.find('\n', pos);
+    auto b = block_from_json(nlohmann::json::parse(std::string_view(buf).substr(pos, nl - pos)));
+    if (!b) throw std::runtime_error("the block log in " + dir_.string() + " changed under the node");
+    out.push_back(std::move(*b));
+    pos = nl + 1;
+  }
+  return out;
+}
+
+}  // namespace bank

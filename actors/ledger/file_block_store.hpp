@@ -1,0 +1,51 @@
+// FileBlockStore: the durable block log of one node, in its folder data_dir/node-N/:
+//   blocks.jsonl   one block per line, genesis first, append-only
+//   aborts.jsonl   one {"txid","reason"} per line: transfers refused for funds
+// A block is written when appended and on disk after sync() (fdatasync when fsync is on).
+// open() re-reads and verifies everything (hashes, links, funds, the config's genesis).
+// A final line without its newline is a write torn by a crash: it is cut off and reported.
+// Any other damage is refused with the file and the block named, and nothing is changed.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include "actors/ledger/block_store.hpp"
+#include "actors/ledger/chain.hpp"
+#include "messages/result.hpp"
+
+namespace bank {
+
+class FileBlockStore : public BlockStore {
+ public:
+  struct Loaded {
+    Chain chain;                       // over the store, in the state after the last block
+    std::vector<Block> own_committed;  // blocks whose transfer is from `self`: the txid memory
+    std::vector<AbortRecord> aborts;
+    std::vector<std::string> notes;    // what open() repaired (a torn record cut off), for the log
+  };
+  // Error ids: store.io (cannot create/read/write), store.corrupt (a damaged record),
+  // store.genesis (the folder holds the chain of another config).
+  static Result<Loaded> open(const std::filesystem::path& dir, const Block& genesis, NodeId self, bool fsync);
+  ~FileBlockStore() override;
+
+  void append(const Block& block) override;
+  void record_abort(const AbortRecord& abort) override;
+  void sync() override;
+  std::vector<Block> read(std::uint64_t from, std::uint64_t limit) const override;
+  std::uint64_t size() const override { return offsets_.size(); }
+
+ private:
+  FileBlockStore(std::filesystem::path dir, int blocks_fd, int aborts_fd, bool fsync);
+  void write_all(int fd, const std::string& text, const char* what);
+
+  std::filesystem::path dir_;
+  int blocks_fd_ = -1;
+  int aborts_fd_ = -1;
+  bool fsync_ = true;
+  bool dirty_ = false;
+  std::uint64_t end_ = 0;               // size of blocks.jsonl
+  std::vector<std::uint64_t> offsets_;  // where each block's line starts
+};
+
+}  // namespace bank

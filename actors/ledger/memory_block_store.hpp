@@ -1,0 +1,35 @@
+// MemoryBlockStore: a BlockStore in memory, for the simulation and tests. crash() models a
+// power cut: what was synced survives, of the rest a prefix survives (the disk wrote some
+// of it), and the last record that survives may be torn, which a restart cuts off.
+#pragma once
+
+#include "actors/ledger/block_store.hpp"
+
+namespace bank {
+
+class MemoryBlockStore : public BlockStore {
+ public:
+  explicit MemoryBlockStore(Block genesis);
+
+  void append(const Block& block) override;
+  void record_abort(const AbortRecord& abort) override;
+  void sync() override;
+  std::vector<Block> read(std::uint64_t from, std::uint64_t limit) const override;
+  std::uint64_t size() const override { return blocks_.size(); }
+
+  // Keeps the synced records and `unsynced_kept` more (of blocks, then aborts, in order),
+  // minus the last kept block when `torn`; the store then holds what a restart would load.
+  void crash(std::size_t unsynced_kept, bool torn);
+  std::size_t unsynced() const { return blocks_.size() - synced_blocks_ + aborts_.size() - synced_aborts_; }
+  const std::vector<AbortRecord>& aborts() const { return aborts_; }
+  std::uint64_t syncs() const { return syncs_; }
+
+ private:
+  std::vector<Block> blocks_;
+  std::vector<AbortRecord> aborts_;
+  std::size_t synced_blocks_ = 1;
+  std::size_t synced_aborts_ = 0;
+  std::uint64_t syncs_ = 0;
+};
+
+}  // namespace bank
