@@ -98,11 +98,10 @@ void LinkSession::receive(const PeerMessage& m, std::int64_t now, Output& out) {
   out.deliver.push_back(m);
 }
 
-void LinkSession::tick(std::int64_t now, Lamport lamport, std::uint64_t height, Output& out) {
+void LinkSession::tick(std::int64_t now, Lamport lamport, Output& out) {
   lamport_ = std::max(lamport_, lamport);
-  height_ = height;
   if (!established() || !peer_knows_me_) {
-    if (now - last_sent_ >= t_.heartbeat_ms) hello(now, lamport_, height, out);
+    if (now - last_sent_ >= t_.heartbeat_ms) hello(now, lamport_, height_, out);
   } else {
     if (!unacked_.empty() && now - last_progress_ >= t_.resend_ms) transmit_unacked(now, out);
     if (ack_owed_) {

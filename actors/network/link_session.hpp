@@ -43,8 +43,10 @@ class LinkSession {
   void send(PeerBody body, Lamport lamport, std::int64_t now, Output& out);
   void receive(const PeerMessage& m, std::int64_t now, Output& out);
   // Hellos until the peer knows us, heartbeats, resends, and the down detector.
-  // `lamport` and `height` go into hellos.
-  void tick(std::int64_t now, Lamport lamport, std::uint64_t height, Output& out);
+  // `lamport` goes into hellos.
+  void tick(std::int64_t now, Lamport lamport, Output& out);
+  // Our chain height, announced in hellos.
+  void set_height(std::uint64_t height) { height_ = height; }
 
   bool established() const { return peer_inc_ != 0 && !mismatch_; }
   bool up() const { return up_; }

@@ -18,6 +18,10 @@ NetworkCore::NetworkCore(NodeId self, std::vector<NodeId> peers, std::uint64_t i
   for (NodeId p : peers) sessions_.emplace(p, LinkSession(self, p, incarnation, genesis, timings));
 }
 
+void NetworkCore::set_height(std::uint64_t height) {
+  for (auto& [peer, s] : sessions_) s.set_height(height);
+}
+
 const LinkSession* NetworkCore::session(NodeId peer) const {
   auto it = sessions_.find(peer);
   return it == sessions_.end() ? nullptr : &it->second;
@@ -80,12 +84,12 @@ void NetworkCore::step(const BusMessage& in, Outbox& out) {
                         it->second.send(p.body, p.lamport, now_ms_, o);
                         flush(p.to, o, out);
                       },
-                      [&](const LocalHeight& h) { height_ = h.height; },
+                      [&](const LocalHeight& h) { set_height(h.height); },
                       [&](const Tick& t) {
                         now_ms_ = t.now_ms;
                         for (auto& [peer, s] : sessions_) {
                           LinkSession::Output o;
-                          s.tick(now_ms_, lamport_, height_, o);
+                          s.tick(now_ms_, lamport_, o);
                           flush(peer, o, out);
                         }
                       },

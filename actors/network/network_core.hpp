@@ -19,7 +19,7 @@ class NetworkCore {
   void step(const BusMessage& in, Outbox& out);
 
   const LinkSession* session(NodeId peer) const;
-  void set_height(std::uint64_t height) { height_ = height; }
+  void set_height(std::uint64_t height);
 
  private:
   void flush(NodeId peer, LinkSession::Output& o, Outbox& out);
@@ -27,7 +27,6 @@ class NetworkCore {
   NodeId self_;
   std::map<NodeId, LinkSession> sessions_;
   Lamport lamport_ = 0;  // the highest clock value seen going out or coming in
-  std::uint64_t height_ = 0;
   std::int64_t now_ms_ = 0;
 };
 

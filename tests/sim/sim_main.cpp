@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
   base.verbose = verbose;
 
   auto start = std::chrono::steady_clock::now();
-  std::size_t passed = 0, failed = 0, committed = 0, aborted = 0;
+  std::size_t passed = 0, failed = 0, committed = 0, aborted = 0, timeouts = 0, lost = 0, crashes = 0, partitions = 0;
   for (std::uint64_t seed = first; seed < first + count; ++seed) {
     SimOptions o = base;
     o.seed = seed;
@@ -81,6 +81,10 @@ int main(int argc, char** argv) {
       ++passed;
       committed += r.committed;
       aborted += r.aborted;
+      timeouts += r.timeouts;
+      lost += r.lost;
+      crashes += r.crashes;
+      partitions += r.partitions;
     }
     if (verbose)
       std::printf("seed %llu: %zu nodes, %zu committed, %zu aborted, %zu frames, %lld ms simulated, trace %016llx\n",
@@ -93,9 +97,10 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(count));
     return 1;
   }
-  std::printf("seeds %llu..%llu: %zu transfers committed, %zu aborted, %.1f seeds/s\n",
+  std::printf("seeds %llu..%llu: %zu transfers committed, %zu aborted, %zu timed out, %zu lost in crashes; "
+              "%zu crashes, %zu partitions; %.1f seeds/s\n",
               static_cast<unsigned long long>(first), static_cast<unsigned long long>(first + count - 1), committed,
-              aborted, count / secs);
+              aborted, timeouts, lost, crashes, partitions, count / secs);
   std::printf("%zu passed, %zu failed\n", passed, failed);
   return failed ? 1 : 0;
 }

@@ -10,15 +10,35 @@ std::vector<NodeId> others(const std::vector<NodeId>& all, NodeId self) {
     if (n != self) out.push_back(n);
   return out;
 }
+
+// What a restart loads: the chain state over the store's blocks, and the txids decided.
+Chain load_chain(const std::shared_ptr<MemoryBlockStore>& store) {
+  auto blocks = store->read(0, UINT64_MAX);
+  ChainState state(blocks.front());
+  for (std::size_t i = 1; i < blocks.size(); ++i) (void)state.append(blocks[i]);
+  return Chain(std::move(state), store);
+}
+
+TxidMemory load_memory(NodeId id, const std::shared_ptr<MemoryBlockStore>& store) {
+  TxidMemory memory;
+  for (const Block& b : store->read(1, UINT64_MAX))
+    if (b.tx->from == id) memory.committed(b);
+  for (const AbortRecord& a : store->aborts()) memory.aborted(a.txid, a.reason);
+  return memory;
+}
+
 }  // namespace
 
-SimNode::SimNode(NodeId id, const std::vector<NodeId>& all, const Block& genesis, std::uint64_t incarnation,
-                 MutexCore::EntryRule rule, BankOptions bank_options, LinkTimings timings)
-    : network(id, others(all, id), incarnation, genesis.hash, timings),
+SimNode::SimNode(NodeId id, const std::vector<NodeId>& all, std::shared_ptr<MemoryBlockStore> store,
+                 std::uint64_t incarnation, MutexCore::EntryRule rule, BankOptions bank_options, LinkTimings timings)
+    : network(id, others(all, id), incarnation, store->read(0, 1).front().hash, timings),
       mutex(id, others(all, id), rule),
-      ledger(id, Chain(genesis)),
-      bank(id, *genesis.genesis, bank_options),
-      id_(id) {}
+      ledger(id, load_chain(store)),
+      bank(id, ledger.chain().table().balances(), bank_options, load_memory(id, store)),
+      id_(id),
+      incarnation_(incarnation) {
+  network.set_height(ledger.chain().height());
+}
 
 void SimNode::step(Actor to, const BusMessage& msg, Outbox& out) {
   switch (to) {

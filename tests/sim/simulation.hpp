@@ -1,5 +1,6 @@
 // Simulation: one seeded run of a whole cluster of SimNodes over a simulated network that
-// delays, reorders, drops and duplicates frames, under a random workload of transfers.
+// delays, reorders, drops and duplicates frames, cuts partitions, and crashes and restarts
+// nodes over stores that lose what was not synced, under a random workload of transfers.
 // Invariants are checked after every step; the first violation ends the run.
 #pragma once
 
@@ -24,6 +25,10 @@ struct SimResult {
   std::size_t transfers = 0;
   std::size_t committed = 0;
   std::size_t aborted = 0;
+  std::size_t timeouts = 0;  // only where the schedule crashed a node or cut the network
+  std::size_t lost = 0;      // requests whose node crashed before answering
+  std::size_t crashes = 0;
+  std::size_t partitions = 0;
   std::size_t frames = 0;
   std::int64_t sim_ms = 0;
 };
