@@ -37,10 +37,15 @@ bool MutexCore::link_up(NodeId peer) const {
 }
 
 std::vector<NodeId> MutexCore::silent() const {
-  std::vector<NodeId> out;
+  std::set<NodeId> waiting;
   for (NodeId p : peers_)
-    if (!link_up(p) || (own_ && !heard_after_own(p))) out.push_back(p);
-  return out;
+    if (!link_up(p) || (own_ && !heard_after_own(p))) waiting.insert(p);
+  // And whoever is ahead of us in the queue: it holds, or will hold, the section first.
+  for (const Stamp& s : queue_) {
+    if (own_ && !(s < *own_)) break;
+    if (s.node != self_) waiting.insert(s.node);
+  }
+  return {waiting.begin(), waiting.end()};
 }
 
 void MutexCore::step(const BusMessage& in, Outbox& out) {
@@ -68,8 +73,7 @@ void MutexCore::step(const BusMessage& in, Outbox& out) {
              in);
 }
 
-void MutexCore::observe(NodeId from, Lamport ts) {
-  clock_ = std::max(clock_, ts) + 1;
+void MutexCore::hear(NodeId from, Lamport ts) {
   auto& h = heard_[from];
   h = std::max(h, Stamp{ts, from});
 }
@@ -109,12 +113,21 @@ void MutexCore::maybe_request(Outbox& out) {
   try_enter(out);
 }
 
+// Every message moves the clock, but only these count as "heard later" for entry: the
+// sender's request, its reply to our current request, its release of a queued request. A
+// restarted peer's network session carries whatever our mutex still sends the old incarnation
+// (a reply to its request, a release, blocks) before we handle LinkUp(restarted) and re-send
+// our request; counted, such a stray late stamp would let the new incarnation in ahead of it.
 void MutexCore::on_peer(const PeerIn& p, Outbox& out) {
-  observe(p.from, p.lamport);
+  clock_ = std::max(clock_, p.lamport) + 1;
   std::visit(Overload{[&](const RequestMsg& r) {
                         if (r.req.node != p.from) return;
+                        hear(p.from, p.lamport);
                         queue_.insert(r.req);
                         send(p.from, ReplyMsg{r.req}, out);
+                      },
+                      [&](const ReplyMsg& r) {
+                        if (own_ && r.req == *own_) hear(p.from, p.lamport);
                       },
                       [&](const ReleaseMsg& r) {
                         if (r.req.node != p.from || !queue_.contains(r.req)) {
@@ -123,6 +136,7 @@ void MutexCore::on_peer(const PeerIn& p, Outbox& out) {
                                                                            " for a request not in the queue"}}}});
                           return;
                         }
+                        hear(p.from, p.lamport);
                         releases_[r.req] = PendingRelease{p.from, p.lamport, r.blocks};
                         apply_ready_releases(out);
                       },

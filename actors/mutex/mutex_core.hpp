@@ -3,9 +3,11 @@
 // Clock: +1 before each send, max(own, received)+1 on each receive. Queue: every known
 // request ordered by (ts, node). Entry: our request heads our queue and from every peer we
 // have received a message stamped later than it (links are FIFO, so nothing earlier of
-// theirs is still on the way). Releases carry the blocks appended inside; a release whose
-// request is not yet at the head of our queue waits there, so blocks apply in entry order
-// even when releases from different peers cross.
+// theirs is still on the way); the messages that count are the peer's request, its reply
+// to our current request and its release of a queued request (see on_peer for why).
+// Releases carry the blocks appended inside; a release whose request is not yet at the
+// head of our queue waits there, so blocks apply in entry order even when releases from
+// different peers cross.
 //
 // No request is stamped before every peer's session is up: each peer's hello lifts our
 // clock above every stamp it has seen, so a restarted node never stamps below what its
@@ -44,7 +46,8 @@ class MutexCore {
   const std::vector<NodeId>& peers() const { return peers_; }
   // True when `peer` has sent a message stamped later than our request.
   bool heard_after_own(NodeId peer) const;
-  // Peers we still wait for: no later stamp from them yet (or their link is down).
+  // Peers we still wait for: no later stamp from them yet, their link is down, or their
+  // request is ahead of ours in the queue.
   std::vector<NodeId> silent() const;
   bool link_up(NodeId peer) const;
 
@@ -57,7 +60,7 @@ class MutexCore {
   void send(NodeId to, PeerBody body, Outbox& out);
   void apply_ready_releases(Outbox& out);
   void try_enter(Outbox& out);
-  void observe(NodeId from, Lamport ts);
+  void hear(NodeId from, Lamport ts);
 
   NodeId self_;
   std::vector<NodeId> peers_;
@@ -67,7 +70,7 @@ class MutexCore {
   bool wanted_ = false;
   std::optional<Stamp> own_;
   std::set<Stamp> queue_;
-  std::map<NodeId, Stamp> heard_;  // latest stamp received from each peer over its FIFO session
+  std::map<NodeId, Stamp> heard_;  // latest counted stamp from each peer over its FIFO session
   std::map<NodeId, bool> up_;
   std::set<NodeId> greeted_;  // peers whose hello reached this incarnation
   struct PendingRelease {

@@ -14,21 +14,22 @@ Node::Node(const ClusterConfig& config, NodeId self, std::FILE* log) : ctx_(1), 
   std::vector<NodeId> peers;
   for (const auto& n : config.nodes)
     if (n.id != self) peers.push_back(n.id);
+  // Each start is a new incarnation; microseconds of wall time keep rising across restarts.
+  incarnation_ = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
   Block genesis = Chain::make_genesis(config.opening_balances());
   auto loaded = FileBlockStore::open(config.node_dir(self), genesis, self, config.fsync);
   if (!loaded) throw std::runtime_error(loaded.error().message);
+  log_.write(LogOut{"start", 0, {{"incarnation", incarnation_}, {"height", loaded->chain.height()}}});
   for (const auto& note : loaded->notes) log_.write(LogOut{"repair", 0, {{"note", note}}});
   TxidMemory memory;
   for (const Block& b : loaded->own_committed) memory.committed(b);
   for (const AbortRecord& a : loaded->aborts) memory.aborted(a.txid, a.reason);
   Balances current = loaded->chain.table().balances();
   std::uint64_t height = loaded->chain.height();
-  // Each start is a new incarnation; microseconds of wall time keep rising across restarts.
-  auto incarnation = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count());
   BankOptions bank_options{config.acquire_timeout_ms, 1};
-  NetworkCore network(self, peers, incarnation, genesis.hash);
+  NetworkCore network(self, peers, incarnation_, genesis.hash);
   network.set_height(height);
   shells_.push_back(std::make_unique<NetworkShell>(ctx_, log_, config, self, std::move(network)));
   shells_.push_back(std::make_unique<MutexShell>(ctx_, log_, MutexCore(self, peers)));

@@ -27,6 +27,7 @@ class Node {
  private:
   zmq::context_t ctx_;
   LogSink log_;
+  std::uint64_t incarnation_ = 0;
   std::vector<std::unique_ptr<ActorShell>> shells_;
   bool running_ = false;
 };

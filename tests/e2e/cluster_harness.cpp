@@ -80,6 +80,7 @@ int ClusterHarness::stop(int id, int sig) {
   pid_t pid = it->second;
   pids_.erase(it);
   ::kill(pid, sig);
+  if (sig != SIGKILL) ::kill(pid, SIGCONT);
   int status = 0;
   for (int i = 0; i < 200; ++i) {  // 10 s
     if (::waitpid(pid, &status, WNOHANG) == pid)
@@ -89,6 +90,11 @@ int ClusterHarness::stop(int id, int sig) {
   ::kill(pid, SIGKILL);
   ::waitpid(pid, &status, 0);
   return -SIGKILL;
+}
+
+bool ClusterHarness::signal(int id, int sig) {
+  auto it = pids_.find(id);
+  return it != pids_.end() && ::kill(it->second, sig) == 0;
 }
 
 void ClusterHarness::stop_all() {

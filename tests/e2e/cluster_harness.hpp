@@ -34,6 +34,8 @@ class ClusterHarness {
   // SIGTERM (or another signal) and wait for the exit; returns the exit status, or -signal.
   int stop(int id, int sig = 15);
   bool running(int id) const { return pids_.contains(id); }
+  // Sends a signal without waiting (SIGSTOP/SIGCONT); false if the node is not running.
+  bool signal(int id, int sig);
   void stop_all();
 
   // One console request; nullopt when no reply came within `timeout`.

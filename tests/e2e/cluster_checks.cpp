@@ -1,0 +1,125 @@
+// ClusterChecks: the end-of-scenario assertions shared by the end-to-end tests.
+#include "cluster_checks.hpp"
+
+#include <doctest/doctest.h>
+#include <sodium.h>
+
+#include <algorithm>
+#include <optional>
+
+namespace bank::e2e {
+
+namespace {
+std::string sha256_hex(const std::string& s) {
+  unsigned char d[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(d, reinterpret_cast<const unsigned char*>(s.data()), s.size());
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char ch : d) {
+    out += hex[ch >> 4];
+    out += hex[ch & 15];
+  }
+  return out;
+}
+}  // namespace
+
+std::map<std::string, long long> replay_chain(const nlohmann::json& blocks) {
+  std::map<std::string, long long> bal;
+  std::string prev(64, '0');
+  for (std::size_t i = 0; i < blocks.size(); ++i) {
+    nlohmann::json b = blocks[i];
+    CHECK(b["index"].get<std::size_t>() == i);
+    CHECK(b["prev"] == prev);
+    std::string hash = b["hash"];
+    b.erase("hash");
+    CHECK(sha256_hex(b.dump()) == hash);
+    prev = hash;
+    if (i == 0) {
+      for (const auto& [id, cents] : b["genesis"]["balances"].items()) bal[id] = cents.get<long long>();
+      continue;
+    }
+    const auto& tx = b["tx"];
+    auto from = std::to_string(tx["from"].get<int>()), to = std::to_string(tx["to"].get<int>());
+    long long amount = tx["amount"];
+    CHECK(amount > 0);
+    CHECK(from != to);
+    bal[from] -= amount;
+    bal[to] += amount;
+    CHECK(bal[from] >= 0);
+  }
+  return bal;
+}
+
+nlohmann::json check_cluster(ClusterHarness& c, const std::vector<Outcome>& outcomes, long long total) {
+  std::uint64_t height = c.wait_same_height(std::chrono::seconds(30));
+  std::vector<nlohmann::json> chains;
+  for (int node = 1; node <= c.size(); ++node) {
+    if (!c.running(node)) continue;
+    auto r = c.ask(node, {{"cmd", "chain"}});
+    REQUIRE(r);
+    chains.push_back((*r)["blocks"]);
+    auto v = c.ask(node, {{"cmd", "verify"}});
+    REQUIRE(v);
+    CHECK((*v)["height"] == height);
+  }
+  REQUIRE(!chains.empty());
+  for (const auto& chain : chains) CHECK(chain == chains.front());
+  const auto& chain = chains.front();
+  CHECK(chain.size() == height + 1);
+  auto balances = replay_chain(chain);
+  long long sum = 0;
+  for (const auto& [id, cents] : balances) sum += cents;
+  CHECK(sum == total);
+  for (int node = 1; node <= c.size(); ++node) {
+    if (!c.running(node)) continue;
+    auto r = c.ask(node, {{"cmd", "balance"}});
+    REQUIRE(r);
+    for (const auto& [id, cents] : (*r)["balances"].items()) CHECK(cents.get<long long>() == balances[id]);
+  }
+  std::map<std::pair<int, std::string>, int> in_chain;
+  for (std::size_t i = 1; i < chain.size(); ++i)
+    ++in_chain[{chain[i]["tx"]["from"].get<int>(), chain[i]["tx"]["txid"].get<std::string>()}];
+  for (const auto& [key, n] : in_chain) CHECK_MESSAGE(n == 1, "txid " << key.second << " appears " << n << " times");
+  for (const auto& o : outcomes) {
+    std::string status = o.reply.value("status", "");
+    std::string txid = o.reply.value("txid", "");
+    int times = in_chain[std::pair{o.node, txid}];
+    if (status == "committed") {
+      CHECK_MESSAGE(times == 1, "committed " << txid << " is not in the chain once");
+      CHECK(o.reply["block"] == chain[o.reply["block"]["index"].get<std::size_t>()]);
+    } else {
+      CHECK_MESSAGE(status == "aborted", o.reply.dump());
+      CHECK_MESSAGE(times == 0, "aborted " << txid << " is in the chain");
+    }
+  }
+  return chain;
+}
+
+void check_critical_sections(const ClusterHarness& c) {
+  std::vector<std::pair<std::string, std::string>> intervals;
+  for (int node = 1; node <= c.size(); ++node) {
+    std::optional<std::string> open;
+    std::string last_ts;
+    for (const auto& e : c.log_events(node)) {
+      REQUIRE_FALSE(e.is_discarded());
+      if (e["event"] == "start" && open) {  // the previous process died inside its critical section
+        intervals.emplace_back(*open, last_ts);
+        open.reset();
+      }
+      if (e["event"] == "cs_enter") open = e["ts"].get<std::string>();
+      if (e["event"] == "cs_exit" && open) {
+        intervals.emplace_back(*open, e["ts"].get<std::string>());
+        open.reset();
+      }
+      last_ts = e["ts"];
+    }
+    if (open) intervals.emplace_back(*open, last_ts);
+  }
+  std::sort(intervals.begin(), intervals.end());
+  for (std::size_t i = 1; i < intervals.size(); ++i)
+    CHECK_MESSAGE(intervals[i - 1].second < intervals[i].first,
+                  "critical sections overlap: " << intervals[i - 1].first << ".." << intervals[i - 1].second
+                                                << " and " << intervals[i].first);
+}
+
+}  // namespace bank::e2e

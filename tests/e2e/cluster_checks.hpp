@@ -1,0 +1,34 @@
+// ClusterChecks: what every end-to-end scenario asserts at its end, computed from the
+// outside (console replies, chains, log files) and independently of the product's code:
+// identical chains with right hashes and links, balances equal to a replay, every committed
+// reply in the chain exactly once and no aborted one, no overlapping critical sections.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cluster_harness.hpp"
+
+namespace bank::e2e {
+
+struct Outcome {
+  int node = 0;
+  nlohmann::json request;
+  nlohmann::json reply;  // the final reply (committed or aborted) for the request
+};
+
+// Re-checks one chain (hashes, links, funds); returns the balances it adds up to.
+std::map<std::string, long long> replay_chain(const nlohmann::json& blocks);
+
+// Waits for one height, then checks the chains of all running nodes against each other, a
+// replay, their balance and verify replies, and the outcomes. Returns the chain.
+nlohmann::json check_cluster(ClusterHarness& c, const std::vector<Outcome>& outcomes, long long total);
+
+// [cs_enter, cs_exit] intervals from every node's log never overlap. A process killed
+// inside its critical section ends its interval with its last line (before the next start).
+void check_critical_sections(const ClusterHarness& c);
+
+}  // namespace bank::e2e
