@@ -32,18 +32,42 @@ int ClusterHarness::free_port() {
   return ntohs(a.sin_port);
 }
 
-ClusterHarness::ClusterHarness(int nodes, std::string extra_yaml) : nodes_(nodes) {
+ClusterHarness::ClusterHarness(int nodes, std::string extra_yaml, bool relayed) : nodes_(nodes) {
   char tmpl[] = "/tmp/bank-e2e-XXXXXX";
   if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
   dir_ = tmpl;
   config_ = dir_ / "cluster.yaml";
-  std::ofstream c(config_);
-  c << "initial_balance: 10.00\ndata_dir: data\nfsync: true\n" << extra_yaml << "nodes:\n";
+  std::map<int, int> relay_ports;
   for (int id = 1; id <= nodes; ++id) {
     ports_[id] = {free_port(), free_port()};
-    c << "  - id: " << id << "\n    host: 127.0.0.1\n    port: " << ports_[id].first
-      << "\n    console: " << ports_[id].second << "\n";
+    if (relayed) {
+      relay_ports[id] = free_port();
+      relays_[id] = std::make_unique<TcpRelay>(relay_ports[id], ports_[id].first);
+    }
   }
+  // The shared config names the real ports; a relayed node's own config reaches its peers
+  // through their relays. Both make the same genesis (same balances).
+  auto write = [&](const std::filesystem::path& path, int self) {
+    std::ofstream c(path);
+    c << "initial_balance: 10.00\ndata_dir: data\nfsync: true\n" << extra_yaml << "nodes:\n";
+    for (int id = 1; id <= nodes; ++id) {
+      int port = (self != 0 && id != self) ? relay_ports[id] : ports_[id].first;
+      c << "  - id: " << id << "\n    host: 127.0.0.1\n    port: " << port << "\n    console: " << ports_[id].second
+        << "\n";
+    }
+  };
+  write(config_, 0);
+  for (int id = 1; relayed && id <= nodes; ++id) write(dir_ / ("node-" + std::to_string(id) + ".yaml"), id);
+}
+
+void ClusterHarness::cut_links() {
+  for (auto& [id, r] : relays_) r->cut();
+}
+
+int ClusterHarness::cuts() const {
+  int n = 0;
+  for (const auto& [id, r] : relays_) n += r->cuts_done();
+  return n;
 }
 
 ClusterHarness::~ClusterHarness() {
@@ -55,7 +79,8 @@ ClusterHarness::~ClusterHarness() {
 void ClusterHarness::start(int id) {
   std::string log = (dir_ / ("node-" + std::to_string(id) + ".log")).string();
   std::string err = (dir_ / ("node-" + std::to_string(id) + ".stderr")).string();
-  std::vector<std::string> args{BANK_NODE_BIN, "--config", config_.string(), "--id", std::to_string(id), "--log", log};
+  auto config = relays_.empty() ? config_ : dir_ / ("node-" + std::to_string(id) + ".yaml");
+  std::vector<std::string> args{BANK_NODE_BIN, "--config", config.string(), "--id", std::to_string(id), "--log", log};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

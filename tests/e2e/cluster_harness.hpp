@@ -8,12 +8,15 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 #include <zmq.hpp>
+
+#include "tcp_relay.hpp"
 
 namespace bank::e2e {
 
@@ -26,7 +29,9 @@ struct CommandResult {
 class ClusterHarness {
  public:
   // `extra_yaml` is appended to the top level of the config (e.g. "acquire_timeout_ms: 800\n").
-  explicit ClusterHarness(int nodes, std::string extra_yaml = "");
+  // `relayed`: each node gets a config of its own in which its peers' ports are those of
+  // TcpRelays that forward to them, so the test can cut links mid-stream.
+  explicit ClusterHarness(int nodes, std::string extra_yaml = "", bool relayed = false);
   ~ClusterHarness();
 
   void start(int id);
@@ -55,6 +60,9 @@ class ClusterHarness {
   const std::filesystem::path& config() const { return config_; }
   int peer_port(int id) const { return ports_.at(id).first; }
   int console_port(int id) const { return ports_.at(id).second; }
+  // Cuts every peer connection of the cluster at once (relayed clusters).
+  void cut_links();
+  int cuts() const;
   int size() const { return nodes_; }
 
   // Runs a program with `input` on stdin; captures stdout, stderr and the exit code.
@@ -67,6 +75,7 @@ class ClusterHarness {
   std::filesystem::path dir_, config_;
   std::map<int, std::pair<int, int>> ports_;
   std::map<int, pid_t> pids_;
+  std::map<int, std::unique_ptr<TcpRelay>> relays_;
   zmq::context_t ctx_{1};
 };
 

@@ -234,3 +234,25 @@ TEST_CASE("e2e faults: the whole cluster stopped and started keeps every block a
   c.stop_all();
   check_critical_sections(c);
 }
+
+TEST_CASE("e2e faults: peer connections cut mid-stream again and again lose no message") {
+  ClusterHarness c(3, kConfig, true);
+  c.start_all();
+  c.wait_ready();
+  std::vector<Outcome> outcomes;
+  {
+    Load load(c, 2);
+    std::mt19937 rng(11);
+    for (int round = 0; round < 25; ++round) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50 + rng() % 150));
+      c.cut_links();
+    }
+    outcomes = load.finish();
+  }
+  MESSAGE(outcomes.size() << " transfers decided through " << c.cuts() << " link cuts");
+  CHECK(c.cuts() >= 25 * 3);
+  check_cluster(c, outcomes, 3000);
+  expect_flowing(c);
+  c.stop_all();
+  check_critical_sections(c);
+}
