@@ -43,6 +43,8 @@ Result<Lines> read_lines(const std::filesystem::path& p) {
     offset += line.size() + 1;
     out.lines.push_back(std::move(line));
   }
+  // A read that failed is not the end of the file: taking it for one would cut or overwrite good records.
+  if (in.bad()) return io_error(p, "read");
   out.good_end = offset;
   return out;
 }
@@ -67,7 +69,12 @@ FileBlockStore::FileBlockStore(std::filesystem::path dir, int blocks_fd, int abo
     : dir_(std::move(dir)), blocks_fd_(blocks_fd), aborts_fd_(aborts_fd), fsync_(fsync) {}
 
 FileBlockStore::~FileBlockStore() {
-  if (dirty_) sync();
+  try {
+    if (dirty_) sync();
+  } catch (const std::exception&) {
+    // Stopping anyway: what was not synced is what a crash would have lost, and a
+    // restart verifies the log.
+  }
   if (blocks_fd_ >= 0) ::close(blocks_fd_);
   if (aborts_fd_ >= 0) ::close(aborts_fd_);
 }

@@ -162,8 +162,15 @@ void LedgerCore::on_peer(const PeerIn& p, Outbox& out) {
     BlocksMsg answer{chain_.range(s->from, sync_batch), chain_.height()};
     out.push_back({Actor::mutex, PeerOut{p.from, 0, std::move(answer)}});
   } else if (const auto* b = std::get_if<BlocksMsg>(&p.body)) {
-    peer_heights_[p.from] = b->height;
-    asked_.erase(p.from);
+    // An answer to an ask since made again (PeerHeight after the link came back in the same
+    // incarnation, which still answers the first ask) is history like any other, but the
+    // answer to the newer ask is on its way: it must not end that ask or judge the peer.
+    auto ask = asked_.find(p.from);
+    bool stale = ask != asked_.end() && !b->blocks.empty() && b->blocks.front().index < ask->second;
+    if (!stale) {
+      peer_heights_[p.from] = b->height;
+      asked_.erase(p.from);
+    }
     std::vector<Block> fresh;
     for (const Block& blk : b->blocks)
       if (blk.index > chain_.height()) fresh.push_back(blk);
@@ -171,7 +178,8 @@ void LedgerCore::on_peer(const PeerIn& p, Outbox& out) {
     apply_peer(ApplyBlocks{p.from, p.lamport, fresh}, out);
     // A peer that sent nothing new, or a block we refused, cannot help us further: stop
     // asking it (it would send the same again).
-    if (fresh.empty() || chain_.height() < reach) peer_heights_[p.from] = std::min(b->height, chain_.height());
+    if (!stale && (fresh.empty() || chain_.height() < reach))
+      peer_heights_[p.from] = std::min(b->height, chain_.height());
     catch_up(out);
   }
 }
