@@ -98,7 +98,10 @@ int show(const std::string& cmd, const json& r, const Target& t) {
                 static_cast<unsigned long long>(r["height"].get<std::uint64_t>()), short_hash(r["head"]).c_str());
     std::string queue, peers;
     for (const auto& q : r["queue"]) queue += " (" + std::to_string(q["ts"].get<std::uint64_t>()) + "," + std::to_string(q["node"].get<unsigned>()) + ")";
-    for (const auto& p : r["peers"]) peers += " " + std::to_string(p["id"].get<unsigned>()) + (p["connected"].get<bool>() ? ":up" : ":down");
+    for (const auto& p : r["peers"])
+      peers += " " + std::to_string(p["id"].get<unsigned>()) +
+               (p.contains("refused") ? ":refused (" + p["refused"].get<std::string>() + ")"
+                                      : p["connected"].get<bool>() ? ":up" : ":down");
     std::printf("queue:%s\npeers:%s\n", queue.empty() ? " empty" : queue.c_str(), peers.c_str());
   } else if (cmd == "verify") {
     std::printf("chain verified: height %llu\n", static_cast<unsigned long long>(r["height"].get<std::uint64_t>()));

@@ -56,6 +56,11 @@ struct LinkUp {
 struct LinkDown {
   NodeId peer = 0;
 };
+// network -> mutex: a peer's link is refused (its genesis differs: another config).
+struct LinkRefused {
+  NodeId peer = 0;
+  std::string why;
+};
 // mutex -> ledger: a peer's chain height (from its hello); the ledger catches up to it
 // before it lets the bank append.
 struct PeerHeight {
@@ -140,7 +145,7 @@ struct Tick {
   std::int64_t now_ms = 0;
 };
 
-using BusMessage = std::variant<WireIn, WireOut, PeerOut, PeerIn, LinkUp, LinkDown, PeerHeight, LocalHeight, Acquire, Withdraw, Granted,
+using BusMessage = std::variant<WireIn, WireOut, PeerOut, PeerIn, LinkUp, LinkDown, LinkRefused, PeerHeight, LocalHeight, Acquire, Withdraw, Granted,
                                 Withdrawn, ApplyBlocks, Append, Release, Committed, ChainQuery, VerifyQuery,
                                 StatusQuery, ConsoleIn, ConsoleOut, LogOut, Tick>;
 

@@ -105,7 +105,11 @@ nlohmann::json console_reply_to_json(const ConsoleReply& reply) {
                  auto queue = nlohmann::json::array();
                  for (const auto& q : s.queue) queue.push_back({{"ts", q.ts}, {"node", q.node}});
                  auto peers = nlohmann::json::array();
-                 for (const auto& p : s.peers) peers.push_back({{"id", p.id}, {"connected", p.connected}});
+                 for (const auto& p : s.peers) {
+                   nlohmann::json peer{{"id", p.id}, {"connected", p.connected}};
+                   if (!p.refused.empty()) peer["refused"] = p.refused;
+                   peers.push_back(std::move(peer));
+                 }
                  return nlohmann::json{{"ok", true},         {"id", s.id},     {"lamport", s.lamport},
                                        {"height", s.height}, {"head", s.head}, {"queue", queue},
                                        {"peers", peers}};

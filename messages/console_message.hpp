@@ -49,6 +49,7 @@ nlohmann::json console_request_to_json(const ConsoleRequest& request);
 struct PeerState {
   NodeId id = 0;
   bool connected = false;
+  std::string refused;  // why its link is refused (another genesis), empty when it is not
   bool operator==(const PeerState&) const = default;
 };
 

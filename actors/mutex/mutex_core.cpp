@@ -52,6 +52,10 @@ void MutexCore::step(const BusMessage& in, Outbox& out) {
   std::visit(Overload{[&](const PeerIn& p) { on_peer(p, out); },
                       [&](const LinkUp& u) { on_link_up(u, out); },
                       [&](const LinkDown& d) { up_[d.peer] = false; },
+                      [&](const LinkRefused& r) {
+                        up_[r.peer] = false;
+                        refused_[r.peer] = r.why;
+                      },
                       [&](const Acquire&) {
                         // May come before our last Release (another pipe): remember it.
                         wanted_ = true;
@@ -66,7 +70,10 @@ void MutexCore::step(const BusMessage& in, Outbox& out) {
                         s.reply.id = self_;
                         s.reply.lamport = clock_;
                         s.reply.queue.assign(queue_.begin(), queue_.end());
-                        for (NodeId p : peers_) s.reply.peers.push_back({p, link_up(p)});
+                        for (NodeId p : peers_) {
+                          auto why = refused_.find(p);
+                          s.reply.peers.push_back({p, link_up(p), why == refused_.end() ? "" : why->second});
+                        }
                         out.push_back({Actor::ledger, std::move(s)});
                       },
                       [](const auto&) {}},
@@ -88,6 +95,7 @@ void MutexCore::on_link_up(const LinkUp& u, Outbox& out) {
   out.push_back({Actor::ledger, PeerHeight{u.peer, u.height}});
   clock_ = std::max(clock_, u.lamport) + 1;
   up_[u.peer] = true;
+  refused_.erase(u.peer);
   greeted_.insert(u.peer);
   if (u.restarted) {
     // The peer's old incarnation is gone with its requests; whatever it sent us before is void.

@@ -73,6 +73,7 @@ class MutexCore {
   std::map<NodeId, Stamp> heard_;  // latest counted stamp from each peer over its FIFO session
   std::map<NodeId, bool> up_;
   std::set<NodeId> greeted_;  // peers whose hello reached this incarnation
+  std::map<NodeId, std::string> refused_;  // peers whose link is refused, and why
   struct PendingRelease {
     NodeId from;
     Lamport lamport;

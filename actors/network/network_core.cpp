@@ -46,6 +46,7 @@ void NetworkCore::flush(NodeId peer, LinkSession::Output& o, Outbox& out) {
         out.push_back({Actor::log, LogOut{"peer_down", lamport_, {{"peer", peer}}}});
         break;
       case LinkSession::EventKind::genesis_mismatch:
+        out.push_back({Actor::mutex, LinkRefused{peer, "another genesis block: it runs another cluster config"}});
         out.push_back({Actor::log, LogOut{"error", lamport_,
                                           {{"error", "node " + std::to_string(peer) +
                                                          " has another genesis block (another config?); its link is refused"}}}});

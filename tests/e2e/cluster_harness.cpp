@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -19,7 +20,16 @@ extern char** environ;
 
 namespace bank::e2e {
 
+// A port the kernel just handed out and took back; never the same one twice in a process.
 int ClusterHarness::free_port() {
+  static std::set<int> handed;
+  for (;;) {
+    int port = probe_port();
+    if (handed.insert(port).second) return port;
+  }
+}
+
+int ClusterHarness::probe_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
   a.sin_family = AF_INET;
@@ -76,10 +86,12 @@ ClusterHarness::~ClusterHarness() {
   if (!std::getenv("E2E_KEEP")) std::filesystem::remove_all(dir_, ec);
 }
 
-void ClusterHarness::start(int id) {
+void ClusterHarness::start(int id, std::optional<std::filesystem::path> config_override) {
   std::string log = (dir_ / ("node-" + std::to_string(id) + ".log")).string();
   std::string err = (dir_ / ("node-" + std::to_string(id) + ".stderr")).string();
-  auto config = relays_.empty() ? config_ : dir_ / ("node-" + std::to_string(id) + ".yaml");
+  auto config = config_override ? *config_override
+                : relays_.empty()  ? config_
+                                   : dir_ / ("node-" + std::to_string(id) + ".yaml");
   std::vector<std::string> args{BANK_NODE_BIN, "--config", config.string(), "--id", std::to_string(id), "--log", log};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -156,7 +168,8 @@ void ClusterHarness::wait_ready(std::chrono::milliseconds bound) {
           if (running(p["id"].get<int>()) && !p["connected"].get<bool>()) all = false;
       if (all) break;
       if (std::chrono::steady_clock::now() > deadline)
-        throw std::runtime_error("node " + std::to_string(id) + " not ready: " + stderr_text(id));
+        throw std::runtime_error("node " + std::to_string(id) + " not ready: " + (s ? s->dump() : "no status reply") +
+                                 " " + stderr_text(id));
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   }

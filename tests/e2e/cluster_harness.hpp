@@ -34,7 +34,7 @@ class ClusterHarness {
   explicit ClusterHarness(int nodes, std::string extra_yaml = "", bool relayed = false);
   ~ClusterHarness();
 
-  void start(int id);
+  void start(int id, std::optional<std::filesystem::path> config = std::nullopt);
   void start_all();
   // SIGTERM (or another signal) and wait for the exit; returns the exit status, or -signal.
   int stop(int id, int sig = 15);
@@ -69,6 +69,7 @@ class ClusterHarness {
   static CommandResult run(const std::vector<std::string>& argv, const std::string& input = "",
                            std::chrono::milliseconds bound = std::chrono::seconds(30));
   static int free_port();
+  static int probe_port();
 
  private:
   int nodes_;

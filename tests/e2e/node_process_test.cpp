@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <csignal>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "cluster_harness.hpp"
@@ -71,4 +72,39 @@ TEST_CASE("e2e: a transfer that cannot get the mutual exclusion answers timeout 
   CHECK((*s)["height"] == 0);
   auto b = c.ask(1, {{"cmd", "balance"}, {"id", 1}});
   CHECK((*b)["balance"] == 1000);
+}
+
+TEST_CASE("e2e: a node of another config (another genesis) is refused, logged, and shown in status") {
+  ClusterHarness c(3);
+  c.start(1);
+  c.start(2);
+  std::string text;
+  {
+    std::ifstream in(c.config());
+    std::stringstream s;
+    s << in.rdbuf();
+    text = s.str();
+  }
+  text.replace(text.find("initial_balance: 10.00"), 22, "initial_balance: 99.00");
+  auto other = c.dir() / "other.yaml";
+  std::ofstream(other) << text;
+  c.start(3, other);
+  std::optional<nlohmann::json> s;
+  for (int i = 0; i < 100; ++i) {
+    s = c.ask(1, {{"cmd", "status"}});
+    if (s && (*s)["peers"][1].contains("refused")) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(s);
+  CHECK((*s)["peers"][0] == nlohmann::json{{"id", 2}, {"connected", true}});
+  CHECK((*s)["peers"][1]["id"] == 3);
+  CHECK((*s)["peers"][1]["connected"] == false);
+  CHECK((*s)["peers"][1]["refused"].get<std::string>().find("genesis") != std::string::npos);
+  auto cli = ClusterHarness::run({BANK_CLI_BIN, "--config", c.config().string(), "--node", "1", "status"});
+  CHECK(cli.out.find("3:refused") != std::string::npos);
+  c.stop_all();
+  bool logged = false;
+  for (const auto& e : c.log_events(1))
+    logged = logged || (e["event"] == "error" && e["error"].get<std::string>().find("genesis") != std::string::npos);
+  CHECK(logged);
 }

@@ -167,7 +167,7 @@ TEST_CASE("codec: every console reply encodes to its fixture's text") {
       {"console_reply_balances", bank::BalancesReply{Balances{{1, 600}, {2, 1250}, {3, 1150}}}},
       {"console_reply_balance", bank::BalanceReply{2, 1250}},
       {"console_reply_chain", bank::ChainReply{c}},
-      {"console_reply_status", bank::StatusReply{1, 17, 2, c[2].hash, {{12, 2}, {15, 3}}, {{2, true}, {3, false}}}},
+      {"console_reply_status", bank::StatusReply{1, 17, 2, c[2].hash, {{12, 2}, {15, 3}}, {{2, true, ""}, {3, false, ""}}}},
       {"console_reply_verify", bank::VerifyReply{2}},
       {"console_reply_aborted", bank::FailureReply{"aborted", "node 1 holds 6.00, short of 40.00.", "1-9"}},
       {"console_reply_rejected",

@@ -302,7 +302,7 @@ TEST_CASE("ledger core: chain, verify and status queries are answered to the con
     CHECK(std::get<VerifyReply>(r).height == 2);
   }
   SUBCASE("status: the mutex's part kept, the ledger's added") {
-    StatusReply partial{1, 33, 0, "", {{30, 2}}, {{2, true}, {3, false}}};
+    StatusReply partial{1, 33, 0, "", {{30, 2}}, {{2, true, ""}, {3, false, ""}}};
     auto r = reply_of(step(core, StatusQuery{46, partial}), 46);
     REQUIRE(std::holds_alternative<StatusReply>(r));
     const auto& s = std::get<StatusReply>(r);
@@ -311,7 +311,7 @@ TEST_CASE("ledger core: chain, verify and status queries are answered to the con
     CHECK(s.height == 2);
     CHECK(s.head == blocks[2].hash);
     CHECK(s.queue == std::vector<Stamp>{{30, 2}});
-    CHECK(s.peers == std::vector<PeerState>{{2, true}, {3, false}});
+    CHECK(s.peers == std::vector<PeerState>{{2, true, ""}, {3, false, ""}});
   }
 }
 
