@@ -38,6 +38,9 @@ struct PeerOut {
   NodeId to = 0;
   Lamport lamport = 0;
   PeerBody body;
+  // The peer incarnation this was meant for (0: none known yet). The network drops it when
+  // the peer has restarted since: the mutex re-sends what still matters to the new one.
+  std::uint64_t to_inc = 0;
 };
 // network -> mutex (and mutex -> ledger for sync/block): a message delivered in FIFO order.
 struct PeerIn {
@@ -51,7 +54,8 @@ struct LinkUp {
   NodeId peer = 0;
   Lamport lamport = 0;
   bool restarted = false;
-  std::uint64_t height = 0;  // the peer's chain height, from its hello
+  std::uint64_t height = 0;       // the peer's chain height, from its hello
+  std::uint64_t incarnation = 0;  // the peer's incarnation this session talks to
 };
 struct LinkDown {
   NodeId peer = 0;
@@ -66,6 +70,7 @@ struct LinkRefused {
 struct PeerHeight {
   NodeId peer = 0;
   std::uint64_t height = 0;
+  bool restarted = false;  // from a new incarnation's hello: forget what we asked the old one
 };
 // ledger -> mutex -> network: our chain height, announced in hellos.
 struct LocalHeight {

@@ -65,11 +65,11 @@ PeerMessage read_peer(const nlohmann::json& j) {
     envelope({});
     m.body = AckMsg{};
   } else if (type == "request") {
-    envelope({"req"});
-    m.body = RequestMsg{read_stamp(r)};
+    envelope({"req", "height"});
+    m.body = RequestMsg{read_stamp(r), r.u64("height")};
   } else if (type == "reply") {
-    envelope({"req"});
-    m.body = ReplyMsg{read_stamp(r)};
+    envelope({"req", "height"});
+    m.body = ReplyMsg{read_stamp(r), r.u64("height")};
   } else if (type == "release") {
     envelope({"req", "blocks"});
     m.body = ReleaseMsg{read_stamp(r), read_blocks(r)};
@@ -110,8 +110,14 @@ nlohmann::json peer_to_json(const PeerMessage& m) {
                         j["height"] = b.height;
                       },
                       [](const HeartbeatMsg&) {}, [](const AckMsg&) {},
-                      [&](const RequestMsg& b) { j["req"] = stamp_json(b.req); },
-                      [&](const ReplyMsg& b) { j["req"] = stamp_json(b.req); },
+                      [&](const RequestMsg& b) {
+                        j["req"] = stamp_json(b.req);
+                        j["height"] = b.height;
+                      },
+                      [&](const ReplyMsg& b) {
+                        j["req"] = stamp_json(b.req);
+                        j["height"] = b.height;
+                      },
                       [&](const ReleaseMsg& b) {
                         j["req"] = stamp_json(b.req);
                         j["blocks"] = blocks_json(b.blocks);

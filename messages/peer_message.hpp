@@ -9,8 +9,10 @@
 //   hello      genesis (hex), height   link: announces an incarnation and its chain; unsequenced
 //   heartbeat  -                       link: liveness and acks; unsequenced
 //   ack        -                       link: a bare cumulative ack; unsequenced
-//   request    req {ts,node}           mutex: ask for the critical section
-//   reply      req {ts,node}           mutex: answer to that request
+//   request    req {ts,node}, height   mutex: ask for the critical section
+//   reply      req {ts,node}, height   mutex: answer to that request
+//              (height: the sender's chain height, so a node that restarted learns of
+//              blocks whose release it never got before it may append after them)
 //   release    req, blocks [..]        mutex: leave (or withdraw); carries the blocks appended inside
 //   sync       from_index              ledger: send me your blocks from this index on
 //   block      blocks [..], height     ledger: catch-up blocks, answering sync
@@ -43,10 +45,12 @@ struct AckMsg {
 };
 struct RequestMsg {
   Stamp req;
+  std::uint64_t height = 0;  // the sender's chain height as its mutex knows it
   bool operator==(const RequestMsg&) const = default;
 };
 struct ReplyMsg {
   Stamp req;
+  std::uint64_t height = 0;  // the sender's chain height as its mutex knows it
   bool operator==(const ReplyMsg&) const = default;
 };
 struct ReleaseMsg {

@@ -26,8 +26,12 @@ void LedgerCore::step(const BusMessage& in, Outbox& out) {
                       },
                       [&](const PeerIn& p) { on_peer(p, out); },
                       [&](const PeerHeight& h) {
-                        peer_heights_[h.peer] = h.height;
-                        asked_.erase(h.peer);  // a new incarnation has forgotten what we asked
+                        if (h.restarted) {
+                          peer_heights_[h.peer] = h.height;  // it may hold less than its old self
+                          asked_.erase(h.peer);              // and has forgotten what we asked
+                        } else {
+                          peer_heights_[h.peer] = std::max(peer_heights_[h.peer], h.height);
+                        }
                         catch_up(out);
                       },
                       [&](const ChainQuery& q) {
@@ -106,6 +110,8 @@ void LedgerCore::apply_peer(const ApplyBlocks& a, Outbox& out) {
   lamport_ = std::max(lamport_, a.lamport);
   for (const Block& b : a.blocks) {
     if (b.index > chain_.height() + 1) {
+      // Its sender holds every block before it: fetch the gap if it does not fill by itself.
+      peer_heights_[a.from] = std::max(peer_heights_[a.from], b.index - 1);
       early_.emplace(b.index, std::pair{a.from, b});
     } else if (b.index <= chain_.height() && chain_.at(b.index).hash != b.hash) {
       out.push_back({Actor::log, LogOut{"error", lamport_,

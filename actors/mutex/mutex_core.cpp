@@ -64,7 +64,10 @@ void MutexCore::step(const BusMessage& in, Outbox& out) {
                       [&](const Withdraw&) { withdraw(out); },
                       [&](const Release& r) { release(r, out); },
                       [&](const PeerOut& p) { send(p.to, p.body, out); },
-                      [&](const LocalHeight& h) { out.push_back({Actor::network, h}); },
+                      [&](const LocalHeight& h) {
+                        known_height_ = std::max(known_height_, h.height);
+                        out.push_back({Actor::network, h});
+                      },
                       [&](const StatusQuery& q) {
                         StatusQuery s = q;
                         s.reply.id = self_;
@@ -87,14 +90,17 @@ void MutexCore::hear(NodeId from, Lamport ts) {
 
 void MutexCore::send(NodeId to, PeerBody body, Outbox& out) {
   ++clock_;
-  out.push_back({Actor::network, PeerOut{to, clock_, std::move(body)}});
+  auto inc = peer_inc_.find(to);
+  out.push_back({Actor::network, PeerOut{to, clock_, std::move(body), inc == peer_inc_.end() ? 0 : inc->second}});
 }
 
 void MutexCore::on_link_up(const LinkUp& u, Outbox& out) {
   // First, so the ledger knows what it lacks before any grant this may bring reaches it.
-  out.push_back({Actor::ledger, PeerHeight{u.peer, u.height}});
+  out.push_back({Actor::ledger, PeerHeight{u.peer, u.height, u.restarted}});
+  if (u.restarted) told_height_.erase(u.peer);
   clock_ = std::max(clock_, u.lamport) + 1;
   up_[u.peer] = true;
+  peer_inc_[u.peer] = u.incarnation;
   refused_.erase(u.peer);
   greeted_.insert(u.peer);
   if (u.restarted) {
@@ -102,7 +108,7 @@ void MutexCore::on_link_up(const LinkUp& u, Outbox& out) {
     for (auto it = queue_.begin(); it != queue_.end();) it = it->node == u.peer ? queue_.erase(it) : std::next(it);
     std::erase_if(releases_, [&](const auto& r) { return r.first.node == u.peer; });
     heard_.erase(u.peer);
-    if (own_) send(u.peer, RequestMsg{*own_}, out);
+    if (own_) send(u.peer, RequestMsg{*own_, known_height_}, out);
     apply_ready_releases(out);
   }
   maybe_request(out);
@@ -117,7 +123,7 @@ void MutexCore::maybe_request(Outbox& out) {
   own_ = Stamp{clock_, self_};
   queue_.insert(*own_);
   state_ = State::requested;
-  for (NodeId p : peers_) send(p, RequestMsg{*own_}, out);
+  for (NodeId p : peers_) send(p, RequestMsg{*own_, known_height_}, out);
   try_enter(out);
 }
 
@@ -128,11 +134,20 @@ void MutexCore::maybe_request(Outbox& out) {
 // our request; counted, such a stray late stamp would let the new incarnation in ahead of it.
 void MutexCore::on_peer(const PeerIn& p, Outbox& out) {
   clock_ = std::max(clock_, p.lamport) + 1;
+  // A peer's height reaches the ledger before any grant this message may bring: a node
+  // that restarted may have missed releases (and their blocks) sent to its old self.
+  std::uint64_t height = 0;
+  if (const auto* r = std::get_if<RequestMsg>(&p.body)) height = r->height;
+  if (const auto* r = std::get_if<ReplyMsg>(&p.body)) height = r->height;
+  if (height > told_height_[p.from]) {
+    told_height_[p.from] = height;
+    out.push_back({Actor::ledger, PeerHeight{p.from, height, false}});
+  }
   std::visit(Overload{[&](const RequestMsg& r) {
                         if (r.req.node != p.from) return;
                         hear(p.from, p.lamport);
                         queue_.insert(r.req);
-                        send(p.from, ReplyMsg{r.req}, out);
+                        send(p.from, ReplyMsg{r.req, known_height_}, out);
                       },
                       [&](const ReplyMsg& r) {
                         if (own_ && r.req == *own_) hear(p.from, p.lamport);
@@ -142,6 +157,12 @@ void MutexCore::on_peer(const PeerIn& p, Outbox& out) {
                           out.push_back({Actor::log, LogOut{"error", clock_,
                                                             {{"error", "release from node " + std::to_string(p.from) +
                                                                            " for a request not in the queue"}}}});
+                          // Most likely our previous incarnation's: its sender entered on that
+                          // incarnation's reply. Refused here, but the ledger must fetch the
+                          // blocks before we append, or our chain forks (the peer's hello may
+                          // have announced a height from before them).
+                          if (r.req.node == p.from && !r.blocks.empty())
+                            out.push_back({Actor::ledger, PeerHeight{p.from, r.blocks.back().index, false}});
                           return;
                         }
                         hear(p.from, p.lamport);
@@ -161,8 +182,10 @@ void MutexCore::apply_ready_releases(Outbox& out) {
   while (!queue_.empty()) {
     auto it = releases_.find(*queue_.begin());
     if (it == releases_.end()) return;
-    if (!it->second.blocks.empty())
+    if (!it->second.blocks.empty()) {
+      known_height_ = std::max(known_height_, it->second.blocks.back().index);
       out.push_back({Actor::ledger, ApplyBlocks{it->second.from, clock_, std::move(it->second.blocks)}});
+    }
     queue_.erase(queue_.begin());
     releases_.erase(it);
   }

@@ -73,6 +73,9 @@ class MutexCore {
   std::map<NodeId, Stamp> heard_;  // latest counted stamp from each peer over its FIFO session
   std::map<NodeId, bool> up_;
   std::set<NodeId> greeted_;  // peers whose hello reached this incarnation
+  std::map<NodeId, std::uint64_t> peer_inc_;  // each peer's incarnation, as LinkUp told us
+  std::uint64_t known_height_ = 0;              // our chain's height: LocalHeight and blocks applied
+  std::map<NodeId, std::uint64_t> told_height_; // the highest height each peer has told us
   std::map<NodeId, std::string> refused_;  // peers whose link is refused, and why
   struct PendingRelease {
     NodeId from;

@@ -45,7 +45,7 @@ void LinkSession::heard(std::int64_t now, Lamport lamport, Output& out) {
   last_heard_ = now;
   if (!up_ && established()) {
     up_ = true;
-    out.events.push_back({EventKind::up, lamport, peer_height_});
+    out.events.push_back({EventKind::up, lamport, peer_height_, peer_inc_});
   }
 }
 
@@ -69,7 +69,7 @@ void LinkSession::on_hello(const PeerMessage& m, std::int64_t now, Output& out) 
     }
     peer_inc_ = m.inc;
     peer_knows_me_ = false;
-    if (restarted) out.events.push_back({EventKind::restarted, m.lamport, h.height});
+    if (restarted) out.events.push_back({EventKind::restarted, m.lamport, h.height, m.inc});
     heard(now, m.lamport, out);
     hello(now, std::max(lamport_, m.lamport), height_, out);
     transmit_unacked(now, out);
@@ -115,7 +115,7 @@ void LinkSession::tick(std::int64_t now, Lamport lamport, Output& out) {
   }
   if (up_ && now - last_heard_ > t_.peer_timeout_ms) {
     up_ = false;
-    out.events.push_back({EventKind::down, 0, 0});
+    out.events.push_back({EventKind::down, 0, 0, peer_inc_});
   }
 }
 

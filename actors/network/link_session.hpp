@@ -31,6 +31,7 @@ class LinkSession {
     EventKind kind;
     Lamport lamport = 0;        // the peer's clock, from its hello
     std::uint64_t height = 0;   // the peer's chain height, from its hello
+    std::uint64_t incarnation = 0;
   };
   struct Output {
     std::vector<PeerMessage> wire;     // frames to send to the peer

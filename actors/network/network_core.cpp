@@ -38,7 +38,7 @@ void NetworkCore::flush(NodeId peer, LinkSession::Output& o, Outbox& out) {
     switch (e.kind) {
       case LinkSession::EventKind::up:
       case LinkSession::EventKind::restarted:
-        out.push_back({Actor::mutex, LinkUp{peer, e.lamport, e.kind == LinkSession::EventKind::restarted, e.height}});
+        out.push_back({Actor::mutex, LinkUp{peer, e.lamport, e.kind == LinkSession::EventKind::restarted, e.height, e.incarnation}});
         out.push_back({Actor::log, LogOut{"peer_up", lamport_, {{"peer", peer}}}});
         break;
       case LinkSession::EventKind::down:
@@ -80,6 +80,9 @@ void NetworkCore::step(const BusMessage& in, Outbox& out) {
                       [&](const PeerOut& p) {
                         auto it = sessions_.find(p.to);
                         if (it == sessions_.end()) return;
+                        // Meant for an incarnation that has since restarted: void (the old
+                        // session's unsent messages were dropped with it for the same reason).
+                        if (p.to_inc != 0 && p.to_inc != it->second.peer_incarnation()) return;
                         lamport_ = std::max(lamport_, p.lamport);
                         LinkSession::Output o;
                         it->second.send(p.body, p.lamport, now_ms_, o);

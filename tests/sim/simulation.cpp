@@ -399,7 +399,15 @@ class Run {
     std::uint64_t height = nodes_.begin()->second->ledger.chain().height();
     for (auto& [id, n] : nodes_) {
       const Chain& c = n->ledger.chain();
-      if (c.height() != height) return violation("chains differ in height at the end");
+      if (c.height() != height) {
+        std::string heights;
+        for (auto& [i, m] : nodes_) {
+          heights += " node " + std::to_string(i) + ": height " + std::to_string(m->ledger.chain().height()) + ", queue";
+          for (const Stamp& q : m->mutex.queue()) heights += " (" + std::to_string(q.ts) + "," + std::to_string(q.node) + ")";
+          heights += ";";
+        }
+        return violation("chains differ in height at the end:" + heights);
+      }
       if (n->bank.table().balances() != c.table().balances())
         return violation("node " + std::to_string(id) + "'s bank and ledger disagree on balances at the end");
       auto v = Chain::verify(c.range(0, UINT64_MAX));

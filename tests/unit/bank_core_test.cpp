@@ -9,30 +9,17 @@
 #include <vector>
 
 #include "actors/ledger/ledger_core.hpp"
+#include "core_outputs.hpp"
+#include "ledger_fixtures.hpp"
 
 using namespace bank;
+using namespace bank::unit;
 
 namespace {
-
-const Balances kOpening{{1, 1000}, {2, 1000}, {3, 1000}};
-
-template <class T>
-std::vector<T> sent(const Outbox& out, Actor to) {
-  std::vector<T> found;
-  for (const auto& a : out)
-    if (a.to == to)
-      if (const T* m = std::get_if<T>(&a.msg)) found.push_back(*m);
-  return found;
-}
 
 std::vector<ConsoleOut> replies(const Outbox& out) { return sent<ConsoleOut>(out, Actor::console); }
 std::size_t acquires(const Outbox& out) { return sent<Acquire>(out, Actor::mutex).size(); }
 std::size_t withdraws(const Outbox& out) { return sent<Withdraw>(out, Actor::mutex).size(); }
-std::size_t error_logs(const Outbox& out) {
-  std::size_t n = 0;
-  for (const auto& l : sent<LogOut>(out, Actor::log)) n += l.event == "error";
-  return n;
-}
 nlohmann::json as_json(const ConsoleOut& o) { return console_reply_to_json(o.reply); }
 
 ConsoleIn transfer(std::uint64_t client, NodeId to, Cents amount, std::optional<std::string> txid = std::nullopt) {
@@ -41,13 +28,9 @@ ConsoleIn transfer(std::uint64_t client, NodeId to, Cents amount, std::optional<
 
 // Node 1's bank with a real ledger behind it: what the bank appends, the ledger decides.
 struct Node {
-  explicit Node(BankOptions options = {}) : bank(1, kOpening, options), ledger(1, Chain(Chain::make_genesis(kOpening))) {}
+  explicit Node(BankOptions options = {}) : bank(1, kOpening, options), ledger(1, Chain(genesis())) {}
 
-  Outbox step(const BusMessage& in) {
-    Outbox out;
-    bank.step(in, out);
-    return out;
-  }
+  Outbox step(const BusMessage& in) { return unit::step(bank, in); }
   // The bank's Append, for a grant with this stamp.
   Append granted(Lamport ts) {
     Outbox out = step(Granted{{ts, 1}, ts + 1});
@@ -58,8 +41,7 @@ struct Node {
   }
   // The ledger appends what the bank handed over; its answer goes back to the bank.
   Outbox decide(const Append& a) {
-    Outbox lout;
-    ledger.step(a, lout);
+    Outbox lout = unit::step(ledger, a);
     auto done = sent<Committed>(lout, Actor::bank);
     REQUIRE(done.size() == 1);
     return step(done[0]);
@@ -404,7 +386,7 @@ TEST_CASE("bank core: a grant arriving after the Withdraw was sent is honoured")
 
 TEST_CASE("bank core: the balance replica follows committed blocks, own and peers'") {
   Node n;
-  Chain world(Chain::make_genesis(kOpening));
+  Chain world(genesis());
   Block peer = world.next_block(Tx{"2-1", 2, 3, 300, 4});
   REQUIRE_FALSE(world.append(peer));
 
@@ -416,8 +398,7 @@ TEST_CASE("bank core: the balance replica follows committed blocks, own and peer
   CHECK(n.bank.memory().size() == 0);  // not our transfer
 
   // Our ledger learns the peer's block too, then we commit on top of it.
-  Outbox lout;
-  n.ledger.step(ApplyBlocks{2, 5, {peer}}, lout);
+  step(n.ledger, ApplyBlocks{2, 5, {peer}});
   n.grant_and_decide(6);
   CHECK(n.bank.table().balances() == Balances{{1, 900}, {2, 700}, {3, 1400}});
   CHECK(n.bank.table().balances() == n.ledger.chain().table().balances());

@@ -4,48 +4,25 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
-#include <fstream>
-#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "actors/ledger/block_hash.hpp"
+#include "message_fixtures.hpp"
 
 using bank::Balances;
 using bank::Block;
 using bank::Tx;
+using bank::unit::check_refused;
+using bank::unit::fixture;
+using bank::unit::genesis_block;
+using bank::unit::transfer_block;
+using bank::unit::with;
+using bank::unit::without;
 using nlohmann::json;
 
 namespace {
-
-// A fixture's one line of canonical JSON, its trailing newline stripped.
-std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(FIXTURES_DIR) + "/messages/" + name + ".json", std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), "missing fixture " << name);
-  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  REQUIRE_MESSAGE((!text.empty() && text.back() == '\n'), "fixture " << name << " must end in a newline");
-  text.pop_back();
-  REQUIRE_MESSAGE(text.find('\n') == std::string::npos, "fixture " << name << " must be one line");
-  return text;
-}
-
-Block genesis_block() {
-  Block b;
-  b.prev = bank::zero_hash;
-  b.genesis = Balances{{1, 1000}, {2, 1000}, {3, 1000}};
-  b.hash = bank::block_hash(b);
-  return b;
-}
-
-Block transfer_block(const Block& prev, Tx tx) {
-  Block b;
-  b.index = prev.index + 1;
-  b.prev = prev.hash;
-  b.tx = std::move(tx);
-  b.hash = bank::block_hash(b);
-  return b;
-}
 
 // What `python3 -c 'import json,hashlib; ...sha256(json.dumps(b,sort_keys=True,separators=(",",":")))'`
 // prints for the contract's example genesis and first transfer: the promise of CONTRACT section 5.
@@ -56,56 +33,10 @@ const std::string kPythonTransferHash = "5d27d54debba0f13e41b7c94892b73397331402
 json transfer_json() { return json::parse(fixture("block_transfer")); }
 json genesis_json() { return json::parse(fixture("block_genesis")); }
 
-json with(json j, const std::string& pointer, json value) {
-  j[json::json_pointer(pointer)] = std::move(value);
-  return j;
-}
-
-json without(json j, const std::string& pointer) {
-  json::json_pointer p(pointer);
-  j[p.parent_pointer()].erase(p.back());
-  return j;
-}
-
-// Deterministic draws (plain modulo, so every standard library gives the same sequence).
-struct Draw {
-  std::mt19937_64 rng;
-  std::uint64_t below(std::uint64_t n) { return rng() % n; }
-  // Edges often, else a value of random bit width, so small and huge both show up.
-  std::uint64_t u64(std::uint64_t max) {
-    switch (below(8)) {
-      case 0: return 0;
-      case 1: return max;
-      default: {
-        std::uint64_t x = rng() >> below(64);
-        return max == UINT64_MAX ? x : x % (max + 1);
-      }
-    }
-  }
-  std::string hex() {
-    std::string s(64, '0');
-    for (char& c : s) c = "0123456789abcdef"[below(16)];
-    return s;
-  }
-  std::string txid() {
-    std::string s(1 + below(64), '!');
-    for (char& c : s) c = static_cast<char>(0x21 + below(0x7e - 0x21 + 1));
-    return s;
-  }
+// Seeded blocks; half of them carry their right hash, half a drawn one.
+struct BlockDraw : bank::unit::Draw {
   Block block() {
-    Block b;
-    b.index = u64(UINT64_MAX);
-    b.prev = hex();
-    if (below(4) == 0) {
-      Balances balances;
-      for (auto n = 1 + below(5); n > 0; --n)
-        balances[static_cast<bank::NodeId>(1 + u64(INT32_MAX - 1))] = static_cast<bank::Cents>(u64(INT64_MAX));
-      b.genesis = balances;
-    } else {
-      b.tx = Tx{txid(), static_cast<bank::NodeId>(1 + u64(INT32_MAX - 1)),
-                static_cast<bank::NodeId>(1 + u64(INT32_MAX - 1)), static_cast<bank::Cents>(1 + u64(INT64_MAX - 1)),
-                u64(UINT64_MAX)};
-    }
+    Block b = unhashed_block();
     b.hash = below(2) ? bank::block_hash(b) : hex();
     return b;
   }
@@ -285,18 +216,12 @@ TEST_CASE("block: malformed blocks are refused with their error id") {
   };
   for (const Row& row : rows) {
     INFO(std::string(row.name) << ": " << row.block.dump());
-    auto b = bank::block_from_json(row.block);
-    if (b.ok()) {
-      FAIL_CHECK("accepted");
-      continue;
-    }
-    CHECK(b.error().id == row.id);
-    CHECK_FALSE(b.error().message.empty());
+    check_refused(bank::block_from_json(row.block), row.id);
   }
 }
 
 TEST_CASE("block: a few hundred random blocks survive encode then decode, hash included") {
-  Draw draw{std::mt19937_64{20261126}};
+  BlockDraw draw{{std::mt19937_64{20261126}}};
   for (int i = 0; i < 300; ++i) {
     const Block b = draw.block();
     const std::string text = bank::block_to_json(b).dump();

@@ -9,14 +9,12 @@
 
 #include "actors/ledger/block_hash.hpp"
 #include "actors/ledger/chain.hpp"
+#include "ledger_fixtures.hpp"
 
 using namespace bank;
+using namespace bank::unit;
 
 namespace {
-
-const Balances kOpening{{1, 1000}, {2, 1000}, {3, 1000}};
-
-Block genesis() { return Chain::make_genesis(kOpening); }
 
 // The right next block for `tx` on top of `s`.
 Block next(const ChainState& s, Tx tx) {
@@ -24,11 +22,6 @@ Block next(const ChainState& s, Tx tx) {
   b.index = s.height() + 1;
   b.prev = s.head();
   b.tx = std::move(tx);
-  b.hash = block_hash(b);
-  return b;
-}
-
-Block rehashed(Block b) {
   b.hash = block_hash(b);
   return b;
 }

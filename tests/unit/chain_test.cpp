@@ -8,12 +8,14 @@
 #include <vector>
 
 #include "actors/ledger/block_hash.hpp"
+#include "ledger_fixtures.hpp"
 
 using namespace bank;
+using namespace bank::unit;
 
 namespace {
 
-Chain opening_chain() { return Chain(Chain::make_genesis({{1, 1000}, {2, 1000}, {3, 1000}})); }
+Chain opening_chain() { return Chain(genesis()); }
 
 // A valid chain of 5 blocks (heights 0..4) moving money around the three accounts.
 std::vector<Block> five_blocks() {
@@ -39,9 +41,9 @@ TEST_CASE("chain: a new chain holds only its genesis") {
   Chain c = opening_chain();
   CHECK(c.height() == 0);
   CHECK(c.head() == c.genesis_hash());
-  CHECK(c.at(0).genesis == Balances{{1, 1000}, {2, 1000}, {3, 1000}});
+  CHECK(c.at(0).genesis == kOpening);
   CHECK(c.at(0).prev == zero_hash);
-  CHECK(c.table().balances() == Balances{{1, 1000}, {2, 1000}, {3, 1000}});
+  CHECK(c.table().balances() == kOpening);
 }
 
 TEST_CASE("chain: append accepts a correct block and moves the money") {
@@ -72,10 +74,6 @@ TEST_CASE("chain: append refuses each wrong block with its error id and changes 
     const char* id;
   };
   auto tx_block = [](const Chain& c, Tx tx) { return c.next_block(std::move(tx)); };
-  auto rehashed = [](Block b) {
-    b.hash = block_hash(b);
-    return b;
-  };
   const std::vector<Bad> bad{
       {"index one ahead", [&](const Chain& c) { Block b = tx_block(c, {"1-9", 1, 2, 10, 1}); b.index += 1; return rehashed(b); },
        "ledger.index"},

@@ -4,88 +4,32 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
-#include <fstream>
-#include <iterator>
 #include <random>
 #include <set>
 #include <string>
 #include <vector>
 
-#include "actors/ledger/block_hash.hpp"
+#include "message_fixtures.hpp"
 
 using bank::BalanceCmd;
 using bank::Balances;
-using bank::Block;
 using bank::ChainCmd;
 using bank::ConsoleReply;
 using bank::ConsoleRequest;
 using bank::StatusCmd;
 using bank::TransferCmd;
-using bank::Tx;
 using bank::VerifyCmd;
+using bank::unit::chain;
+using bank::unit::check_refused;
+using bank::unit::fixture;
+using bank::unit::nested_arrays;
+using bank::unit::replaced;
 using nlohmann::json;
 
 namespace {
 
-// A fixture's one line of canonical JSON, its trailing newline stripped.
-std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(FIXTURES_DIR) + "/messages/" + name + ".json", std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), "missing fixture " << name);
-  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  REQUIRE_MESSAGE((!text.empty() && text.back() == '\n'), "fixture " << name << " must end in a newline");
-  text.pop_back();
-  REQUIRE_MESSAGE(text.find('\n') == std::string::npos, "fixture " << name << " must be one line");
-  return text;
-}
-
-// The fixtures' chain: the contract's genesis, then 1 pays 2 $4.00, then 2 pays 3 $1.50.
-std::vector<Block> chain() {
-  Block g;
-  g.prev = bank::zero_hash;
-  g.genesis = Balances{{1, 1000}, {2, 1000}, {3, 1000}};
-  g.hash = bank::block_hash(g);
-  std::vector<Block> out{g};
-  for (const Tx& tx : {Tx{"1-1", 1, 2, 400, 7}, Tx{"2-1", 2, 3, 150, 9}}) {
-    Block b;
-    b.index = out.back().index + 1;
-    b.prev = out.back().hash;
-    b.tx = tx;
-    b.hash = bank::block_hash(b);
-    out.push_back(b);
-  }
-  return out;
-}
-
-// `text` with its first `from` replaced by `to`; `from` must occur, so no row silently stays valid.
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  auto at = text.find(from);
-  REQUIRE_MESSAGE(at != std::string::npos, "no '" << from << "' in " << text);
-  return text.replace(at, from.size(), to);
-}
-
-std::string nested_arrays(std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); }
-
-// Deterministic draws (plain modulo, so every standard library gives the same sequence).
-struct Draw {
-  std::mt19937_64 rng;
-  std::uint64_t below(std::uint64_t n) { return rng() % n; }
-  // Edges often, else a value of random bit width, so small and huge both show up.
-  std::uint64_t u64(std::uint64_t max) {
-    switch (below(8)) {
-      case 0: return 0;
-      case 1: return max;
-      default: {
-        std::uint64_t x = rng() >> below(64);
-        return max == UINT64_MAX ? x : x % (max + 1);
-      }
-    }
-  }
-  bank::NodeId node() { return static_cast<bank::NodeId>(1 + u64(INT32_MAX - 1)); }
-  std::string txid() {
-    std::string s(1 + below(64), '!');
-    for (char& c : s) c = static_cast<char>(0x21 + below(0x7e - 0x21 + 1));
-    return s;
-  }
+// Seeded console requests, every command among them.
+struct ConsoleDraw : bank::unit::Draw {
   ConsoleRequest request() {
     switch (below(5)) {
       case 0: {
@@ -269,13 +213,7 @@ TEST_CASE("codec: malformed console requests are refused with their error id") {
   };
   for (const Row& row : rows) {
     INFO(std::string(row.name) << ": " << row.bytes.substr(0, 200));
-    auto r = bank::decode_console_request(row.bytes);
-    if (r.ok()) {
-      FAIL_CHECK("accepted");
-      continue;
-    }
-    CHECK(r.error().id == row.id);
-    CHECK_FALSE(r.error().message.empty());
+    check_refused(bank::decode_console_request(row.bytes), row.id);
   }
 }
 
@@ -306,7 +244,7 @@ TEST_CASE("codec: the largest amount, account and txid are accepted") {
 }
 
 TEST_CASE("codec: a few hundred seeded console requests survive encode then decode") {
-  Draw draw{std::mt19937_64{4000}};
+  ConsoleDraw draw{{std::mt19937_64{4000}}};
   std::set<std::size_t> cmds;
   for (int i = 0; i < 300; ++i) {
     const ConsoleRequest r = draw.request();

@@ -28,6 +28,16 @@ std::string error_id(const std::function<void()>& read) {
 // One field `v` in an object, for the accessor tables.
 json one(json v) { return json{{"f", std::move(v)}}; }
 
+// A row of an accessor table: `read` field "f" of one(value) with `accessor`; `id` is the error expected, or "ok".
+template <class Result>
+struct AccessorRow {
+  using Read = std::function<Result(const JsonReader&)>;
+  const char* accessor;
+  Read read;
+  json value;
+  const char* id;
+};
+
 }  // namespace
 
 TEST_CASE("json reader: only a JSON object can be read") {
@@ -68,16 +78,11 @@ TEST_CASE("json reader: u64 takes 0 to its maximum, integers only") {
 }
 
 TEST_CASE("json reader: i64, positive_i64 and node_id keep to their ranges") {
-  using Read = std::function<std::int64_t(const JsonReader&)>;
+  using Row = AccessorRow<std::int64_t>;
+  using Read = Row::Read;
   const Read i64 = [](const JsonReader& r) { return r.i64("f"); };
   const Read positive = [](const JsonReader& r) { return r.positive_i64("f"); };
   const Read node = [](const JsonReader& r) { return static_cast<std::int64_t>(r.node_id("f")); };
-  struct Row {
-    const char* accessor;
-    Read read;
-    json value;
-    const char* id;
-  };
   const std::vector<Row> rows{
       {"i64", i64, INT64_MIN, "ok"},
       {"i64", i64, INT64_MAX, "ok"},
@@ -111,17 +116,12 @@ TEST_CASE("json reader: i64, positive_i64 and node_id keep to their ranges") {
 }
 
 TEST_CASE("json reader: boolean, string, hex64 and txid check type, length and alphabet") {
-  using Read = std::function<void(const JsonReader&)>;
+  using Row = AccessorRow<void>;
+  using Read = Row::Read;
   const Read boolean = [](const JsonReader& r) { (void)r.boolean("f"); };
   const Read string3 = [](const JsonReader& r) { (void)r.string("f", 3); };
   const Read hex = [](const JsonReader& r) { (void)r.hex64("f"); };
   const Read txid = [](const JsonReader& r) { (void)r.txid("f"); };
-  struct Row {
-    const char* accessor;
-    Read read;
-    json value;
-    const char* id;
-  };
   const std::vector<Row> rows{
       {"boolean", boolean, true, "ok"},
       {"boolean", boolean, false, "ok"},

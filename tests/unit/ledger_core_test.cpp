@@ -7,37 +7,13 @@
 #include <vector>
 
 #include "actors/ledger/block_hash.hpp"
+#include "core_outputs.hpp"
+#include "ledger_fixtures.hpp"
 
 using namespace bank;
+using namespace bank::unit;
 
 namespace {
-
-const Balances kOpening{{1, 1000}, {2, 1000}, {3, 1000}};
-
-Block genesis() { return Chain::make_genesis(kOpening); }
-
-// Every message of type T the core addressed to `to`, in order.
-template <class T>
-std::vector<T> sent(const Outbox& out, Actor to) {
-  std::vector<T> found;
-  for (const auto& a : out)
-    if (a.to == to)
-      if (const T* m = std::get_if<T>(&a.msg)) found.push_back(*m);
-  return found;
-}
-
-std::vector<LogOut> logs(const Outbox& out, const std::string& event) {
-  std::vector<LogOut> found;
-  for (const auto& l : sent<LogOut>(out, Actor::log))
-    if (l.event == event) found.push_back(l);
-  return found;
-}
-
-Outbox step(LedgerCore& core, const BusMessage& in) {
-  Outbox out;
-  core.step(in, out);
-  return out;
-}
 
 // A peer's chain, built independently of the core under test.
 struct PeerChain {
@@ -48,14 +24,6 @@ struct PeerChain {
     return b;
   }
 };
-
-// A long valid chain: money goes back and forth between nodes 2 and 3.
-PeerChain long_chain(std::uint64_t height) {
-  PeerChain p;
-  for (std::uint64_t i = 1; i <= height; ++i)
-    p.add(i % 2 ? Tx{"2-" + std::to_string(i), 2, 3, 5, i} : Tx{"3-" + std::to_string(i), 3, 2, 5, i});
-  return p;
-}
 
 }  // namespace
 
@@ -317,7 +285,7 @@ TEST_CASE("ledger core: chain, verify and status queries are answered to the con
 
 TEST_CASE("ledger core: sync is answered with blocks from the index asked, at most sync_batch") {
   LedgerCore core(1, Chain(genesis()));
-  PeerChain source = long_chain(300);
+  PeerChain source{peer_chain(300)};
   step(core, ApplyBlocks{2, 1, source.chain.range(1, UINT64_MAX)});
   REQUIRE(core.chain().height() == 300);
 
@@ -348,7 +316,7 @@ TEST_CASE("ledger core: sync is answered with blocks from the index asked, at mo
 }
 
 TEST_CASE("ledger core: catch-up appends history and asks for more while the peer is higher") {
-  PeerChain source = long_chain(300);
+  PeerChain source{peer_chain(300)};
   LedgerCore core(3, Chain(genesis()));
 
   // First batch as the peer answers sync from 0: genesis (ours already) and blocks 1..255.
@@ -381,7 +349,7 @@ TEST_CASE("ledger core: catch-up appends history and asks for more while the pee
 }
 
 TEST_CASE("ledger core: catch-up history is checked; a bad block is refused with an error and nothing more is asked") {
-  PeerChain source = long_chain(10);
+  PeerChain source{peer_chain(10)};
   std::vector<Block> history = source.chain.range(1, UINT64_MAX);
   history[4].tx->amount = 6;  // block 5 no longer matches its hash
   LedgerCore core(3, Chain(genesis()));

@@ -4,17 +4,14 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
-#include <fstream>
-#include <iterator>
 #include <random>
 #include <set>
 #include <string>
 #include <vector>
 
-#include "actors/ledger/block_hash.hpp"
+#include "message_fixtures.hpp"
 
 using bank::AckMsg;
-using bank::Balances;
 using bank::Block;
 using bank::BlocksMsg;
 using bank::HeartbeatMsg;
@@ -26,99 +23,23 @@ using bank::ReplyMsg;
 using bank::RequestMsg;
 using bank::Stamp;
 using bank::SyncMsg;
-using bank::Tx;
+using bank::unit::chain;
+using bank::unit::check_refused;
+using bank::unit::fixture;
+using bank::unit::nested_arrays;
+using bank::unit::replaced;
+using bank::unit::with;
+using bank::unit::without;
 using nlohmann::json;
 
 namespace {
 
-// A fixture's one line of canonical JSON, its trailing newline stripped.
-std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(FIXTURES_DIR) + "/messages/" + name + ".json", std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), "missing fixture " << name);
-  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  REQUIRE_MESSAGE((!text.empty() && text.back() == '\n'), "fixture " << name << " must end in a newline");
-  text.pop_back();
-  REQUIRE_MESSAGE(text.find('\n') == std::string::npos, "fixture " << name << " must be one line");
-  return text;
-}
-
-// The fixtures' chain: the contract's genesis, then 1 pays 2 $4.00, then 2 pays 3 $1.50.
-std::vector<Block> chain() {
-  Block g;
-  g.prev = bank::zero_hash;
-  g.genesis = Balances{{1, 1000}, {2, 1000}, {3, 1000}};
-  g.hash = bank::block_hash(g);
-  std::vector<Block> out{g};
-  for (const Tx& tx : {Tx{"1-1", 1, 2, 400, 7}, Tx{"2-1", 2, 3, 150, 9}}) {
-    Block b;
-    b.index = out.back().index + 1;
-    b.prev = out.back().hash;
-    b.tx = tx;
-    b.hash = bank::block_hash(b);
-    out.push_back(b);
-  }
-  return out;
-}
-
 constexpr std::uint64_t kInc1 = 1700000000123, kInc2 = 1700000000456, kInc3 = 1700000000789;
 
-json with(json j, const std::string& pointer, json value) {
-  j[json::json_pointer(pointer)] = std::move(value);
-  return j;
-}
-
-json without(json j, const std::string& pointer) {
-  json::json_pointer p(pointer);
-  j[p.parent_pointer()].erase(p.back());
-  return j;
-}
-
-// `text` with its one `from` replaced by `to`; `from` must occur, so no row silently stays valid.
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  auto at = text.find(from);
-  REQUIRE_MESSAGE(at != std::string::npos, "no '" << from << "' in " << text);
-  return text.replace(at, from.size(), to);
-}
-
-std::string nested_arrays(std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); }
-
-// Deterministic draws (plain modulo, so every standard library gives the same sequence).
-struct Draw {
-  std::mt19937_64 rng;
-  std::uint64_t below(std::uint64_t n) { return rng() % n; }
-  // Edges often, else a value of random bit width, so small and huge both show up.
-  std::uint64_t u64(std::uint64_t max) {
-    switch (below(8)) {
-      case 0: return 0;
-      case 1: return max;
-      default: {
-        std::uint64_t x = rng() >> below(64);
-        return max == UINT64_MAX ? x : x % (max + 1);
-      }
-    }
-  }
-  bank::NodeId node() { return static_cast<bank::NodeId>(1 + u64(INT32_MAX - 1)); }
-  std::string hex() {
-    std::string s(64, '0');
-    for (char& c : s) c = "0123456789abcdef"[below(16)];
-    return s;
-  }
-  std::string txid() {
-    std::string s(1 + below(64), '!');
-    for (char& c : s) c = static_cast<char>(0x21 + below(0x7e - 0x21 + 1));
-    return s;
-  }
+// Seeded peer messages, every type among them; their blocks carry drawn hashes.
+struct PeerDraw : bank::unit::Draw {
   Block block() {
-    Block b;
-    b.index = u64(UINT64_MAX);
-    b.prev = hex();
-    if (below(4) == 0) {
-      Balances balances;
-      for (auto n = 1 + below(5); n > 0; --n) balances[node()] = static_cast<bank::Cents>(u64(INT64_MAX));
-      b.genesis = balances;
-    } else {
-      b.tx = Tx{txid(), node(), node(), static_cast<bank::Cents>(1 + u64(INT64_MAX - 1)), u64(UINT64_MAX)};
-    }
+    Block b = unhashed_block();
     b.hash = hex();
     return b;
   }
@@ -160,8 +81,8 @@ TEST_CASE("codec: every peer fixture decodes to its message and encodes to the s
       {"peer_hello", {1, 3, kInc1, 0, 0, 0, HelloMsg{c[0].hash, 2}}},
       {"peer_heartbeat", {2, 9, kInc2, kInc1, 0, 4, HeartbeatMsg{}}},
       {"peer_ack", {3, 11, kInc3, kInc1, 0, 12, AckMsg{}}},
-      {"peer_request", {1, 12, kInc1, kInc2, 3, 2, RequestMsg{req}}},
-      {"peer_reply", {2, 14, kInc2, kInc1, 4, 3, ReplyMsg{req}}},
+      {"peer_request", {1, 12, kInc1, kInc2, 3, 2, RequestMsg{req, 5}}},
+      {"peer_reply", {2, 14, kInc2, kInc1, 4, 3, ReplyMsg{req, 6}}},
       {"peer_release", {1, 20, kInc1, kInc2, 5, 4, ReleaseMsg{req, {c[1], c[2]}}}},
       {"peer_sync", {3, 4, kInc3, kInc1, 1, 0, SyncMsg{1}}},
       {"peer_block", {1, 21, kInc1, kInc3, 2, 1, BlocksMsg{{c[1], c[2]}, 2}}},
@@ -307,13 +228,7 @@ TEST_CASE("codec: malformed peer frames are refused with their error id") {
   };
   for (const Row& row : rows) {
     INFO(std::string(row.name) << ": " << row.bytes.substr(0, 300));
-    auto m = bank::decode_peer(row.bytes);
-    if (m.ok()) {
-      FAIL_CHECK("accepted");
-      continue;
-    }
-    CHECK(m.error().id == row.id);
-    CHECK_FALSE(m.error().message.empty());
+    check_refused(bank::decode_peer(row.bytes), row.id);
   }
 }
 
@@ -334,7 +249,7 @@ TEST_CASE("codec: every cut or corrupted release frame is refused, never accepte
 }
 
 TEST_CASE("codec: a few hundred seeded peer messages survive encode then decode") {
-  Draw draw{std::mt19937_64{0x1a3b0c7}};
+  PeerDraw draw{{std::mt19937_64{0x1a3b0c7}}};
   std::set<std::size_t> types;
   for (int i = 0; i < 400; ++i) {
     const PeerMessage m = draw.message();

@@ -1,0 +1,429 @@
+// LinkSession: hellos, ordered delivery, acks, resends, heartbeats, liveness, genesis and incarnations.
+#include "actors/network/link_session.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+using namespace bank;
+
+namespace {
+
+const LinkTimings kT{100, 200, 1000};
+constexpr std::uint64_t kIncA = 11, kIncB = 22;
+
+using Out = LinkSession::Output;
+using Kind = LinkSession::EventKind;
+
+RequestMsg req(Lamport ts) { return RequestMsg{{ts, 1}}; }
+
+std::vector<std::uint64_t> seqs(const std::vector<PeerMessage>& ms) {
+  std::vector<std::uint64_t> s;
+  for (const auto& m : ms) s.push_back(m.seq);
+  return s;
+}
+
+std::vector<Kind> kinds(const Out& o) {
+  std::vector<Kind> k;
+  for (const auto& e : o.events) k.push_back(e.kind);
+  return k;
+}
+
+template <class T>
+std::vector<PeerMessage> only(const std::vector<PeerMessage>& ms) {
+  std::vector<PeerMessage> found;
+  for (const auto& m : ms)
+    if (std::holds_alternative<T>(m.body)) found.push_back(m);
+  return found;
+}
+
+// A hello as `from` would send it.
+PeerMessage hello(NodeId from, std::uint64_t inc, std::uint64_t to_inc, Lamport lamport = 0,
+                  std::string genesis = "G", std::uint64_t height = 0) {
+  return PeerMessage{from, lamport, inc, to_inc, 0, 0, HelloMsg{std::move(genesis), height}};
+}
+
+// Deliver every frame of `frames` to `s` at `now`; returns everything `s` produced.
+Out feed(LinkSession& s, const std::vector<PeerMessage>& frames, std::int64_t now) {
+  Out o;
+  for (const auto& m : frames) s.receive(m, now, o);
+  return o;
+}
+
+// Node 1 (a) and node 2 (b), both sessions established and knowing each other, at time 0.
+struct Pair {
+  LinkSession a{1, 2, kIncA, "G", kT};
+  LinkSession b{2, 1, kIncB, "G", kT};
+  std::int64_t now = 0;
+
+  Pair() {
+    Out oa;
+    a.tick(now, 1, oa);                 // a's hello, naming no one yet
+    Out ob = feed(b, oa.wire, now);        // b answers with a hello naming a
+    Out oa2 = feed(a, ob.wire, now);       // a now knows b, and knows b knows a; its hello names b
+    feed(b, oa2.wire, now);                // b knows a knows b
+    REQUIRE(a.established());
+    REQUIRE(b.established());
+    REQUIRE(a.up());
+    REQUIRE(b.up());
+  }
+
+  // Let `from` send `n` requests (stamps base+1..base+n); returns their frames.
+  std::vector<PeerMessage> send(LinkSession& from, int n, Lamport base = 0) {
+    Out o;
+    for (int i = 1; i <= n; ++i) from.send(req(base + static_cast<Lamport>(i)), base + static_cast<Lamport>(i), now, o);
+    return o.wire;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("link session: nothing goes out before the peer's hello, then the queue flushes in order") {
+  LinkSession a(1, 2, kIncA, "G", kT);
+  Out o;
+  a.send(req(1), 5, 0, o);
+  a.send(req(2), 6, 0, o);
+  a.send(req(3), 7, 0, o);
+  CHECK(o.wire.empty());
+  CHECK(a.unacked() == 3);
+  CHECK_FALSE(a.established());
+
+  Out t;
+  a.tick(10, 7, t);
+  REQUIRE(t.wire.size() == 1);  // a hello only
+  CHECK(std::holds_alternative<HelloMsg>(t.wire[0].body));
+  CHECK(t.wire[0].to_inc == 0);
+  CHECK(t.wire[0].seq == 0);
+
+  Out r;
+  a.receive(hello(2, kIncB, 0, 30, "G", 9), 20, r);
+  CHECK(a.established());
+  CHECK(a.up());
+  REQUIRE(r.events.size() == 1);
+  CHECK(r.events[0].kind == Kind::up);
+  CHECK(r.events[0].lamport == 30);
+  CHECK(r.events[0].height == 9);
+  // Our hello (naming the peer) first, then the queued requests in order, addressed to it.
+  REQUIRE(r.wire.size() == 4);
+  CHECK(std::holds_alternative<HelloMsg>(r.wire[0].body));
+  CHECK(r.wire[0].to_inc == kIncB);
+  CHECK(seqs(r.wire) == std::vector<std::uint64_t>{0, 1, 2, 3});
+  for (int i = 1; i <= 3; ++i) {
+    CHECK(r.wire[i].to_inc == kIncB);
+    CHECK(r.wire[i].inc == kIncA);
+    CHECK(r.wire[i].from == 1);
+    CHECK(std::get<RequestMsg>(r.wire[i].body) == req(static_cast<Lamport>(i)));
+    CHECK(r.wire[i].lamport == static_cast<Lamport>(4 + i));
+  }
+  CHECK(r.deliver.empty());
+}
+
+TEST_CASE("link session: hellos carry our lamport, height and genesis, and stop once the peer knows us") {
+  LinkSession a(1, 2, kIncA, "G", kT);
+  Out o;
+  a.set_height(5);
+  a.tick(0, 77, o);
+  REQUIRE(o.wire.size() == 1);
+  const auto& h = o.wire[0];
+  CHECK(h.from == 1);
+  CHECK(h.lamport == 77);
+  CHECK(h.inc == kIncA);
+  CHECK(std::get<HelloMsg>(h.body) == HelloMsg{"G", 5});
+
+  // Hellos repeat every heartbeat_ms until the peer answers.
+  Out quiet;
+  a.tick(50, 77, quiet);
+  CHECK(quiet.wire.empty());
+  Out again;
+  a.set_height(6);
+  a.tick(100, 80, again);
+  REQUIRE(again.wire.size() == 1);
+  CHECK(again.wire[0].lamport == 80);
+  CHECK(std::get<HelloMsg>(again.wire[0].body).height == 6);
+
+  // The hello sent in answer to the peer's carries the larger of our clock and theirs.
+  Out r;
+  a.receive(hello(2, kIncB, 0, 300), 120, r);
+  auto hellos = only<HelloMsg>(r.wire);
+  REQUIRE(hellos.size() == 1);
+  CHECK(hellos[0].lamport == 300);
+  CHECK(std::get<HelloMsg>(hellos[0].body).height == 6);
+
+  // Once the peer's hello names us, ticks send heartbeats, not hellos.
+  Out named;
+  a.receive(hello(2, kIncB, kIncA, 301), 130, named);
+  Out beat;
+  a.tick(400, 301, beat);
+  CHECK(only<HelloMsg>(beat.wire).empty());
+  CHECK(only<HeartbeatMsg>(beat.wire).size() == 1);
+}
+
+TEST_CASE("link session: delivery is in order; duplicates and gaps are dropped") {
+  Pair p;
+  auto frames = p.send(p.a, 4);
+  REQUIRE(seqs(frames) == std::vector<std::uint64_t>{1, 2, 3, 4});
+
+  auto o = feed(p.b, {frames[0], frames[0], frames[2], frames[3]}, p.now);
+  REQUIRE(o.deliver.size() == 1);
+  CHECK(o.deliver[0].seq == 1);
+
+  o = feed(p.b, {frames[1], frames[1], frames[0], frames[2], frames[3], frames[2]}, p.now);
+  CHECK(seqs(o.deliver) == std::vector<std::uint64_t>{2, 3, 4});
+  for (std::size_t i = 0; i < o.deliver.size(); ++i)
+    CHECK(std::get<RequestMsg>(o.deliver[i].body) == req(static_cast<Lamport>(i + 2)));
+}
+
+TEST_CASE("link session: a lost frame is resent after resend_ms and the gap repaired") {
+  Pair p;
+  auto frames = p.send(p.a, 3);
+  // Frame 1 is lost; 2 and 3 arrive and are dropped as a gap.
+  auto o = feed(p.b, {frames[1], frames[2]}, 0);
+  CHECK(o.deliver.empty());
+  Out ack;
+  p.b.tick(10, 0, ack);
+  REQUIRE(ack.wire.size() == 1);
+  CHECK(std::holds_alternative<AckMsg>(ack.wire[0].body));
+  CHECK(ack.wire[0].ack == 0);
+  feed(p.a, ack.wire, 10);
+  CHECK(p.a.unacked() == 3);
+
+  Out early;
+  p.a.tick(199, 0, early);
+  CHECK(only<RequestMsg>(early.wire).empty());
+  Out resend;
+  p.a.tick(200, 0, resend);
+  auto again = only<RequestMsg>(resend.wire);
+  CHECK(seqs(again) == std::vector<std::uint64_t>{1, 2, 3});
+  for (const auto& m : again) CHECK(m.to_inc == kIncB);
+
+  o = feed(p.b, again, 210);
+  CHECK(seqs(o.deliver) == std::vector<std::uint64_t>{1, 2, 3});
+}
+
+TEST_CASE("link session: cumulative acks trim the resend buffer") {
+  Pair p;
+  auto frames = p.send(p.a, 3);
+  CHECK(p.a.unacked() == 3);
+  feed(p.b, {frames[0], frames[1]}, 0);
+  Out ack;
+  p.b.tick(10, 0, ack);
+  REQUIRE(ack.wire.size() == 1);
+  CHECK(ack.wire[0].ack == 2);
+  feed(p.a, ack.wire, 10);
+  CHECK(p.a.unacked() == 1);
+
+  // The ack was progress: the resend timer restarted at 10, and only frame 3 goes again.
+  Out none;
+  p.a.tick(200, 0, none);
+  CHECK(only<RequestMsg>(none.wire).empty());
+  Out resend;
+  p.a.tick(210, 0, resend);
+  CHECK(seqs(only<RequestMsg>(resend.wire)) == std::vector<std::uint64_t>{3});
+
+  // Acks ride on every frame, not only bare acks: b's own request acks all three.
+  feed(p.b, only<RequestMsg>(resend.wire), 220);
+  auto back = p.send(p.b, 1, 50);
+  REQUIRE(back.size() == 1);
+  CHECK(back[0].ack == 3);
+  auto o = feed(p.a, back, 230);
+  CHECK(p.a.unacked() == 0);
+  CHECK(o.deliver.size() == 1);
+
+  // A stale ack does not bring anything back.
+  feed(p.a, ack.wire, 240);
+  CHECK(p.a.unacked() == 0);
+}
+
+TEST_CASE("link session: heartbeats keep an idle link alive, and an ack is owed only after new frames") {
+  Pair p;
+  Out none;
+  p.a.tick(50, 0, none);
+  CHECK(none.wire.empty());
+  Out beat;
+  p.a.tick(100, 9, beat);
+  REQUIRE(beat.wire.size() == 1);
+  CHECK(std::holds_alternative<HeartbeatMsg>(beat.wire[0].body));
+  CHECK(beat.wire[0].seq == 0);
+  CHECK(beat.wire[0].to_inc == kIncB);
+  CHECK(beat.wire[0].lamport == 9);
+  Out quiet;
+  p.a.tick(150, 9, quiet);
+  CHECK(quiet.wire.empty());
+
+  // A heartbeat received does not create an ack debt; a sequenced frame does, once.
+  feed(p.b, beat.wire, 100);
+  Out b1;
+  p.b.tick(110, 0, b1);
+  CHECK(only<AckMsg>(b1.wire).empty());
+  auto frames = p.send(p.a, 1);
+  feed(p.b, frames, 120);
+  Out b2;
+  p.b.tick(130, 0, b2);
+  CHECK(only<AckMsg>(b2.wire).size() == 1);
+  Out b3;
+  p.b.tick(140, 0, b3);
+  CHECK(only<AckMsg>(b3.wire).empty());
+}
+
+TEST_CASE("link session: the peer is down after peer_timeout_ms of silence and up on its next frame") {
+  Pair p;
+  Out o;
+  p.a.tick(1000, 0, o);
+  CHECK(o.events.empty());
+  CHECK(p.a.up());
+  Out down;
+  p.a.tick(1001, 0, down);
+  CHECK(kinds(down) == std::vector<Kind>{Kind::down});
+  CHECK_FALSE(p.a.up());
+  Out still;
+  p.a.tick(2000, 0, still);
+  CHECK(still.events.empty());  // reported once
+
+  // The session itself survives: the next heartbeat brings the peer back, lamport and all.
+  Out hb;
+  p.b.tick(2000, 55, hb);
+  REQUIRE(only<HeartbeatMsg>(hb.wire).size() == 1);
+  auto up = feed(p.a, hb.wire, 2005);
+  REQUIRE(up.events.size() == 1);
+  CHECK(up.events[0].kind == Kind::up);
+  CHECK(up.events[0].lamport == 55);
+  CHECK(p.a.up());
+  CHECK(p.a.peer_incarnation() == kIncB);
+
+  // Frames keep it up: silence is measured from the last one heard.
+  Out fine;
+  p.a.tick(3005, 0, fine);
+  CHECK(fine.events.empty());
+}
+
+TEST_CASE("link session: a peer with another genesis is refused, reported once, and nothing is delivered") {
+  LinkSession a(1, 2, kIncA, "G", kT);
+  Out o;
+  a.send(req(1), 1, 0, o);
+  a.receive(hello(2, kIncB, 0, 5, "OTHER"), 0, o);
+  a.receive(hello(2, kIncB, kIncA, 6, "OTHER"), 10, o);
+  CHECK(kinds(o) == std::vector<Kind>{Kind::genesis_mismatch});
+  CHECK(a.genesis_mismatch());
+  CHECK_FALSE(a.established());
+  CHECK_FALSE(a.up());
+  CHECK(only<RequestMsg>(o.wire).empty());
+
+  // The peer's sequenced frames are not delivered.
+  a.receive(PeerMessage{2, 7, kIncB, kIncA, 1, 0, RequestMsg{{7, 2}}}, 20, o);
+  CHECK(o.deliver.empty());
+  Out t;
+  a.tick(500, 0, t);
+  CHECK(only<RequestMsg>(t.wire).empty());
+  CHECK(t.events.empty());
+}
+
+TEST_CASE("link session: a newer incarnation of the peer resets both directions and reports restarted") {
+  Pair p;
+  auto to_b = p.send(p.a, 2);
+  feed(p.b, to_b, 0);
+  auto to_a = p.send(p.b, 3, 10);
+  feed(p.a, to_a, 0);
+  p.send(p.a, 1);  // a third request, never acked
+  CHECK(p.a.unacked() > 0);
+
+  // b crashes; its next incarnation says hello.
+  LinkSession b2(2, 1, kIncB + 1, "G", kT);
+  b2.set_height(4);
+  Out hb;
+  b2.tick(100, 40, hb);
+  auto o = feed(p.a, hb.wire, 100);
+  REQUIRE_FALSE(o.events.empty());
+  CHECK(o.events[0].kind == Kind::restarted);
+  CHECK(o.events[0].lamport == 40);
+  CHECK(o.events[0].height == 4);
+  for (const auto& e : o.events) CHECK(e.kind != Kind::down);
+  CHECK(p.a.peer_incarnation() == kIncB + 1);
+  CHECK(p.a.unacked() == 0);  // what the old incarnation never acked is void
+  CHECK(p.a.up());
+  // Our answer is a hello to the new incarnation and nothing of the old session.
+  REQUIRE(o.wire.size() == 1);
+  CHECK(std::holds_alternative<HelloMsg>(o.wire[0].body));
+  CHECK(o.wire[0].to_inc == kIncB + 1);
+  CHECK(o.wire[0].ack == 0);
+
+  // Both directions start again at 1.
+  feed(b2, o.wire, 100);
+  Out s;
+  p.a.send(req(9), 60, 110, s);
+  REQUIRE(s.wire.size() == 1);
+  CHECK(s.wire[0].seq == 1);
+  CHECK(s.wire[0].to_inc == kIncB + 1);
+  auto at_b2 = feed(b2, s.wire, 110);
+  CHECK(seqs(at_b2.deliver) == std::vector<std::uint64_t>{1});
+  Out s2;
+  b2.send(RequestMsg{{61, 2}}, 61, 120, s2);
+  REQUIRE(s2.wire.size() == 1);
+  auto at_a = feed(p.a, s2.wire, 120);
+  REQUIRE(at_a.deliver.size() == 1);  // seq 1 again: accepted though a had received 3 before
+  CHECK(std::get<RequestMsg>(at_a.deliver[0].body).req == Stamp{61, 2});
+}
+
+TEST_CASE("link session: frames from an older incarnation of the peer are dropped") {
+  Pair p;
+  auto old_frames = p.send(p.b, 2, 10);  // in flight when b crashes
+  LinkSession b2(2, 1, kIncB + 1, "G", kT);
+  Out hb;
+  b2.tick(100, 40, hb);
+  feed(p.a, hb.wire, 100);
+  REQUIRE(p.a.peer_incarnation() == kIncB + 1);
+
+  Out o;
+  for (const auto& m : old_frames) p.a.receive(m, 110, o);
+  p.a.receive(hello(2, kIncB, kIncA, 99), 110, o);
+  p.a.receive(PeerMessage{2, 99, kIncB, kIncA, 0, 0, HeartbeatMsg{}}, 110, o);
+  CHECK(o.deliver.empty());
+  CHECK(o.events.empty());
+  CHECK(o.wire.empty());
+  CHECK(p.a.peer_incarnation() == kIncB + 1);
+  // The old incarnation's hello named us, but the new one has not: we keep saying hello to it.
+  Out t;
+  p.a.tick(200, 0, t);
+  auto hellos = only<HelloMsg>(t.wire);
+  REQUIRE(hellos.size() == 1);
+  CHECK(hellos[0].to_inc == kIncB + 1);
+  // Nor do old frames keep the link alive: silence counts from the new incarnation's hello.
+  Out down;
+  p.a.tick(1101, 0, down);
+  CHECK(kinds(down) == std::vector<Kind>{Kind::down});
+
+  // Frames from strangers and incarnation 0 are dropped too.
+  p.a.receive(PeerMessage{3, 1, kIncB + 1, kIncA, 1, 0, RequestMsg{{1, 3}}}, 110, o);
+  p.a.receive(PeerMessage{2, 1, 0, kIncA, 1, 0, RequestMsg{{1, 2}}}, 110, o);
+  CHECK(o.deliver.empty());
+}
+
+TEST_CASE("link session: frames addressed to an older incarnation of ours are dropped") {
+  Pair p;
+  // a crashes and restarts as a2; b does not know yet and keeps talking to incarnation kIncA.
+  LinkSession a2(1, 2, kIncA + 1, "G", kT);
+  auto stale = p.send(p.b, 2, 10);
+  REQUIRE(stale[0].to_inc == kIncA);
+  Out o;
+  a2.receive(hello(2, kIncB, kIncA, 5), 0, o);  // b's hello, still naming the old a
+  CHECK(a2.established());
+  for (const auto& m : stale) a2.receive(m, 0, o);
+  CHECK(o.deliver.empty());
+
+  // a2 keeps saying hello (b has not named it yet); b learns of the restart and starts over.
+  Out h;
+  a2.tick(100, 0, h);
+  auto hellos = only<HelloMsg>(h.wire);
+  REQUIRE(hellos.size() == 1);
+  auto at_b = feed(p.b, hellos, 100);
+  CHECK(kinds(at_b).front() == Kind::restarted);
+  auto fresh = p.send(p.b, 1, 20);
+  REQUIRE(fresh.size() == 1);
+  CHECK(fresh[0].to_inc == kIncA + 1);
+  CHECK(fresh[0].seq == 1);
+  Out d;
+  a2.receive(fresh[0], 110, d);
+  REQUIRE(d.deliver.size() == 1);
+  CHECK(std::get<RequestMsg>(d.deliver[0].body) == req(21));
+}
