@@ -69,8 +69,14 @@ void LinkSession::on_hello(const PeerMessage& m, std::int64_t now, Output& out) 
     }
     peer_inc_ = m.inc;
     peer_knows_me_ = false;
-    if (restarted) out.events.push_back({EventKind::restarted, m.lamport, h.height, m.inc});
-    heard(now, m.lamport, out);
+    if (restarted) {
+      // One event says it all: the link is up again, to a new incarnation.
+      up_ = true;
+      last_heard_ = now;
+      out.events.push_back({EventKind::restarted, m.lamport, h.height, m.inc});
+    } else {
+      heard(now, m.lamport, out);
+    }
     hello(now, std::max(lamport_, m.lamport), height_, out);
     transmit_unacked(now, out);
   } else {

@@ -666,6 +666,74 @@ TEST_CASE("mutex core: a restarted peer's waiting release is forgotten with its 
   CHECK(std::vector<Stamp>(m.queue().begin(), m.queue().end()) == std::vector<Stamp>{{2, 2}});
 }
 
+TEST_CASE("mutex core: every message to a peer names the incarnation LinkUp reported") {
+  MutexCore m(1, {2});
+  // Before any LinkUp: 0, "none known yet".
+  auto out = run(m, PeerOut{2, 0, SyncMsg{1}});
+  REQUIRE(all_of<PeerOut>(out).size() == 1);
+  CHECK(all_of<PeerOut>(out)[0].second.to_inc == 0);
+
+  run(m, LinkUp{2, 0, false, 0, 41});
+  run(m, Acquire{});
+  Stamp own = *m.own();
+  out = run(m, from_peer(2, own.ts + 1, RequestMsg{{own.ts + 1, 2}}));
+  auto outs = all_of<PeerOut>(out);
+  REQUIRE(outs.size() == 1);
+  CHECK(outs[0].second.to_inc == 41);
+
+  // The peer restarts: our request goes again, to the new incarnation only.
+  out = run(m, LinkUp{2, 50, true, 0, 42});
+  outs = all_of<PeerOut>(out);
+  REQUIRE(outs.size() == 1);
+  CHECK(std::get<RequestMsg>(outs[0].second.body).req == own);
+  CHECK(outs[0].second.to_inc == 42);
+}
+
+TEST_CASE("mutex core: requests and replies carry our height; a peer's reaches the ledger before its grant") {
+  MutexCore m(1, {2});
+  auto out = run(m, LocalHeight{5});
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].to == Actor::network);  // passed on for the hellos
+  CHECK(std::get<LocalHeight>(out[0].msg).height == 5);
+
+  run(m, LinkUp{2, 0, false, 3, 1});
+  out = run(m, Acquire{});
+  auto reqs = bodies<RequestMsg>(out);
+  REQUIRE(reqs.size() == 1);
+  CHECK(reqs[0].height == 5);
+  Stamp own = *m.own();
+
+  // The reply says the peer is at 9: the ledger hears it before the grant.
+  out = run(m, from_peer(2, own.ts + 1, ReplyMsg{own, 9}));
+  std::size_t height_at = out.size(), grant_at = out.size();
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (const auto* h = std::get_if<PeerHeight>(&out[i].msg)) {
+      CHECK(out[i].to == Actor::ledger);
+      CHECK(h->peer == 2);
+      CHECK(h->height == 9);
+      height_at = i;
+    }
+    if (std::holds_alternative<Granted>(out[i].msg)) grant_at = i;
+  }
+  REQUIRE(height_at < out.size());
+  REQUIRE(grant_at < out.size());
+  CHECK(height_at < grant_at);
+
+  // A height already told is not told again; a higher one is.
+  run(m, Release{own, {}});
+  out = run(m, from_peer(2, own.ts + 9, RequestMsg{{own.ts + 9, 2}, 9}));
+  CHECK(all_of<PeerHeight>(out).empty());
+  auto replies = bodies<ReplyMsg>(out);
+  REQUIRE(replies.size() == 1);
+  CHECK(replies[0].height == 5);
+  run(m, from_peer(2, own.ts + 10, ReleaseMsg{{own.ts + 9, 2}, {block(10, "x")}}));
+  out = run(m, from_peer(2, own.ts + 11, RequestMsg{{own.ts + 11, 2}, 10}));
+  REQUIRE(all_of<PeerHeight>(out).size() == 1);
+  CHECK(all_of<PeerHeight>(out)[0].second.height == 10);
+  // Blocks applied from a release raise our own height in what we tell others.
+  CHECK(bodies<ReplyMsg>(out)[0].height == 10);
+}
+
 TEST_CASE("mutex core: status fills lamport, queue and peers and passes the rest on to the ledger") {
   MutexCore m(1, {3, 2});
   run(m, LinkUp{2, 7, false});

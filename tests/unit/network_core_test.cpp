@@ -371,7 +371,19 @@ TEST_CASE("network core: link down and restart reach the mutex") {
   CHECK(ups[0].second.peer == 2);
   CHECK(ups[0].second.restarted);
   CHECK(ups[0].second.lamport == 77);
+  CHECK(ups[0].second.incarnation == 203);
   CHECK(p.cores.at(1).session(2)->peer_incarnation() == 203);
+
+  // What the mutex meant for the old incarnation is dropped; for the new one, or for
+  // "not known yet", it goes out.
+  CHECK(all_of<WireOut>(run(p.cores.at(1), PeerOut{2, 90, RequestMsg{{90, 1}}, 202})).empty());
+  CHECK(p.cores.at(1).session(2)->unacked() == 0);
+  auto sent = all_of<WireOut>(run(p.cores.at(1), PeerOut{2, 91, RequestMsg{{91, 1}}, 203}));
+  REQUIRE(sent.size() == 1);
+  CHECK(nlohmann::json::parse(sent[0].second.bytes)["seq"] == 1);
+  sent = all_of<WireOut>(run(p.cores.at(1), PeerOut{2, 92, SyncMsg{1}, 0}));
+  REQUIRE(sent.size() == 1);
+  CHECK(nlohmann::json::parse(sent[0].second.bytes)["seq"] == 2);
 }
 
 TEST_CASE("network core: two cores deliver every message once and in order over a clean wire") {
