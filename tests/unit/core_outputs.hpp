@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -17,6 +18,15 @@ std::vector<T> sent(const Outbox& out, Actor to) {
   for (const auto& a : out)
     if (a.to == to)
       if (const T* m = std::get_if<T>(&a.msg)) found.push_back(*m);
+  return found;
+}
+
+// Every message of type T in `out`, in order, with the actor it is addressed to.
+template <class T>
+std::vector<std::pair<Actor, T>> all_of(const Outbox& out) {
+  std::vector<std::pair<Actor, T>> found;
+  for (const auto& a : out)
+    if (const T* t = std::get_if<T>(&a.msg)) found.emplace_back(a.to, *t);
   return found;
 }
 

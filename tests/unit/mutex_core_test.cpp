@@ -11,24 +11,14 @@
 #include <utility>
 #include <vector>
 
+#include "core_outputs.hpp"
+
 using namespace bank;
+using bank::unit::all_of;
+using bank::unit::step;
 
 namespace {
 
-Outbox run(MutexCore& m, const BusMessage& in) {
-  Outbox out;
-  m.step(in, out);
-  return out;
-}
-
-// Every message of type T in `out`, in order, with its destination.
-template <class T>
-std::vector<std::pair<Actor, T>> all_of(const Outbox& out) {
-  std::vector<std::pair<Actor, T>> found;
-  for (const auto& a : out)
-    if (const T* t = std::get_if<T>(&a.msg)) found.emplace_back(a.to, *t);
-  return found;
-}
 
 template <class T>
 std::vector<T> bodies(const Outbox& out) {
@@ -69,7 +59,7 @@ Block block(std::uint64_t index, const std::string& txid) {
 // A core that every peer has greeted with `lamport`.
 MutexCore greeted(NodeId self, std::vector<NodeId> peers, Lamport lamport = 0) {
   MutexCore m(self, peers);
-  for (NodeId p : peers) run(m, LinkUp{p, lamport, false});
+  for (NodeId p : peers) step(m, LinkUp{p, lamport, false});
   return m;
 }
 
@@ -97,7 +87,7 @@ struct Cluster {
   MutexCore& at(NodeId id) { return cores.at(id); }
 
   Outbox input(NodeId id, const BusMessage& msg) {
-    Outbox out = run(at(id), msg);
+    Outbox out = step(at(id), msg);
     for (const auto& [to, p] : all_of<PeerOut>(out)) links[{id, p.to}].push_back(PeerIn{id, p.lamport, p.body});
     for (const auto& [to, g] : all_of<Granted>(out)) entries.push_back(g.req);
     for (const auto& [to, a] : all_of<ApplyBlocks>(out)) applied[id].push_back(a);
@@ -187,11 +177,11 @@ Cluster three_node_schedule(std::uint64_t seed, MutexCore::EntryRule rule, int r
 
 TEST_CASE("mutex core: the clock ticks on every send and takes max+1 on every receive") {
   MutexCore m(1, {2});
-  run(m, LinkUp{2, 0, false});
+  step(m, LinkUp{2, 0, false});
   CHECK(m.clock() == 1);
 
   // Receive at 10: the clock becomes 11; the reply is a send, stamped 12.
-  auto out = run(m, from_peer(2, 10, RequestMsg{{10, 2}}));
+  auto out = step(m, from_peer(2, 10, RequestMsg{{10, 2}}));
   CHECK(m.clock() == 12);
   auto outs = all_of<PeerOut>(out);
   REQUIRE(outs.size() == 1);
@@ -200,18 +190,18 @@ TEST_CASE("mutex core: the clock ticks on every send and takes max+1 on every re
   CHECK(std::get<ReplyMsg>(outs[0].second.body).req == Stamp{10, 2});
 
   // A receive stamped below our clock still advances it by one.
-  run(m, from_peer(2, 3, HeartbeatMsg{}));
+  step(m, from_peer(2, 3, HeartbeatMsg{}));
   CHECK(m.clock() == 13);
 
   // Another actor's message to a peer (the ledger's sync) is stamped by our clock too.
-  out = run(m, PeerOut{2, 0, SyncMsg{5}});
+  out = step(m, PeerOut{2, 0, SyncMsg{5}});
   outs = all_of<PeerOut>(out);
   REQUIRE(outs.size() == 1);
   CHECK(outs[0].second.lamport == 14);
   CHECK(m.clock() == 14);
 
   // LinkUp lifts the clock above the peer's hello, and tells the ledger the peer's height first.
-  out = run(m, LinkUp{2, 100, false, 12});
+  out = step(m, LinkUp{2, 100, false, 12});
   CHECK(m.clock() == 101);
   REQUIRE_FALSE(out.empty());
   CHECK(out[0].to == Actor::ledger);
@@ -223,28 +213,28 @@ TEST_CASE("mutex core: the clock ticks on every send and takes max+1 on every re
 
 TEST_CASE("mutex core: requests queue by timestamp, then node id, and the tie-break decides entry") {
   MutexCore m = greeted(2, {1, 3});  // clock 2
-  auto out = run(m, Acquire{});
+  auto out = step(m, Acquire{});
   REQUIRE(m.own().has_value());
   CHECK(*m.own() == Stamp{3, 2});
   CHECK(targets(out) == std::vector<NodeId>{1, 3});
   for (const auto& r : bodies<RequestMsg>(out)) CHECK(r.req == Stamp{3, 2});
 
   // Concurrent requests with the same timestamp: node 1 goes first, node 3 after us.
-  run(m, from_peer(3, 3, RequestMsg{{3, 3}}));
-  run(m, from_peer(1, 3, RequestMsg{{3, 1}}));
+  step(m, from_peer(3, 3, RequestMsg{{3, 3}}));
+  step(m, from_peer(1, 3, RequestMsg{{3, 1}}));
   CHECK(std::vector<Stamp>(m.queue().begin(), m.queue().end()) == std::vector<Stamp>{{3, 1}, {3, 2}, {3, 3}});
   // Node 3's stamp (3,3) is later than ours (3,2); node 1's (3,1) is not.
   CHECK(m.heard_after_own(3));
   CHECK_FALSE(m.heard_after_own(1));
 
   // Node 1 replies (later stamp) but its request heads the queue: we wait.
-  out = run(m, from_peer(1, 8, ReplyMsg{{3, 2}}));
+  out = step(m, from_peer(1, 8, ReplyMsg{{3, 2}}));
   CHECK(m.heard_after_own(1));
   CHECK_FALSE(granted(out));
   CHECK(m.state() == MutexCore::State::requested);
 
   // Node 1 leaves; now we head the queue and have a later stamp from both peers.
-  out = run(m, from_peer(1, 9, ReleaseMsg{{3, 1}, {}}));
+  out = step(m, from_peer(1, 9, ReleaseMsg{{3, 1}, {}}));
   auto g = all_of<Granted>(out);
   REQUIRE(g.size() == 1);
   CHECK(g[0].first == Actor::ledger);
@@ -256,22 +246,22 @@ TEST_CASE("mutex core: requests queue by timestamp, then node id, and the tie-br
 
 TEST_CASE("mutex core: no request is stamped before every peer has greeted, and it is stamped above every hello") {
   MutexCore m(1, {2, 3});
-  auto out = run(m, Acquire{});
+  auto out = step(m, Acquire{});
   CHECK(out.empty());
   CHECK(m.wanted());
   CHECK(m.state() == MutexCore::State::idle);
   CHECK_FALSE(m.own().has_value());
 
-  out = run(m, LinkUp{2, 40, false});
+  out = step(m, LinkUp{2, 40, false});
   CHECK(all_of<PeerOut>(out).empty());
   CHECK(m.wanted());
 
   // A LinkDown/LinkUp of a greeted peer does not count as another greeting.
-  run(m, LinkDown{2});
-  out = run(m, LinkUp{2, 41, false});
+  step(m, LinkDown{2});
+  out = step(m, LinkUp{2, 41, false});
   CHECK(all_of<PeerOut>(out).empty());
 
-  out = run(m, LinkUp{3, 25, false});
+  out = step(m, LinkUp{3, 25, false});
   CHECK_FALSE(m.wanted());
   CHECK(m.state() == MutexCore::State::requested);
   REQUIRE(m.own().has_value());
@@ -289,42 +279,42 @@ TEST_CASE("mutex core: no request is stamped before every peer has greeted, and 
 
 TEST_CASE("mutex core: entry needs a later stamp from every peer") {
   MutexCore m = greeted(1, {2, 3});
-  run(m, Acquire{});
+  step(m, Acquire{});
   Stamp own = *m.own();
 
-  auto out = run(m, from_peer(2, own.ts + 1, ReplyMsg{own}));
+  auto out = step(m, from_peer(2, own.ts + 1, ReplyMsg{own}));
   CHECK_FALSE(granted(out));
   CHECK(m.silent() == std::vector<NodeId>{3});
 
   // A message from 3 stamped before our request does not count.
-  out = run(m, from_peer(3, own.ts - 1, HeartbeatMsg{}));
+  out = step(m, from_peer(3, own.ts - 1, HeartbeatMsg{}));
   CHECK_FALSE(granted(out));
   CHECK_FALSE(m.heard_after_own(3));
 
-  out = run(m, from_peer(3, own.ts + 1, ReplyMsg{own}));
+  out = step(m, from_peer(3, own.ts + 1, ReplyMsg{own}));
   CHECK(granted(out));
   CHECK(m.holding());
   CHECK(m.silent().empty());
 
   // A second grant never follows.
-  out = run(m, from_peer(3, own.ts + 5, ReplyMsg{own}));
+  out = step(m, from_peer(3, own.ts + 5, ReplyMsg{own}));
   CHECK_FALSE(granted(out));
 }
 
 TEST_CASE("mutex core: a reply from a peer whose earlier request is still ahead does not let us in") {
   MutexCore m = greeted(1, {2});          // clock 1
-  run(m, from_peer(2, 1, RequestMsg{{1, 2}}));  // clock 2, reply stamped 3
-  run(m, Acquire{});
+  step(m, from_peer(2, 1, RequestMsg{{1, 2}}));  // clock 2, reply stamped 3
+  step(m, Acquire{});
   REQUIRE(*m.own() == Stamp{4, 1});
 
-  auto out = run(m, from_peer(2, 5, ReplyMsg{{4, 1}}));
+  auto out = step(m, from_peer(2, 5, ReplyMsg{{4, 1}}));
   CHECK(m.heard_after_own(2));
   CHECK_FALSE(granted(out));
   CHECK(m.state() == MutexCore::State::requested);
 
   // Node 2 leaves with a block: it is applied, then we enter; the ledger must see them in that order.
   Block b = block(1, "t2");
-  out = run(m, from_peer(2, 6, ReleaseMsg{{1, 2}, {b}}));
+  out = step(m, from_peer(2, 6, ReleaseMsg{{1, 2}, {b}}));
   REQUIRE(out.size() >= 2);
   std::size_t apply_at = out.size(), grant_at = out.size();
   for (std::size_t i = 0; i < out.size(); ++i) {
@@ -343,19 +333,19 @@ TEST_CASE("mutex core: a reply from a peer whose earlier request is still ahead 
 
 TEST_CASE("mutex core: release removes our request and carries the blocks to every peer") {
   MutexCore m = greeted(1, {2, 3});
-  run(m, Acquire{});
+  step(m, Acquire{});
   Stamp own = *m.own();
-  run(m, from_peer(2, own.ts + 1, ReplyMsg{own}));
-  run(m, from_peer(3, own.ts + 1, ReplyMsg{own}));
+  step(m, from_peer(2, own.ts + 1, ReplyMsg{own}));
+  step(m, from_peer(3, own.ts + 1, ReplyMsg{own}));
   REQUIRE(m.holding());
 
   // A release for another request, or before holding, changes nothing.
-  CHECK(run(m, Release{{own.ts + 1, 1}, {}}).empty());
+  CHECK(step(m, Release{{own.ts + 1, 1}, {}}).empty());
   CHECK(m.holding());
 
   std::vector<Block> blocks{block(1, "a"), block(2, "b")};
   Lamport before = m.clock();
-  auto out = run(m, Release{own, blocks});
+  auto out = step(m, Release{own, blocks});
   CHECK(m.state() == MutexCore::State::idle);
   CHECK_FALSE(m.own().has_value());
   CHECK(m.queue().empty());
@@ -374,21 +364,21 @@ TEST_CASE("mutex core: release removes our request and carries the blocks to eve
   CHECK(all_of<ApplyBlocks>(out).empty());  // our own blocks are the ledger's already
 
   // Released twice: void.
-  CHECK(run(m, Release{own, blocks}).empty());
+  CHECK(step(m, Release{own, blocks}).empty());
 }
 
 TEST_CASE("mutex core: a release waits for its request to head the queue; blocks go to the ledger in entry order") {
   MutexCore m = greeted(1, {2, 3});
-  run(m, from_peer(2, 4, RequestMsg{{4, 2}}));
-  run(m, from_peer(3, 5, RequestMsg{{5, 3}}));
+  step(m, from_peer(2, 4, RequestMsg{{4, 2}}));
+  step(m, from_peer(3, 5, RequestMsg{{5, 3}}));
   Block b2 = block(1, "from2"), b3 = block(2, "from3");
 
   // Node 3 entered after node 2 left, but node 2's release is still on its way to us.
-  auto out = run(m, from_peer(3, 9, ReleaseMsg{{5, 3}, {b3}}));
+  auto out = step(m, from_peer(3, 9, ReleaseMsg{{5, 3}, {b3}}));
   CHECK(all_of<ApplyBlocks>(out).empty());
   CHECK(m.queue().size() == 2);
 
-  out = run(m, from_peer(2, 8, ReleaseMsg{{4, 2}, {b2}}));
+  out = step(m, from_peer(2, 8, ReleaseMsg{{4, 2}, {b2}}));
   auto applied = all_of<ApplyBlocks>(out);
   REQUIRE(applied.size() == 2);
   CHECK(applied[0].first == Actor::ledger);
@@ -400,24 +390,24 @@ TEST_CASE("mutex core: a release waits for its request to head the queue; blocks
   CHECK(m.queue().empty());
 
   // A release with no blocks (a withdrawal) clears the queue but sends nothing to the ledger.
-  run(m, from_peer(2, 20, RequestMsg{{20, 2}}));
-  out = run(m, from_peer(2, 21, ReleaseMsg{{20, 2}, {}}));
+  step(m, from_peer(2, 20, RequestMsg{{20, 2}}));
+  out = step(m, from_peer(2, 21, ReleaseMsg{{20, 2}, {}}));
   CHECK(all_of<ApplyBlocks>(out).empty());
   CHECK(m.queue().empty());
 }
 
 TEST_CASE("mutex core: a restarted peer's waiting release is forgotten with its request") {
   MutexCore m = greeted(1, {2, 3});
-  run(m, from_peer(3, 1, RequestMsg{{1, 3}}));
-  run(m, from_peer(2, 2, RequestMsg{{2, 2}}));
+  step(m, from_peer(3, 1, RequestMsg{{1, 3}}));
+  step(m, from_peer(2, 2, RequestMsg{{2, 2}}));
   // Node 2's release waits behind node 3's request; then node 2 restarts.
-  CHECK(all_of<ApplyBlocks>(run(m, from_peer(2, 5, ReleaseMsg{{2, 2}, {block(1, "stale")}}))).empty());
-  run(m, LinkUp{2, 6, true});
+  CHECK(all_of<ApplyBlocks>(step(m, from_peer(2, 5, ReleaseMsg{{2, 2}, {block(1, "stale")}}))).empty());
+  step(m, LinkUp{2, 6, true});
   CHECK(std::vector<Stamp>(m.queue().begin(), m.queue().end()) == std::vector<Stamp>{{1, 3}});
   // Even a new request that reuses the old stamp waits for a release of its own.
-  run(m, from_peer(2, 7, RequestMsg{{2, 2}}));
+  step(m, from_peer(2, 7, RequestMsg{{2, 2}}));
   Block b3 = block(1, "from3");
-  auto out = run(m, from_peer(3, 8, ReleaseMsg{{1, 3}, {b3}}));
+  auto out = step(m, from_peer(3, 8, ReleaseMsg{{1, 3}, {b3}}));
   auto applied = all_of<ApplyBlocks>(out);
   REQUIRE(applied.size() == 1);
   CHECK(applied[0].second.blocks == std::vector<Block>{b3});
@@ -426,15 +416,15 @@ TEST_CASE("mutex core: a restarted peer's waiting release is forgotten with its 
 
 TEST_CASE("mutex core: a waiting release is applied when our own release clears the head") {
   MutexCore m = greeted(1, {2});
-  run(m, Acquire{});
+  step(m, Acquire{});
   Stamp own = *m.own();
-  run(m, from_peer(2, own.ts + 1, RequestMsg{{own.ts + 1, 2}}));
+  step(m, from_peer(2, own.ts + 1, RequestMsg{{own.ts + 1, 2}}));
   REQUIRE(m.holding());
   // Node 2's withdrawal-with-blocks cannot overtake us; its release waits behind our request.
   Block b = block(2, "late");
-  auto out = run(m, from_peer(2, own.ts + 5, ReleaseMsg{{own.ts + 1, 2}, {b}}));
+  auto out = step(m, from_peer(2, own.ts + 5, ReleaseMsg{{own.ts + 1, 2}, {b}}));
   CHECK(all_of<ApplyBlocks>(out).empty());
-  out = run(m, Release{own, {block(1, "ours")}});
+  out = step(m, Release{own, {block(1, "ours")}});
   auto applied = all_of<ApplyBlocks>(out);
   REQUIRE(applied.size() == 1);
   CHECK(applied[0].second.blocks == std::vector<Block>{b});
@@ -443,16 +433,16 @@ TEST_CASE("mutex core: a waiting release is applied when our own release clears 
 
 TEST_CASE("mutex core: a restarted peer's waiting release is forgotten with its request") {
   MutexCore m = greeted(1, {2, 3});
-  run(m, from_peer(3, 1, RequestMsg{{1, 3}}));
-  run(m, from_peer(2, 2, RequestMsg{{2, 2}}));
+  step(m, from_peer(3, 1, RequestMsg{{1, 3}}));
+  step(m, from_peer(2, 2, RequestMsg{{2, 2}}));
   // Node 2's release waits behind node 3's request; then node 2 restarts.
-  CHECK(all_of<ApplyBlocks>(run(m, from_peer(2, 5, ReleaseMsg{{2, 2}, {block(1, "stale")}}))).empty());
-  run(m, LinkUp{2, 6, true});
+  CHECK(all_of<ApplyBlocks>(step(m, from_peer(2, 5, ReleaseMsg{{2, 2}, {block(1, "stale")}}))).empty());
+  step(m, LinkUp{2, 6, true});
   CHECK(std::vector<Stamp>(m.queue().begin(), m.queue().end()) == std::vector<Stamp>{{1, 3}});
   // Even a new request that reuses the old stamp waits for a release of its own.
-  run(m, from_peer(2, 7, RequestMsg{{2, 2}}));
+  step(m, from_peer(2, 7, RequestMsg{{2, 2}}));
   Block b3 = block(1, "from3");
-  auto out = run(m, from_peer(3, 8, ReleaseMsg{{1, 3}, {b3}}));
+  auto out = step(m, from_peer(3, 8, ReleaseMsg{{1, 3}, {b3}}));
   auto applied = all_of<ApplyBlocks>(out);
   REQUIRE(applied.size() == 1);
   CHECK(applied[0].second.blocks == std::vector<Block>{b3});
@@ -461,11 +451,11 @@ TEST_CASE("mutex core: a restarted peer's waiting release is forgotten with its 
 
 TEST_CASE("mutex core: withdraw before the grant releases to every peer and names the silent ones") {
   MutexCore m = greeted(1, {2, 3});
-  run(m, Acquire{});
+  step(m, Acquire{});
   Stamp own = *m.own();
-  run(m, from_peer(2, own.ts + 1, ReplyMsg{own}));
+  step(m, from_peer(2, own.ts + 1, ReplyMsg{own}));
 
-  auto out = run(m, Withdraw{});
+  auto out = step(m, Withdraw{});
   CHECK(targets(out) == std::vector<NodeId>{2, 3});
   for (const auto& r : bodies<ReleaseMsg>(out)) {
     CHECK(r.req == own);
@@ -481,32 +471,32 @@ TEST_CASE("mutex core: withdraw before the grant releases to every peer and name
   CHECK(log_events(out).empty());  // never entered, so no cs_exit
 
   // A late reply to the withdrawn request grants nothing.
-  out = run(m, from_peer(3, own.ts + 2, ReplyMsg{own}));
+  out = step(m, from_peer(3, own.ts + 2, ReplyMsg{own}));
   CHECK_FALSE(granted(out));
   CHECK(m.state() == MutexCore::State::idle);
 }
 
 TEST_CASE("mutex core: withdraw names a peer whose request is ahead of ours, though it replied") {
   MutexCore m = greeted(1, {2, 3});
-  run(m, from_peer(2, 1, RequestMsg{{1, 2}}));
-  run(m, Acquire{});
+  step(m, from_peer(2, 1, RequestMsg{{1, 2}}));
+  step(m, Acquire{});
   Stamp own = *m.own();
-  run(m, from_peer(2, own.ts + 1, ReplyMsg{own}));
-  run(m, from_peer(3, own.ts + 1, ReplyMsg{own}));
+  step(m, from_peer(2, own.ts + 1, ReplyMsg{own}));
+  step(m, from_peer(3, own.ts + 1, ReplyMsg{own}));
   REQUIRE_FALSE(m.holding());
-  auto w = all_of<Withdrawn>(run(m, Withdraw{}));
+  auto w = all_of<Withdrawn>(step(m, Withdraw{}));
   REQUIRE(w.size() == 1);
   CHECK(w[0].second.silent == std::vector<NodeId>{2});
 }
 
 TEST_CASE("mutex core: a peer whose link is down counts as silent") {
   MutexCore m = greeted(1, {2, 3});
-  run(m, Acquire{});
+  step(m, Acquire{});
   Stamp own = *m.own();
-  run(m, from_peer(2, own.ts + 1, ReplyMsg{own}));
-  run(m, LinkDown{2});
+  step(m, from_peer(2, own.ts + 1, ReplyMsg{own}));
+  step(m, LinkDown{2});
   CHECK_FALSE(m.link_up(2));
-  auto out = run(m, Withdraw{});
+  auto out = step(m, Withdraw{});
   auto w = all_of<Withdrawn>(out);
   REQUIRE(w.size() == 1);
   CHECK(w[0].second.silent == std::vector<NodeId>{2, 3});
@@ -514,52 +504,52 @@ TEST_CASE("mutex core: a peer whose link is down counts as silent") {
 
 TEST_CASE("mutex core: withdraw before any request was stamped answers at once and sends nothing") {
   MutexCore m(1, {2, 3});
-  run(m, LinkUp{2, 0, false});
-  run(m, Acquire{});
+  step(m, LinkUp{2, 0, false});
+  step(m, Acquire{});
   REQUIRE(m.wanted());
-  auto out = run(m, Withdraw{});
+  auto out = step(m, Withdraw{});
   CHECK(all_of<PeerOut>(out).empty());
   auto w = all_of<Withdrawn>(out);
   REQUIRE(w.size() == 1);
   CHECK(w[0].second.silent == std::vector<NodeId>{3});
   CHECK_FALSE(m.wanted());
   // The last greeting no longer turns into a request.
-  out = run(m, LinkUp{3, 0, false});
+  out = step(m, LinkUp{3, 0, false});
   CHECK(all_of<PeerOut>(out).empty());
   CHECK(m.state() == MutexCore::State::idle);
 
   // With nothing wanted, Withdraw is void.
-  CHECK(run(m, Withdraw{}).empty());
+  CHECK(step(m, Withdraw{}).empty());
 }
 
 TEST_CASE("mutex core: withdraw after the grant is void") {
   MutexCore m = greeted(1, {2});
-  run(m, Acquire{});
+  step(m, Acquire{});
   Stamp own = *m.own();
-  REQUIRE(granted(run(m, from_peer(2, own.ts + 1, ReplyMsg{own}))));
-  CHECK(run(m, Withdraw{}).empty());
+  REQUIRE(granted(step(m, from_peer(2, own.ts + 1, ReplyMsg{own}))));
+  CHECK(step(m, Withdraw{}).empty());
   CHECK(m.holding());
   CHECK(m.queue().contains(own));
   // The grant stands and ends with an ordinary release.
-  auto out = run(m, Release{own, {}});
+  auto out = step(m, Release{own, {}});
   CHECK(bodies<ReleaseMsg>(out).size() == 1);
   CHECK(m.state() == MutexCore::State::idle);
 }
 
 TEST_CASE("mutex core: an Acquire while still holding is requested after the release") {
   MutexCore m = greeted(1, {2, 3});
-  run(m, Acquire{});
+  step(m, Acquire{});
   Stamp first = *m.own();
-  run(m, from_peer(2, first.ts + 1, ReplyMsg{first}));
-  REQUIRE(granted(run(m, from_peer(3, first.ts + 1, ReplyMsg{first}))));
+  step(m, from_peer(2, first.ts + 1, ReplyMsg{first}));
+  REQUIRE(granted(step(m, from_peer(3, first.ts + 1, ReplyMsg{first}))));
 
-  auto out = run(m, Acquire{});
+  auto out = step(m, Acquire{});
   CHECK(all_of<PeerOut>(out).empty());
   CHECK(m.wanted());
   CHECK(m.holding());
   CHECK(*m.own() == first);
 
-  out = run(m, Release{first, {}});
+  out = step(m, Release{first, {}});
   auto outs = all_of<PeerOut>(out);
   REQUIRE(outs.size() == 4);
   // Releases leave first, then the new request: peers see them in this order over FIFO links.
@@ -579,13 +569,13 @@ TEST_CASE("mutex core: an Acquire while still holding is requested after the rel
 
 TEST_CASE("mutex core: a restarted peer loses its queued requests and gets our pending request again") {
   MutexCore m = greeted(1, {2, 3});
-  run(m, from_peer(2, 2, RequestMsg{{2, 2}}));
-  run(m, Acquire{});
+  step(m, from_peer(2, 2, RequestMsg{{2, 2}}));
+  step(m, Acquire{});
   Stamp own = *m.own();
-  run(m, from_peer(2, own.ts + 1, ReplyMsg{own}));
-  REQUIRE_FALSE(granted(run(m, from_peer(3, own.ts + 1, ReplyMsg{own}))));  // (2,2) is ahead
+  step(m, from_peer(2, own.ts + 1, ReplyMsg{own}));
+  REQUIRE_FALSE(granted(step(m, from_peer(3, own.ts + 1, ReplyMsg{own}))));  // (2,2) is ahead
 
-  auto out = run(m, LinkUp{2, 500, true});
+  auto out = step(m, LinkUp{2, 500, true});
   CHECK(m.clock() > 500);
   CHECK(std::vector<Stamp>(m.queue().begin(), m.queue().end()) == std::vector<Stamp>{own});
   auto outs = all_of<PeerOut>(out);
@@ -597,7 +587,7 @@ TEST_CASE("mutex core: a restarted peer loses its queued requests and gets our p
   CHECK_FALSE(m.heard_after_own(2));
   CHECK(m.heard_after_own(3));
 
-  out = run(m, from_peer(2, 502, ReplyMsg{own}));
+  out = step(m, from_peer(2, 502, ReplyMsg{own}));
   CHECK(granted(out));
 }
 
@@ -607,39 +597,39 @@ TEST_CASE("mutex core: after a restart, stray late stamps meant for the old inca
   // after its network switched to our new session, but before it handles our restart and
   // re-sends (4,2). Those frames reach us first, stamped above our new request.
   MutexCore m(1, {2});
-  run(m, LinkUp{2, 7, false});
-  run(m, Acquire{});
+  step(m, LinkUp{2, 7, false});
+  step(m, Acquire{});
   Stamp own = *m.own();
   REQUIRE(own == Stamp{9, 1});
 
-  auto out = run(m, from_peer(2, 9, ReplyMsg{{6, 1}}));     // to our old request (6,1)
+  auto out = step(m, from_peer(2, 9, ReplyMsg{{6, 1}}));     // to our old request (6,1)
   CHECK_FALSE(granted(out));
-  out = run(m, from_peer(2, 10, ReleaseMsg{{5, 2}, {}}));   // of a request we never saw
+  out = step(m, from_peer(2, 10, ReleaseMsg{{5, 2}, {}}));   // of a request we never saw
   CHECK(log_events(out) == std::vector<std::string>{"error"});
   CHECK_FALSE(granted(out));
-  out = run(m, from_peer(2, 11, BlocksMsg{{}, 0}));          // a sync answer
+  out = step(m, from_peer(2, 11, BlocksMsg{{}, 0}));          // a sync answer
   CHECK_FALSE(granted(out));
   CHECK_FALSE(m.heard_after_own(2));
   CHECK(m.clock() == 13);  // they still move the clock: 10 after our request, then 11, 12, 13
 
   // Node 2's re-sent request puts it ahead of us; its reply to ours does not let us in.
-  out = run(m, from_peer(2, 12, RequestMsg{{4, 2}}));
+  out = step(m, from_peer(2, 12, RequestMsg{{4, 2}}));
   CHECK_FALSE(granted(out));
-  out = run(m, from_peer(2, 14, ReplyMsg{own}));
+  out = step(m, from_peer(2, 14, ReplyMsg{own}));
   CHECK_FALSE(granted(out));
-  out = run(m, from_peer(2, 15, ReleaseMsg{{4, 2}, {}}));
+  out = step(m, from_peer(2, 15, ReleaseMsg{{4, 2}, {}}));
   CHECK(granted(out));
 }
 
 TEST_CASE("mutex core: a restart drops the peer's waiting releases and unblocks what was behind them") {
   MutexCore m = greeted(1, {2, 3});
-  run(m, from_peer(2, 2, RequestMsg{{2, 2}}));
-  run(m, from_peer(3, 3, RequestMsg{{3, 3}}));
+  step(m, from_peer(2, 2, RequestMsg{{2, 2}}));
+  step(m, from_peer(3, 3, RequestMsg{{3, 3}}));
   Block b3 = block(1, "from3");
-  CHECK(all_of<ApplyBlocks>(run(m, from_peer(3, 9, ReleaseMsg{{3, 3}, {b3}}))).empty());
+  CHECK(all_of<ApplyBlocks>(step(m, from_peer(3, 9, ReleaseMsg{{3, 3}, {b3}}))).empty());
 
   // Idle: a restart sends nothing, and node 3's waiting release now heads the queue.
-  auto out = run(m, LinkUp{2, 10, true});
+  auto out = step(m, LinkUp{2, 10, true});
   CHECK(all_of<PeerOut>(out).empty());
   auto applied = all_of<ApplyBlocks>(out);
   REQUIRE(applied.size() == 1);
@@ -650,16 +640,16 @@ TEST_CASE("mutex core: a restart drops the peer's waiting releases and unblocks 
 
 TEST_CASE("mutex core: a restarted peer's waiting release is forgotten with its request") {
   MutexCore m = greeted(1, {2, 3});
-  run(m, from_peer(3, 1, RequestMsg{{1, 3}}));
-  run(m, from_peer(2, 2, RequestMsg{{2, 2}}));
+  step(m, from_peer(3, 1, RequestMsg{{1, 3}}));
+  step(m, from_peer(2, 2, RequestMsg{{2, 2}}));
   // Node 2's release waits behind node 3's request; then node 2 restarts.
-  CHECK(all_of<ApplyBlocks>(run(m, from_peer(2, 5, ReleaseMsg{{2, 2}, {block(1, "stale")}}))).empty());
-  run(m, LinkUp{2, 6, true});
+  CHECK(all_of<ApplyBlocks>(step(m, from_peer(2, 5, ReleaseMsg{{2, 2}, {block(1, "stale")}}))).empty());
+  step(m, LinkUp{2, 6, true});
   CHECK(std::vector<Stamp>(m.queue().begin(), m.queue().end()) == std::vector<Stamp>{{1, 3}});
   // Even a new request that reuses the old stamp waits for a release of its own.
-  run(m, from_peer(2, 7, RequestMsg{{2, 2}}));
+  step(m, from_peer(2, 7, RequestMsg{{2, 2}}));
   Block b3 = block(1, "from3");
-  auto out = run(m, from_peer(3, 8, ReleaseMsg{{1, 3}, {b3}}));
+  auto out = step(m, from_peer(3, 8, ReleaseMsg{{1, 3}, {b3}}));
   auto applied = all_of<ApplyBlocks>(out);
   REQUIRE(applied.size() == 1);
   CHECK(applied[0].second.blocks == std::vector<Block>{b3});
@@ -669,20 +659,20 @@ TEST_CASE("mutex core: a restarted peer's waiting release is forgotten with its 
 TEST_CASE("mutex core: every message to a peer names the incarnation LinkUp reported") {
   MutexCore m(1, {2});
   // Before any LinkUp: 0, "none known yet".
-  auto out = run(m, PeerOut{2, 0, SyncMsg{1}});
+  auto out = step(m, PeerOut{2, 0, SyncMsg{1}});
   REQUIRE(all_of<PeerOut>(out).size() == 1);
   CHECK(all_of<PeerOut>(out)[0].second.to_inc == 0);
 
-  run(m, LinkUp{2, 0, false, 0, 41});
-  run(m, Acquire{});
+  step(m, LinkUp{2, 0, false, 0, 41});
+  step(m, Acquire{});
   Stamp own = *m.own();
-  out = run(m, from_peer(2, own.ts + 1, RequestMsg{{own.ts + 1, 2}}));
+  out = step(m, from_peer(2, own.ts + 1, RequestMsg{{own.ts + 1, 2}}));
   auto outs = all_of<PeerOut>(out);
   REQUIRE(outs.size() == 1);
   CHECK(outs[0].second.to_inc == 41);
 
   // The peer restarts: our request goes again, to the new incarnation only.
-  out = run(m, LinkUp{2, 50, true, 0, 42});
+  out = step(m, LinkUp{2, 50, true, 0, 42});
   outs = all_of<PeerOut>(out);
   REQUIRE(outs.size() == 1);
   CHECK(std::get<RequestMsg>(outs[0].second.body).req == own);
@@ -691,20 +681,20 @@ TEST_CASE("mutex core: every message to a peer names the incarnation LinkUp repo
 
 TEST_CASE("mutex core: requests and replies carry our height; a peer's reaches the ledger before its grant") {
   MutexCore m(1, {2});
-  auto out = run(m, LocalHeight{5});
+  auto out = step(m, LocalHeight{5});
   REQUIRE(out.size() == 1);
   CHECK(out[0].to == Actor::network);  // passed on for the hellos
   CHECK(std::get<LocalHeight>(out[0].msg).height == 5);
 
-  run(m, LinkUp{2, 0, false, 3, 1});
-  out = run(m, Acquire{});
+  step(m, LinkUp{2, 0, false, 3, 1});
+  out = step(m, Acquire{});
   auto reqs = bodies<RequestMsg>(out);
   REQUIRE(reqs.size() == 1);
   CHECK(reqs[0].height == 5);
   Stamp own = *m.own();
 
   // The reply says the peer is at 9: the ledger hears it before the grant.
-  out = run(m, from_peer(2, own.ts + 1, ReplyMsg{own, 9}));
+  out = step(m, from_peer(2, own.ts + 1, ReplyMsg{own, 9}));
   std::size_t height_at = out.size(), grant_at = out.size();
   for (std::size_t i = 0; i < out.size(); ++i) {
     if (const auto* h = std::get_if<PeerHeight>(&out[i].msg)) {
@@ -720,14 +710,14 @@ TEST_CASE("mutex core: requests and replies carry our height; a peer's reaches t
   CHECK(height_at < grant_at);
 
   // A height already told is not told again; a higher one is.
-  run(m, Release{own, {}});
-  out = run(m, from_peer(2, own.ts + 9, RequestMsg{{own.ts + 9, 2}, 9}));
+  step(m, Release{own, {}});
+  out = step(m, from_peer(2, own.ts + 9, RequestMsg{{own.ts + 9, 2}, 9}));
   CHECK(all_of<PeerHeight>(out).empty());
   auto replies = bodies<ReplyMsg>(out);
   REQUIRE(replies.size() == 1);
   CHECK(replies[0].height == 5);
-  run(m, from_peer(2, own.ts + 10, ReleaseMsg{{own.ts + 9, 2}, {block(10, "x")}}));
-  out = run(m, from_peer(2, own.ts + 11, RequestMsg{{own.ts + 11, 2}, 10}));
+  step(m, from_peer(2, own.ts + 10, ReleaseMsg{{own.ts + 9, 2}, {block(10, "x")}}));
+  out = step(m, from_peer(2, own.ts + 11, RequestMsg{{own.ts + 11, 2}, 10}));
   REQUIRE(all_of<PeerHeight>(out).size() == 1);
   CHECK(all_of<PeerHeight>(out)[0].second.height == 10);
   // Blocks applied from a release raise our own height in what we tell others.
@@ -736,13 +726,13 @@ TEST_CASE("mutex core: requests and replies carry our height; a peer's reaches t
 
 TEST_CASE("mutex core: status fills lamport, queue and peers and passes the rest on to the ledger") {
   MutexCore m(1, {3, 2});
-  run(m, LinkUp{2, 7, false});
-  run(m, from_peer(2, 9, RequestMsg{{9, 2}}));
+  step(m, LinkUp{2, 7, false});
+  step(m, from_peer(2, 9, RequestMsg{{9, 2}}));
   StatusQuery q;
   q.client = 42;
   q.reply.height = 5;
   q.reply.head = "abc";
-  auto out = run(m, q);
+  auto out = step(m, q);
   auto s = all_of<StatusQuery>(out);
   REQUIRE(out.size() == 1);
   REQUIRE(s.size() == 1);
@@ -759,25 +749,25 @@ TEST_CASE("mutex core: status fills lamport, queue and peers and passes the rest
 
 TEST_CASE("mutex core: a refused link shows in status with its reason until the peer comes up") {
   MutexCore m = greeted(1, {2, 3});
-  CHECK(run(m, LinkRefused{3, "another genesis"}).empty());
+  CHECK(step(m, LinkRefused{3, "another genesis"}).empty());
   CHECK_FALSE(m.link_up(3));
   auto status = [&] {
-    auto s = all_of<StatusQuery>(run(m, StatusQuery{}));
+    auto s = all_of<StatusQuery>(step(m, StatusQuery{}));
     REQUIRE(s.size() == 1);
     return s[0].second.reply.peers;
   };
   CHECK(status() == std::vector<PeerState>{{2, true, ""}, {3, false, "another genesis"}});
-  run(m, LinkUp{3, 0, false});
+  step(m, LinkUp{3, 0, false});
   CHECK(status() == std::vector<PeerState>{{2, true, ""}, {3, true, ""}});
 }
 
 TEST_CASE("mutex core: a peer's release for a request not in the queue is an error and changes nothing") {
   MutexCore m = greeted(1, {2, 3});
-  run(m, from_peer(2, 4, RequestMsg{{4, 2}}));
+  step(m, from_peer(2, 4, RequestMsg{{4, 2}}));
   auto queue_before = m.queue();
 
   SUBCASE("unknown request, no blocks") {
-    auto out = run(m, from_peer(2, 6, ReleaseMsg{{5, 2}, {}}));
+    auto out = step(m, from_peer(2, 6, ReleaseMsg{{5, 2}, {}}));
     REQUIRE(out.size() == 1);
     CHECK(out[0].to == Actor::log);
     CHECK(log_events(out) == std::vector<std::string>{"error"});
@@ -786,7 +776,7 @@ TEST_CASE("mutex core: a peer's release for a request not in the queue is an err
   SUBCASE("unknown request with blocks: refused, but the ledger learns it must fetch them") {
     // Typically the release of a section our previous incarnation granted, sent to us after a
     // restart; the peer's hello may have announced a height from before those blocks.
-    auto out = run(m, from_peer(2, 6, ReleaseMsg{{5, 2}, {block(8, "x"), block(9, "y")}}));
+    auto out = step(m, from_peer(2, 6, ReleaseMsg{{5, 2}, {block(8, "x"), block(9, "y")}}));
     REQUIRE(out.size() == 2);
     CHECK(log_events(out) == std::vector<std::string>{"error"});
     CHECK(all_of<ApplyBlocks>(out).empty());
@@ -797,30 +787,30 @@ TEST_CASE("mutex core: a peer's release for a request not in the queue is an err
     CHECK(h[0].second.height == 9);
   }
   SUBCASE("another node's request") {
-    auto out = run(m, from_peer(3, 6, ReleaseMsg{{4, 2}, {block(1, "x")}}));
+    auto out = step(m, from_peer(3, 6, ReleaseMsg{{4, 2}, {block(1, "x")}}));
     REQUIRE(out.size() == 1);
     CHECK(log_events(out) == std::vector<std::string>{"error"});
   }
   CHECK(m.queue() == queue_before);
   CHECK(m.state() == MutexCore::State::idle);
   // The request it named still waits for its own release, which then applies normally.
-  auto out = run(m, from_peer(2, 8, ReleaseMsg{{4, 2}, {block(1, "y")}}));
+  auto out = step(m, from_peer(2, 8, ReleaseMsg{{4, 2}, {block(1, "y")}}));
   CHECK(all_of<ApplyBlocks>(out).size() == 1);
   CHECK(m.queue().empty());
 }
 
 TEST_CASE("mutex core: a restarted peer's waiting release is forgotten with its request") {
   MutexCore m = greeted(1, {2, 3});
-  run(m, from_peer(3, 1, RequestMsg{{1, 3}}));
-  run(m, from_peer(2, 2, RequestMsg{{2, 2}}));
+  step(m, from_peer(3, 1, RequestMsg{{1, 3}}));
+  step(m, from_peer(2, 2, RequestMsg{{2, 2}}));
   // Node 2's release waits behind node 3's request; then node 2 restarts.
-  CHECK(all_of<ApplyBlocks>(run(m, from_peer(2, 5, ReleaseMsg{{2, 2}, {block(1, "stale")}}))).empty());
-  run(m, LinkUp{2, 6, true});
+  CHECK(all_of<ApplyBlocks>(step(m, from_peer(2, 5, ReleaseMsg{{2, 2}, {block(1, "stale")}}))).empty());
+  step(m, LinkUp{2, 6, true});
   CHECK(std::vector<Stamp>(m.queue().begin(), m.queue().end()) == std::vector<Stamp>{{1, 3}});
   // Even a new request that reuses the old stamp waits for a release of its own.
-  run(m, from_peer(2, 7, RequestMsg{{2, 2}}));
+  step(m, from_peer(2, 7, RequestMsg{{2, 2}}));
   Block b3 = block(1, "from3");
-  auto out = run(m, from_peer(3, 8, ReleaseMsg{{1, 3}, {b3}}));
+  auto out = step(m, from_peer(3, 8, ReleaseMsg{{1, 3}, {b3}}));
   auto applied = all_of<ApplyBlocks>(out);
   REQUIRE(applied.size() == 1);
   CHECK(applied[0].second.blocks == std::vector<Block>{b3});
@@ -829,7 +819,7 @@ TEST_CASE("mutex core: a restarted peer's waiting release is forgotten with its 
 
 TEST_CASE("mutex core: a peer's request in another node's name is not queued or answered") {
   MutexCore m = greeted(1, {2, 3});
-  auto out = run(m, from_peer(2, 4, RequestMsg{{4, 3}}));
+  auto out = step(m, from_peer(2, 4, RequestMsg{{4, 3}}));
   CHECK(all_of<PeerOut>(out).empty());
   CHECK(m.queue().empty());
 }

@@ -10,26 +10,17 @@
 #include <utility>
 #include <vector>
 
+#include "core_outputs.hpp"
+
 using namespace bank;
+using bank::unit::all_of;
+using bank::unit::step;
 
 namespace {
 
 const std::string kGenesis(64, 'a');
 const LinkTimings kT{100, 200, 1000};
 
-Outbox run(NetworkCore& n, const BusMessage& in) {
-  Outbox out;
-  n.step(in, out);
-  return out;
-}
-
-template <class T>
-std::vector<std::pair<Actor, T>> all_of(const Outbox& out) {
-  std::vector<std::pair<Actor, T>> found;
-  for (const auto& a : out)
-    if (const T* t = std::get_if<T>(&a.msg)) found.emplace_back(a.to, *t);
-  return found;
-}
 
 std::vector<LogOut> logs(const Outbox& out, const std::string& event) {
   std::vector<LogOut> found;
@@ -84,7 +75,7 @@ struct Pair {
   }
 
   void input(NodeId node, const BusMessage& msg) {
-    Outbox out = run(cores.at(node), msg);
+    Outbox out = step(cores.at(node), msg);
     for (const auto& a : out) {
       if (const auto* w = std::get_if<WireOut>(&a.msg)) {
         CHECK(a.to == Actor::wire);
@@ -169,7 +160,7 @@ TEST_CASE("network core: bad bytes become an error log and nothing else") {
   };
   for (const auto& bytes : bad) {
     CAPTURE(bytes);
-    auto out = run(n, WireIn{bytes});
+    auto out = step(n, WireIn{bytes});
     REQUIRE(out.size() == 1);
     CHECK(out[0].to == Actor::log);
     const auto& l = std::get<LogOut>(out[0].msg);
@@ -179,7 +170,7 @@ TEST_CASE("network core: bad bytes become an error log and nothing else") {
   CHECK_FALSE(n.session(2)->established());
 
   // A good frame after all that still works.
-  auto out = run(n, WireIn{hello_from(2, 202, 0)});
+  auto out = step(n, WireIn{hello_from(2, 202, 0)});
   CHECK(n.session(2)->established());
   CHECK(logs(out, "error").empty());
 }
@@ -188,7 +179,7 @@ TEST_CASE("network core: frames from unknown nodes, or claiming to be us, are re
   NetworkCore n(1, {2}, 101, kGenesis, kT);
   for (NodeId from : {NodeId{3}, NodeId{1}}) {
     CAPTURE(from);
-    auto out = run(n, WireIn{hello_from(from, 303, 0)});
+    auto out = step(n, WireIn{hello_from(from, 303, 0)});
     REQUIRE(out.size() == 1);
     CHECK(out[0].to == Actor::log);
     CHECK(std::get<LogOut>(out[0].msg).event == "error");
@@ -196,15 +187,15 @@ TEST_CASE("network core: frames from unknown nodes, or claiming to be us, are re
   CHECK(n.session(3) == nullptr);
   CHECK_FALSE(n.session(2)->established());
   // A message for a node we do not know goes nowhere.
-  CHECK(run(n, PeerOut{3, 5, SyncMsg{1}}).empty());
+  CHECK(step(n, PeerOut{3, 5, SyncMsg{1}}).empty());
 }
 
 TEST_CASE("network core: every frame sent and received is logged with type, peer and msg") {
   NetworkCore a(1, {2}, 101, kGenesis, kT);
   NetworkCore b(2, {1}, 202, kGenesis, kT);
   // The mutex's message waits for the session; the clock it carries goes into our hello.
-  CHECK(all_of<WireOut>(run(a, PeerOut{2, 50, RequestMsg{{50, 1}}})).empty());
-  auto out = run(a, Tick{10});
+  CHECK(all_of<WireOut>(step(a, PeerOut{2, 50, RequestMsg{{50, 1}}})).empty());
+  auto out = step(a, Tick{10});
   auto wires = all_of<WireOut>(out);
   auto sends = logs(out, "send");
   REQUIRE(wires.size() == 1);
@@ -220,7 +211,7 @@ TEST_CASE("network core: every frame sent and received is logged with type, peer
   CHECK(sends[0].lamport == 50);
 
   // b receives the hello: logged as recv, then b answers (a hello) and tells its mutex.
-  out = run(b, WireIn{wires[0].second.bytes});
+  out = step(b, WireIn{wires[0].second.bytes});
   auto recvs = logs(out, "recv");
   REQUIRE(recvs.size() == 1);
   CHECK(recvs[0].fields["type"] == "hello");
@@ -242,7 +233,7 @@ TEST_CASE("network core: every frame sent and received is logged with type, peer
   }
 
   // a receives b's hello: the queued request goes out now, logged as a send of type request.
-  out = run(a, WireIn{b_wires[0].second.bytes});
+  out = step(a, WireIn{b_wires[0].second.bytes});
   CHECK(logs(out, "recv").size() == 1);
   auto a_wires = all_of<WireOut>(out);
   auto a_sends = logs(out, "send");
@@ -262,7 +253,7 @@ TEST_CASE("network core: every frame sent and received is logged with type, peer
 
   // b gets the request: recv logged and the mutex gets a PeerIn with the sender's clock.
   for (const auto& [to, w] : a_wires) {
-    out = run(b, WireIn{w.bytes});
+    out = step(b, WireIn{w.bytes});
     CHECK(logs(out, "recv").size() == 1);
   }
   auto ins = all_of<PeerIn>(out);
@@ -275,8 +266,8 @@ TEST_CASE("network core: every frame sent and received is logged with type, peer
 
 TEST_CASE("network core: hellos carry the highest clock seen on any link") {
   NetworkCore n(1, {2, 3}, 101, kGenesis, kT);
-  run(n, WireIn{hello_from(2, 202, 0, 500)});
-  auto out = run(n, Tick{100});
+  step(n, WireIn{hello_from(2, 202, 0, 500)});
+  auto out = step(n, Tick{100});
   bool to_3 = false;
   for (const auto& [to, w] : all_of<WireOut>(out)) {
     auto j = nlohmann::json::parse(w.bytes);
@@ -291,21 +282,21 @@ TEST_CASE("network core: hellos carry the highest clock seen on any link") {
 TEST_CASE("network core: hellos announce our height; the peer's height reaches the mutex with LinkUp") {
   NetworkCore a(1, {2}, 101, kGenesis, kT);
   NetworkCore b(2, {1}, 202, kGenesis, kT);
-  CHECK(run(a, LocalHeight{7}).empty());
-  auto out = run(a, Tick{10});
+  CHECK(step(a, LocalHeight{7}).empty());
+  auto out = step(a, Tick{10});
   auto w = all_of<WireOut>(out);
   REQUIRE(w.size() == 1);
   CHECK(nlohmann::json::parse(w[0].second.bytes)["height"] == 7);
-  out = run(b, WireIn{w[0].second.bytes});
+  out = step(b, WireIn{w[0].second.bytes});
   auto ups = all_of<LinkUp>(out);
   REQUIRE(ups.size() == 1);
   CHECK(ups[0].second.height == 7);
   // A hello sent in answer, before any tick, announces the height known at that moment.
-  run(b, LocalHeight{3});
+  step(b, LocalHeight{3});
   NetworkCore c(1, {2}, 102, kGenesis, kT);
   Outbox hello;
   c.step(Tick{20}, hello);
-  out = run(b, WireIn{all_of<WireOut>(hello)[0].second.bytes});
+  out = step(b, WireIn{all_of<WireOut>(hello)[0].second.bytes});
   bool answered = false;
   for (const auto& [to, ww] : all_of<WireOut>(out)) {
     auto j = nlohmann::json::parse(ww.bytes);
@@ -319,7 +310,7 @@ TEST_CASE("network core: hellos announce our height; the peer's height reaches t
 TEST_CASE("network core: another genesis is logged as an error once and never reaches the mutex") {
   NetworkCore n(1, {2}, 101, kGenesis, kT);
   const std::string other(64, 'b');
-  auto out = run(n, WireIn{hello_from(2, 202, 101, 3, other)});
+  auto out = step(n, WireIn{hello_from(2, 202, 101, 3, other)});
   CHECK(logs(out, "recv").size() == 1);
   CHECK(logs(out, "error").size() == 1);
   CHECK(all_of<LinkUp>(out).empty());
@@ -328,11 +319,11 @@ TEST_CASE("network core: another genesis is logged as an error once and never re
   CHECK(refused[0].first == Actor::mutex);
   CHECK(refused[0].second.peer == 2);
   CHECK_FALSE(refused[0].second.why.empty());
-  out = run(n, WireIn{hello_from(2, 202, 101, 4, other)});
+  out = step(n, WireIn{hello_from(2, 202, 101, 4, other)});
   CHECK(logs(out, "error").empty());
   CHECK(all_of<LinkUp>(out).empty());
   CHECK(all_of<LinkRefused>(out).empty());
-  out = run(n, WireIn{frame(PeerMessage{2, 5, 202, 101, 1, 0, RequestMsg{{5, 2}}})});
+  out = step(n, WireIn{frame(PeerMessage{2, 5, 202, 101, 1, 0, RequestMsg{{5, 2}}})});
   CHECK(all_of<PeerIn>(out).empty());
 }
 
@@ -347,7 +338,7 @@ TEST_CASE("network core: link down and restart reach the mutex") {
   std::int64_t t = p.now;
   while (all_of<LinkDown>(out).empty() && t < p.now + 2000) {
     t += 10;
-    out = run(p.cores.at(1), Tick{t});
+    out = step(p.cores.at(1), Tick{t});
   }
   auto downs = all_of<LinkDown>(out);
   REQUIRE(downs.size() == 1);
@@ -360,12 +351,12 @@ TEST_CASE("network core: link down and restart reach the mutex") {
 
   // Node 2 comes back as a new incarnation: node 1's mutex hears restarted, with its clock.
   NetworkCore fresh(2, {1}, 203, kGenesis, kT);
-  CHECK(all_of<WireOut>(run(fresh, PeerOut{1, 77, RequestMsg{{77, 2}}})).empty());
+  CHECK(all_of<WireOut>(step(fresh, PeerOut{1, 77, RequestMsg{{77, 2}}})).empty());
   Outbox hello;
   fresh.step(Tick{t}, hello);
   auto w = all_of<WireOut>(hello);
   REQUIRE(w.size() == 1);
-  out = run(p.cores.at(1), WireIn{w[0].second.bytes});
+  out = step(p.cores.at(1), WireIn{w[0].second.bytes});
   auto ups = all_of<LinkUp>(out);
   REQUIRE_FALSE(ups.empty());
   CHECK(ups[0].second.peer == 2);
@@ -376,12 +367,12 @@ TEST_CASE("network core: link down and restart reach the mutex") {
 
   // What the mutex meant for the old incarnation is dropped; for the new one, or for
   // "not known yet", it goes out.
-  CHECK(all_of<WireOut>(run(p.cores.at(1), PeerOut{2, 90, RequestMsg{{90, 1}}, 202})).empty());
+  CHECK(all_of<WireOut>(step(p.cores.at(1), PeerOut{2, 90, RequestMsg{{90, 1}}, 202})).empty());
   CHECK(p.cores.at(1).session(2)->unacked() == 0);
-  auto sent = all_of<WireOut>(run(p.cores.at(1), PeerOut{2, 91, RequestMsg{{91, 1}}, 203}));
+  auto sent = all_of<WireOut>(step(p.cores.at(1), PeerOut{2, 91, RequestMsg{{91, 1}}, 203}));
   REQUIRE(sent.size() == 1);
   CHECK(nlohmann::json::parse(sent[0].second.bytes)["seq"] == 1);
-  sent = all_of<WireOut>(run(p.cores.at(1), PeerOut{2, 92, SyncMsg{1}, 0}));
+  sent = all_of<WireOut>(step(p.cores.at(1), PeerOut{2, 92, SyncMsg{1}, 0}));
   REQUIRE(sent.size() == 1);
   CHECK(nlohmann::json::parse(sent[0].second.bytes)["seq"] == 2);
 }
