@@ -92,7 +92,7 @@ TEST_CASE("e2e: a node of another config (another genesis) is refused, logged, a
   std::optional<nlohmann::json> s;
   for (int i = 0; i < 100; ++i) {
     s = c.ask(1, {{"cmd", "status"}});
-    if (s && (*s)["peers"][1].contains("refused")) break;
+    if (s && (*s)["peers"][0]["connected"] == true && (*s)["peers"][1].contains("refused")) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   REQUIRE(s);
