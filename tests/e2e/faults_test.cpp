@@ -168,7 +168,7 @@ TEST_CASE("e2e faults: a node paused inside its critical section holds everyone,
   check_critical_sections(c);
 }
 
-TEST_CASE("e2e faults: a torn last record is cut off and logged; a flipped byte stops the node with exit 2") {
+TEST_CASE("e2e faults: a torn last record is cut off and logged - a flipped byte stops the node with exit 2") {
   ClusterHarness c(3);
   c.start_all();
   c.wait_ready();

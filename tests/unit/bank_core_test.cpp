@@ -99,7 +99,7 @@ TEST_CASE("bank core: bad requests are rejected to their client, logged, and not
   CHECK(n.bank.table().balances() == kOpening);
 }
 
-TEST_CASE("bank core: balances are answered from the local replica; chain, verify and status go on to who knows") {
+TEST_CASE("bank core: balances are answered from the local replica - chain, verify and status go on to who knows") {
   Node n;
   auto all = only_reply(replies(n.step(ConsoleIn{3, BalanceCmd{}})), 3);
   REQUIRE(std::holds_alternative<BalancesReply>(all.reply));

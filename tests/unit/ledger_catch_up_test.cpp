@@ -75,7 +75,7 @@ TEST_CASE("ledger catch-up: a higher peer is asked once for the blocks after our
   CHECK(asks(step(core, PeerHeight{3, 7})) == std::vector<Ask>{{3, 1}});
 }
 
-TEST_CASE("ledger catch-up: a restarted peer is asked again (its new incarnation forgot the ask); a mere height is not") {
+TEST_CASE("ledger catch-up: a restarted peer is asked again (its new incarnation forgot the ask) - a mere height is not") {
   // A height from a request or reply while an ask is pending asks nothing more; a restart of
   // the peer may have lost the ask, so the ledger asks again; answers that then come twice
   // must do no harm (a test below).
@@ -191,7 +191,7 @@ TEST_CASE("ledger catch-up: a peer that answers with nothing stops being asked")
   CHECK(core.chain().height() == 0);
 }
 
-TEST_CASE("ledger catch-up: a peer that answers with a bad block stops being asked; another peer fills in") {
+TEST_CASE("ledger catch-up: a peer that answers with a bad block stops being asked - another peer fills in") {
   const Chain source = peer_chain(5);
   std::vector<Block> bad = source.range(1, 10);
   bad[2].tx->amount = 6;  // block 3 no longer matches its hash

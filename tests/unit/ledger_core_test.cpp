@@ -156,7 +156,7 @@ TEST_CASE("ledger core: blocks ahead of a gap wait until the gap fills (releases
   CHECK(core.chain().table().balances() == Balances{{1, 1250}, {2, 800}, {3, 950}});
 }
 
-TEST_CASE("ledger core: a re-sent block identical to ours is ignored; a conflicting one is logged and refused") {
+TEST_CASE("ledger core: a re-sent block identical to ours is ignored - a conflicting one is logged and refused") {
   LedgerCore core(1, Chain(genesis()));
   PeerChain peer;
   Block b1 = peer.add({"2-1", 2, 3, 300, 4});
@@ -348,7 +348,7 @@ TEST_CASE("ledger core: catch-up appends history and asks for more while the pee
   CHECK(out3.empty());
 }
 
-TEST_CASE("ledger core: catch-up history is checked; a bad block is refused with an error and nothing more is asked") {
+TEST_CASE("ledger core: catch-up history is checked - a bad block is refused with an error and nothing more is asked") {
   PeerChain source{peer_chain(10)};
   std::vector<Block> history = source.chain.range(1, UINT64_MAX);
   history[4].tx->amount = 6;  // block 5 no longer matches its hash

@@ -160,7 +160,7 @@ TEST_CASE("link session: hellos carry our lamport, height and genesis, and stop 
   CHECK(only<HeartbeatMsg>(beat.wire).size() == 1);
 }
 
-TEST_CASE("link session: delivery is in order; duplicates and gaps are dropped") {
+TEST_CASE("link session: delivery is in order - duplicates and gaps are dropped") {
   Pair p;
   auto frames = p.send(p.a, 4);
   REQUIRE(seqs(frames) == std::vector<std::uint64_t>{1, 2, 3, 4});

@@ -367,7 +367,7 @@ TEST_CASE("mutex core: release removes our request and carries the blocks to eve
   CHECK(step(m, Release{own, blocks}).empty());
 }
 
-TEST_CASE("mutex core: a release waits for its request to head the queue; blocks go to the ledger in entry order") {
+TEST_CASE("mutex core: a release waits for its request to head the queue - blocks go to the ledger in entry order") {
   MutexCore m = greeted(1, {2, 3});
   step(m, from_peer(2, 4, RequestMsg{{4, 2}}));
   step(m, from_peer(3, 5, RequestMsg{{5, 3}}));
@@ -679,7 +679,7 @@ TEST_CASE("mutex core: every message to a peer names the incarnation LinkUp repo
   CHECK(outs[0].second.to_inc == 42);
 }
 
-TEST_CASE("mutex core: requests and replies carry our height; a peer's reaches the ledger before its grant") {
+TEST_CASE("mutex core: requests and replies carry our height - a peer's reaches the ledger before its grant") {
   MutexCore m(1, {2});
   auto out = step(m, LocalHeight{5});
   REQUIRE(out.size() == 1);

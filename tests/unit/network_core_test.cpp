@@ -279,7 +279,7 @@ TEST_CASE("network core: hellos carry the highest clock seen on any link") {
   CHECK(to_3);
 }
 
-TEST_CASE("network core: hellos announce our height; the peer's height reaches the mutex with LinkUp") {
+TEST_CASE("network core: hellos announce our height - the peer's height reaches the mutex with LinkUp") {
   NetworkCore a(1, {2}, 101, kGenesis, kT);
   NetworkCore b(2, {1}, 202, kGenesis, kT);
   CHECK(step(a, LocalHeight{7}).empty());
