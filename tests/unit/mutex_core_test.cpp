@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core_outputs.hpp"
+#include "seeded_rng.hpp"
 
 using namespace bank;
 using bank::unit::all_of;
@@ -114,17 +115,7 @@ struct Cluster {
   }
 };
 
-// splitmix64: a seeded, portable generator, so every schedule replays the same anywhere.
-struct Rng {
-  std::uint64_t s;
-  std::uint64_t next() {
-    std::uint64_t z = (s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
-};
+using Rng = bank::unit::SeededRng;
 
 // Three nodes each want the critical section `rounds` times; messages are delivered in a seeded
 // order (FIFO per link) and a holder releases with one block after a seeded delay.

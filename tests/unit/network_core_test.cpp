@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core_outputs.hpp"
+#include "seeded_rng.hpp"
 
 using namespace bank;
 using bank::unit::all_of;
@@ -39,18 +40,7 @@ std::string hello_from(NodeId from, std::uint64_t inc, std::uint64_t to_inc, Lam
   return frame(PeerMessage{from, lamport, inc, to_inc, 0, 0, HelloMsg{genesis, 0}});
 }
 
-// splitmix64: seeded and portable, so a failing schedule replays anywhere.
-struct Rng {
-  std::uint64_t s;
-  std::uint64_t next() {
-    std::uint64_t z = (s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
-  bool chance(unsigned percent) { return below(100) < percent; }
-};
+using Rng = bank::unit::SeededRng;
 
 struct WireFaults {
   unsigned drop = 0;       // percent of frames lost
