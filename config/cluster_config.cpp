@@ -22,6 +22,7 @@ constexpr Cents kMaxDollars = 1'000'000'000'000'000;  // 10^15
 constexpr Cents kMaxCents = kMaxDollars * 100;
 constexpr std::int64_t kMaxNodeId = 2'147'483'647;  // 2^31 - 1
 constexpr std::int64_t kMaxTimeoutMs = 3'600'000;
+constexpr std::int64_t kMaxBatch = 10'000;
 constexpr std::size_t kMaxFileBytes = 1 << 20;
 constexpr std::size_t kMaxHostLength = 255;
 
@@ -320,6 +321,7 @@ Result<ClusterConfig> build(const YAML::Node& root, const fs::path& base_dir) {
                               {"data_dir", false},
                               {"fsync", false},
                               {"acquire_timeout_ms", false},
+                              {"batch", false},
                               {"nodes", true}},
                              keys)) {
     return *error;
@@ -350,6 +352,11 @@ Result<ClusterConfig> build(const YAML::Node& root, const fs::path& base_dir) {
         read_integer(it->second, "acquire_timeout_ms", 1, kMaxTimeoutMs, "config.timeout");
     if (!timeout) return timeout.error();
     config.acquire_timeout_ms = *timeout;
+  }
+  if (auto it = keys.find("batch"); it != keys.end()) {
+    auto batch = read_integer(it->second, "batch", 1, kMaxBatch, "config.batch");
+    if (!batch) return batch.error();
+    config.batch = static_cast<std::size_t>(*batch);
   }
 
   const YAML::Node& nodes = keys.at("nodes");

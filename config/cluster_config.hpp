@@ -29,6 +29,7 @@
 //                         twice among all its nodes' port and console values
 //   config.no_nodes       nodes is an empty list (or null)
 //   config.timeout        acquire_timeout_ms outside 1 .. 3600000
+//   config.batch          batch outside 1 .. 10000
 //   config.data_dir       data_dir is an empty string
 //
 // parse_dollars on its own (also used at the console's edge) returns money.format or money.range;
@@ -57,10 +58,15 @@ struct NodeConfig {
 };
 
 struct ClusterConfig {
+  static constexpr std::size_t kDefaultBatch = 64;
+
   Cents initial_balance = 0;
   std::filesystem::path data_dir;  // absolute after loading: resolved against the config's folder
   bool fsync = true;
   std::int64_t acquire_timeout_ms = 5000;
+  // The most queued transfers a node commits in one critical-section entry (one block each,
+  // one fsync for all, sent with the release).
+  std::size_t batch = kDefaultBatch;
   std::vector<NodeConfig> nodes;  // sorted by id
 
   bool operator==(const ClusterConfig&) const = default;

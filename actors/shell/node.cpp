@@ -28,7 +28,7 @@ Node::Node(const ClusterConfig& config, NodeId self, std::FILE* log) : ctx_(1), 
   for (const AbortRecord& a : loaded->aborts) memory.aborted(a.txid, a.reason);
   Balances current = loaded->chain.table().balances();
   std::uint64_t height = loaded->chain.height();
-  BankOptions bank_options{config.acquire_timeout_ms, 1};
+  BankOptions bank_options{config.acquire_timeout_ms, config.batch};
   NetworkCore network(self, peers, incarnation_, genesis.hash);
   network.set_height(height);
   shells_.push_back(std::make_unique<NetworkShell>(ctx_, log_, config, self, std::move(network)));

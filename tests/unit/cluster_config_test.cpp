@@ -161,6 +161,9 @@ std::vector<Bad> bad_configs() {
       {"negative id", edit(kBase, "id: 2", "id: -2"), "config.id", ""},
       {"timeout 0", edit(kBase, "5000", "0"), "config.timeout", "'acquire_timeout_ms'"},
       {"timeout above an hour", edit(kBase, "5000", "3600001"), "config.timeout", ""},
+      {"batch 0", edit(kBase, "fsync: true", "batch: 0"), "config.batch", "'batch'"},
+      {"batch above 10000", edit(kBase, "fsync: true", "batch: 10001"), "config.batch", ""},
+      {"batch as text", edit(kBase, "fsync: true", "batch: many"), "config.type", "'batch'"},
       {"money with three decimals", edit(kBase, "10.00", "10.005"), "config.money",
        "'initial_balance'"},
       {"negative money", edit(kBase, "10.00", "-1"), "config.money", ""},
@@ -368,6 +371,7 @@ TEST_CASE("cluster config: defaults, sorting, find and other good forms") {
   REQUIRE_MESSAGE(result.ok(), result.error().message);
   CHECK(result->fsync);
   CHECK(result->acquire_timeout_ms == 5000);
+  CHECK(result->batch == ClusterConfig::kDefaultBatch);
   CHECK(result->data_dir == "/srv/bank/data");
   REQUIRE(result->nodes.size() == 3);
   CHECK(result->nodes[0].id == 4);
@@ -383,6 +387,13 @@ TEST_CASE("cluster config: defaults, sorting, find and other good forms") {
   REQUIRE(tuned.ok());
   CHECK_FALSE(tuned->fsync);
   CHECK(tuned->acquire_timeout_ms == 3600000);
+
+  const auto batched = ClusterConfig::parse(edit(kBase, "fsync: true", "batch: 1"), "/srv/bank");
+  REQUIRE(batched.ok());
+  CHECK(batched->batch == 1);
+  const auto widest = ClusterConfig::parse(edit(kBase, "fsync: true", "batch: 10000"), "/srv/bank");
+  REQUIRE(widest.ok());
+  CHECK(widest->batch == 10000);
 
   const auto biggest =
       ClusterConfig::parse(edit(kBase, "10.00", "1000000000000000.00"), "/srv/bank");
