@@ -257,6 +257,7 @@ class Run {
       case Event::Kind::tick:
         run(node, Actor::network, Tick{now_});
         run(node, Actor::bank, Tick{now_});
+        run(node, Actor::ledger, Tick{now_});
         push(event(now_ + 10, Event::Kind::tick, e.node));
         break;
       case Event::Kind::frame:

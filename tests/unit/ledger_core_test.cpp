@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "actors/ledger/block_hash.hpp"
+#include "actors/ledger/memory_block_store.hpp"
 #include "core_outputs.hpp"
 #include "ledger_fixtures.hpp"
 
@@ -360,4 +361,40 @@ TEST_CASE("ledger core: catch-up history is checked - a bad block is refused wit
   REQUIRE(errors.size() == 1);
   CHECK(errors[0].fields["error"].get<std::string>().find("block 5") != std::string::npos);
   CHECK(sent<PeerOut>(out, Actor::mutex).empty());
+}
+
+TEST_CASE("ledger core: group commit: peers' blocks wait for the next sync, which comes before anything leaves") {
+  auto store = std::make_shared<MemoryBlockStore>(genesis());
+  LedgerCore core(1, Chain(ChainState(genesis()), store));
+  PeerChain peer;
+  Block p1 = peer.add({"2-1", 2, 3, 100, 5});
+  Block p2 = peer.add({"2-2", 2, 3, 100, 5});
+  const auto syncs_before = store->syncs();
+
+  // Releases received: applied and written, not yet synced (they are durable at node 2).
+  step(core, ApplyBlocks{2, 6, {p1, p2}});
+  CHECK(core.chain().height() == 2);
+  CHECK(store->unsynced() == 2);
+  CHECK(store->syncs() == syncs_before);
+
+  // Our own entry: one sync covers the peer's blocks and ours, before the release is out.
+  Outbox own = step(core, Append{{7, 1}, 8, {{"1-1", 1, 2, 50, 0}, {"1-2", 1, 3, 50, 0}}});
+  CHECK(sent<Release>(own, Actor::mutex).size() == 1);
+  CHECK(store->unsynced() == 0);
+  CHECK(store->syncs() == syncs_before + 1);
+
+  // A received block is synced by the next tick at the latest.
+  Block p3 = core.chain().next_block({"2-3", 2, 1, 10, 9});
+  step(core, ApplyBlocks{2, 10, {p3}});
+  CHECK(store->unsynced() == 1);
+  step(core, Tick{1000});
+  CHECK(store->unsynced() == 0);
+
+  // And before a catch-up answer hands it to a peer.
+  Block p4 = core.chain().next_block({"2-4", 2, 1, 10, 11});
+  step(core, ApplyBlocks{2, 12, {p4}});
+  CHECK(store->unsynced() == 1);
+  Outbox answer = step(core, PeerIn{3, 13, SyncMsg{4}});
+  CHECK(store->unsynced() == 0);
+  CHECK(sent<PeerOut>(answer, Actor::mutex).size() == 1);
 }
