@@ -125,6 +125,19 @@ struct ChainQuery {
 struct VerifyQuery {
   std::uint64_t client = 0;
 };
+// bank -> ledger: a transfer whose txid may have been committed before, with the blocks
+// that may hold it (TxidMemory keeps only a key per txid). The ledger answers the earlier
+// outcome to the console if one of them is that transfer, else hands it back as a miss.
+struct Recall {
+  std::uint64_t client = 0;
+  TransferCmd cmd;  // its txid is set
+  std::vector<std::uint64_t> candidates;
+};
+// ledger -> bank: none of the candidates was it: the transfer is new.
+struct RecallMiss {
+  std::uint64_t client = 0;
+  TransferCmd cmd;
+};
 // bank -> mutex -> ledger -> console: each adds its part of the status.
 struct StatusQuery {
   std::uint64_t client = 0;
@@ -152,7 +165,7 @@ struct Tick {
 
 using BusMessage = std::variant<WireIn, WireOut, PeerOut, PeerIn, LinkUp, LinkDown, LinkRefused, PeerHeight, LocalHeight, Acquire, Withdraw, Granted,
                                 Withdrawn, ApplyBlocks, Append, Release, Committed, ChainQuery, VerifyQuery,
-                                StatusQuery, ConsoleIn, ConsoleOut, LogOut, Tick>;
+                                Recall, RecallMiss, StatusQuery, ConsoleIn, ConsoleOut, LogOut, Tick>;
 
 // A core's output names its destination: the same type may go to different actors
 // (a grant is forwarded mutex -> ledger -> bank).

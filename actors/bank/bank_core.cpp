@@ -26,6 +26,7 @@ void BankCore::step(const BusMessage& in, Outbox& out) {
                       [&](const Granted& g) { on_granted(g, out); },
                       [&](const Committed& c) { on_committed(c, out); },
                       [&](const Withdrawn& w) { on_withdrawn(w, out); },
+                      [&](const RecallMiss& m) { on_new_transfer(m.client, *m.cmd.txid, m.cmd, out); },
                       [&](const Tick& t) { on_tick(t.now_ms, out); }, [](const auto&) {}},
              in);
 }
@@ -70,16 +71,26 @@ BankCore::Pending* BankCore::find_pending(const std::string& txid) {
 std::string BankCore::fresh_txid() {
   for (;;) {
     auto id = std::to_string(self_) + "-" + std::to_string(next_txid_++);
-    if (!memory_.contains(id) && !find_pending(id)) return id;
+    if (!memory_.maybe_decided(id) && !find_pending(id)) return id;
   }
 }
 
+// A txid decided before answers its earlier outcome: an abort from memory, a commit from
+// the block that holds it (the ledger reads it; a miss comes back to on_new_transfer).
 void BankCore::on_transfer(std::uint64_t client, const TransferCmd& t, Outbox& out) {
-  std::string txid = t.txid ? *t.txid : fresh_txid();
-  if (auto earlier = memory_.recall(txid)) {
-    out.push_back({Actor::console, ConsoleOut{client, *earlier}});
+  if (!t.txid) return on_new_transfer(client, fresh_txid(), t, out);
+  if (auto reason = memory_.abort_reason(*t.txid)) {
+    out.push_back({Actor::console, ConsoleOut{client, FailureReply{"aborted", *reason, *t.txid}}});
     return;
   }
+  if (auto blocks = memory_.candidates(*t.txid); !blocks.empty()) {
+    out.push_back({Actor::ledger, Recall{client, t, std::move(blocks)}});
+    return;
+  }
+  on_new_transfer(client, *t.txid, t, out);
+}
+
+void BankCore::on_new_transfer(std::uint64_t client, const std::string& txid, const TransferCmd& t, Outbox& out) {
   if (Pending* p = find_pending(txid)) {
     // A retry of a transfer still under way waits for the same outcome; a different
     // transfer under a txid in use is refused.
@@ -117,7 +128,7 @@ void BankCore::on_committed(const Committed& c, Outbox& out) {
   for (const Block& b : c.blocks) {
     table_.apply(*b.tx);
     if (b.tx->from != self_) continue;
-    memory_.committed(b);
+    memory_.committed(b.tx->txid, b.index);
     if (auto it = in_cs_.find(b.tx->txid); it != in_cs_.end()) {
       answer(it->second.clients, TransferDone{b.tx->txid, b}, out);
       in_cs_.erase(it);

@@ -41,6 +41,7 @@ class BankCore {
 
   void on_console(const ConsoleIn& c, Outbox& out);
   void on_transfer(std::uint64_t client, const TransferCmd& t, Outbox& out);
+  void on_new_transfer(std::uint64_t client, const std::string& txid, const TransferCmd& t, Outbox& out);
   void on_granted(const Granted& g, Outbox& out);
   void on_committed(const Committed& c, Outbox& out);
   void on_withdrawn(const Withdrawn& w, Outbox& out);

@@ -1,18 +1,54 @@
-// TxidMemory: decided outcomes by txid.
+// TxidMemory: decided transfers by txid key (committed) and by txid (aborted).
 #include "actors/bank/txid_memory.hpp"
+
+#include <algorithm>
+#include <functional>
 
 namespace bank {
 
-void TxidMemory::committed(const Block& block) { decided_[block.tx->txid] = TransferDone{block.tx->txid, block}; }
-
-void TxidMemory::aborted(const std::string& txid, const std::string& reason) {
-  decided_[txid] = FailureReply{"aborted", reason, txid};
+namespace {
+constexpr std::size_t kRecentMax = 1024;  // a lookup scans at most this many unsorted entries
 }
 
-std::optional<ConsoleReply> TxidMemory::recall(const std::string& txid) const {
-  auto it = decided_.find(txid);
-  if (it == decided_.end()) return std::nullopt;
+std::uint64_t TxidMemory::default_key(std::string_view txid) { return std::hash<std::string_view>{}(txid); }
+
+void TxidMemory::committed(std::string_view txid, std::uint64_t index) {
+  Entry e{key_(txid), index};
+  for (std::uint64_t i : candidates(txid))
+    if (i == index) return;  // remembered already
+  recent_.push_back(e);
+  if (recent_.size() >= kRecentMax) merge_recent();
+}
+
+void TxidMemory::merge_recent() {
+  auto by_key = [](const Entry& a, const Entry& b) { return a.key != b.key ? a.key < b.key : a.index < b.index; };
+  std::sort(recent_.begin(), recent_.end(), by_key);
+  auto middle = sorted_.insert(sorted_.end(), recent_.begin(), recent_.end());
+  std::inplace_merge(sorted_.begin(), middle, sorted_.end(), by_key);
+  recent_.clear();
+}
+
+void TxidMemory::aborted(const std::string& txid, const std::string& reason) { aborted_[txid] = reason; }
+
+std::vector<std::uint64_t> TxidMemory::candidates(std::string_view txid) const {
+  std::uint64_t key = key_(txid);
+  std::vector<std::uint64_t> out;
+  auto lower = std::lower_bound(sorted_.begin(), sorted_.end(), key, [](const Entry& e, std::uint64_t k) { return e.key < k; });
+  for (auto it = lower; it != sorted_.end() && it->key == key; ++it) out.push_back(it->index);
+  for (const Entry& e : recent_)
+    if (e.key == key) out.push_back(e.index);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::optional<std::string> TxidMemory::abort_reason(const std::string& txid) const {
+  auto it = aborted_.find(txid);
+  if (it == aborted_.end()) return std::nullopt;
   return it->second;
+}
+
+bool TxidMemory::maybe_decided(const std::string& txid) const {
+  return aborted_.contains(txid) || !candidates(txid).empty();
 }
 
 }  // namespace bank

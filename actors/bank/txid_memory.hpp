@@ -1,26 +1,51 @@
-// TxidMemory: the outcome of every decided transfer of this node's account, by txid, so a
-// retried transfer answers what it answered before and pays at most once.
+// TxidMemory: every decided transfer of this node's account by txid, so a retried transfer
+// answers what it answered before and pays at most once.
+//
+// Bounded memory: a committed transfer is remembered as (64-bit key of its txid, index of
+// its block), 16 bytes, not as its block: a node with a million own blocks keeps 16 MB, and
+// the block itself is read from the chain when a retry comes (the ledger does that, and
+// checks the txid, so two txids with the same key are never confused). Aborted transfers are
+// rare and have no block: they are kept whole, with their reason.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
-
-#include "messages/console_message.hpp"
+#include <string_view>
+#include <vector>
 
 namespace bank {
 
 class TxidMemory {
  public:
-  void committed(const Block& block);
+  using KeyFn = std::uint64_t (*)(std::string_view);
+  static std::uint64_t default_key(std::string_view txid);
+  TxidMemory() = default;
+  explicit TxidMemory(KeyFn key) : key_(key) {}
+
+  void committed(std::string_view txid, std::uint64_t index);
   void aborted(const std::string& txid, const std::string& reason);
-  // The earlier reply for this txid, when it was decided.
-  std::optional<ConsoleReply> recall(const std::string& txid) const;
-  bool contains(const std::string& txid) const { return decided_.contains(txid); }
-  std::size_t size() const { return decided_.size(); }
+
+  // The blocks that may hold this txid's transfer (those whose txid has the same key),
+  // oldest first; empty when it was never committed.
+  std::vector<std::uint64_t> candidates(std::string_view txid) const;
+  std::optional<std::string> abort_reason(const std::string& txid) const;
+  // True when the txid was decided, and (rarely) when another txid shares its key.
+  bool maybe_decided(const std::string& txid) const;
+  std::size_t size() const { return sorted_.size() + recent_.size() + aborted_.size(); }
 
  private:
-  std::map<std::string, ConsoleReply> decided_;
+  struct Entry {
+    std::uint64_t key;
+    std::uint64_t index;
+  };
+  void merge_recent();
+
+  KeyFn key_ = default_key;
+  std::vector<Entry> sorted_;  // by key, then index
+  std::vector<Entry> recent_;  // newest, unsorted; merged into sorted_ when it fills
+  std::map<std::string, std::string> aborted_;
 };
 
 }  // namespace bank

@@ -6,7 +6,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
+#include <functional>
+#include <optional>
 #include <stdexcept>
 
 #include "messages/json_reader.hpp"
@@ -19,34 +20,48 @@ Error io_error(const std::filesystem::path& p, const std::string& what) {
   return make_error("store.io", "cannot " + what + " " + p.string() + ": " + std::strerror(errno));
 }
 
-// Reads a JSON Lines file: the complete lines, each with its offset, and whether a final
-// line lacked its newline (a torn write) and where it began.
-struct Lines {
-  std::vector<std::string> lines;
-  std::vector<std::uint64_t> offsets;
+// Reads a JSON Lines file in chunks, in constant memory, and hands each complete line and
+// its offset to `each`, which may refuse it. A final line without its newline is a torn
+// write: it is not handed over, and the scan says where the good part ends.
+struct Scan {
   bool torn = false;
   std::uint64_t good_end = 0;
 };
 
-Result<Lines> read_lines(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return io_error(p, "read");
-  Lines out;
-  std::string line;
-  std::uint64_t offset = 0;
-  while (std::getline(in, line)) {
-    if (in.eof()) {  // no newline after it
-      out.torn = true;
-      break;
+using EachLine = std::function<std::optional<Error>(std::string_view line, std::uint64_t offset)>;
+
+Result<Scan> scan_lines(const std::filesystem::path& p, const EachLine& each) {
+  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return io_error(p, "read");
+  std::string buf;
+  std::vector<char> chunk(1 << 20);
+  Scan scan;
+  for (;;) {
+    ssize_t n = ::read(fd, chunk.data(), chunk.size());
+    if (n < 0 && errno == EINTR) continue;
+    // A read that failed is not the end of the file: taking it for one would cut or
+    // overwrite good records.
+    if (n < 0) {
+      auto e = io_error(p, "read");
+      ::close(fd);
+      return e;
     }
-    out.offsets.push_back(offset);
-    offset += line.size() + 1;
-    out.lines.push_back(std::move(line));
+    if (n == 0) break;
+    buf.append(chunk.data(), static_cast<std::size_t>(n));
+    std::size_t pos = 0;
+    for (auto nl = buf.find('\n'); nl != std::string::npos; nl = buf.find('\n', pos)) {
+      if (auto e = each(std::string_view(buf).substr(pos, nl - pos), scan.good_end)) {
+        ::close(fd);
+        return *e;
+      }
+      scan.good_end += nl - pos + 1;
+      pos = nl + 1;
+    }
+    buf.erase(0, pos);
   }
-  // A read that failed is not the end of the file: taking it for one would cut or overwrite good records.
-  if (in.bad()) return io_error(p, "read");
-  out.good_end = offset;
-  return out;
+  ::close(fd);
+  scan.torn = !buf.empty();
+  return scan;
 }
 
 Result<int> open_append(const std::filesystem::path& p) {
@@ -80,7 +95,7 @@ FileBlockStore::~FileBlockStore() {
 }
 
 Result<FileBlockStore::Loaded> FileBlockStore::open(const std::filesystem::path& dir, const Block& genesis, NodeId self,
-                                                    bool fsync) {
+                                                    bool fsync, const OwnBlock& own) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return make_error("store.io", "cannot create " + dir.string() + ": " + ec.message());
@@ -89,44 +104,46 @@ Result<FileBlockStore::Loaded> FileBlockStore::open(const std::filesystem::path&
   bool fresh = !std::filesystem::exists(blocks_path);
   std::vector<std::string> notes;
 
-  Lines blocks, aborts;
-  if (!fresh) {
-    auto b = read_lines(blocks_path);
-    if (!b) return b.error();
-    blocks = std::move(*b);
-  }
-  if (std::filesystem::exists(aborts_path)) {
-    auto a = read_lines(aborts_path);
-    if (!a) return a.error();
-    aborts = std::move(*a);
-  }
-
   // Verify everything before changing anything.
   ChainState state(genesis);
-  std::vector<Block> own;
-  for (std::size_t i = 0; i < blocks.lines.size(); ++i) {
-    auto where = blocks_path.string() + ": block " + std::to_string(i);
-    auto j = JsonReader::try_parse(blocks.lines[i], 1024 * 1024);
-    auto b = j ? block_from_json(*j) : Result<Block>(j.error());
-    if (!b) return make_error("store.corrupt", where + " is damaged (" + b.error().message + ")");
-    if (i == 0) {
-      if (b->hash != genesis.hash || *b != genesis)
-        return make_error("store.genesis", blocks_path.string() +
-                                               " holds the chain of another cluster config (its genesis differs)");
-      continue;
-    }
-    if (auto e = state.append(*b)) return make_error("store.corrupt", where + " is damaged (" + e->message + ")");
-    if (b->tx->from == self) own.push_back(std::move(*b));
+  std::vector<std::uint64_t> offsets;
+  Scan blocks, aborts;
+  if (!fresh) {
+    auto scanned = scan_lines(blocks_path, [&](std::string_view line, std::uint64_t offset) -> std::optional<Error> {
+      std::size_t i = offsets.size();
+      offsets.push_back(offset);
+      auto where = blocks_path.string() + ": block " + std::to_string(i);
+      auto j = JsonReader::try_parse(line, 1024 * 1024);
+      auto b = j ? block_from_json(*j) : Result<Block>(j.error());
+      if (!b) return make_error("store.corrupt", where + " is damaged (" + b.error().message + ")");
+      if (i == 0) {
+        if (b->hash != genesis.hash || *b != genesis)
+          return make_error("store.genesis", blocks_path.string() +
+                                                 " holds the chain of another cluster config (its genesis differs)");
+        return std::nullopt;
+      }
+      if (auto e = state.append(*b)) return make_error("store.corrupt", where + " is damaged (" + e->message + ")");
+      if (b->tx->from == self && own) own(*b);
+      return std::nullopt;
+    });
+    if (!scanned) return scanned.error();
+    blocks = *scanned;
   }
   std::vector<AbortRecord> abort_records;
-  for (std::size_t i = 0; i < aborts.lines.size(); ++i) {
-    auto j = JsonReader::try_parse(aborts.lines[i], 64 * 1024);
-    if (!j || !j->is_object() || !(*j)["txid"].is_string() || !(*j)["reason"].is_string() ||
-        !JsonReader::is_txid((*j)["txid"].get<std::string>()))
-      return make_error("store.corrupt", aborts_path.string() + ": record " + std::to_string(i) + " is damaged");
-    abort_records.push_back({(*j)["txid"], (*j)["reason"]});
+  if (std::filesystem::exists(aborts_path)) {
+    auto scanned = scan_lines(aborts_path, [&](std::string_view line, std::uint64_t) -> std::optional<Error> {
+      auto j = JsonReader::try_parse(line, 64 * 1024);
+      if (!j || !j->is_object() || !(*j)["txid"].is_string() || !(*j)["reason"].is_string() ||
+          !JsonReader::is_txid((*j)["txid"].get<std::string>()))
+        return make_error("store.corrupt",
+                          aborts_path.string() + ": record " + std::to_string(abort_records.size()) + " is damaged");
+      abort_records.push_back({(*j)["txid"], (*j)["reason"]});
+      return std::nullopt;
+    });
+    if (!scanned) return scanned.error();
+    aborts = *scanned;
   }
-  if (!fresh && blocks.lines.empty() && !blocks.torn)
+  if (!fresh && offsets.empty() && !blocks.torn)
     return make_error("store.corrupt", blocks_path.string() + " is empty: it has no genesis block");
 
   // Repairs: cut torn final records (never synced, so no one else saw them).
@@ -144,14 +161,14 @@ Result<FileBlockStore::Loaded> FileBlockStore::open(const std::filesystem::path&
     return afd.error();
   }
   std::shared_ptr<FileBlockStore> store(new FileBlockStore(dir, *bfd, *afd, fsync));
-  store->offsets_ = std::move(blocks.offsets);
+  store->offsets_ = std::move(offsets);
   store->end_ = blocks.good_end;
   if (store->offsets_.empty()) {  // a new chain: genesis, on disk before anything else
     store->append(genesis);
     store->sync();
     sync_dir(dir);
   }
-  return Loaded{Chain(std::move(state), std::move(store)), std::move(own), std::move(abort_records), std::move(notes)};
+  return Loaded{Chain(std::move(state), std::move(store)), std::move(abort_records), std::move(notes)};
 }
 
 void FileBlockStore::write_all(int fd, const std::string& text, const char* what) {

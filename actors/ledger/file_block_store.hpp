@@ -8,6 +8,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 
 #include "actors/ledger/block_store.hpp"
@@ -20,13 +21,16 @@ class FileBlockStore : public BlockStore {
  public:
   struct Loaded {
     Chain chain;                       // over the store, in the state after the last block
-    std::vector<Block> own_committed;  // blocks whose transfer is from `self`: the txid memory
     std::vector<AbortRecord> aborts;
     std::vector<std::string> notes;    // what open() repaired (a torn record cut off), for the log
   };
   // Error ids: store.io (cannot create/read/write), store.corrupt (a damaged record),
   // store.genesis (the folder holds the chain of another config).
-  static Result<Loaded> open(const std::filesystem::path& dir, const Block& genesis, NodeId self, bool fsync);
+  // `own` sees each verified block whose transfer is from `self` (the txid memory), one at
+  // a time: open() holds no more than a read buffer of the log, whatever its length.
+  using OwnBlock = std::function<void(const Block&)>;
+  static Result<Loaded> open(const std::filesystem::path& dir, const Block& genesis, NodeId self, bool fsync,
+                             const OwnBlock& own = {});
   ~FileBlockStore() override;
 
   void append(const Block& block) override;

@@ -39,6 +39,7 @@ void LedgerCore::step(const BusMessage& in, Outbox& out) {
                         auto limit = q.cmd.limit.value_or(UINT64_MAX);
                         out.push_back({Actor::console, ConsoleOut{q.client, ChainReply{chain_.range(q.cmd.from, limit)}}});
                       },
+                      [&](const Recall& r) { recall(r, out); },
                       [&](const VerifyQuery& q) {
                         auto r = verify_stored();
                         if (r) {
@@ -74,6 +75,19 @@ Result<std::uint64_t> LedgerCore::verify_stored() {
   }
   if (state.head() != chain_.head()) return make_error("ledger.head", "the stored chain ends before the head");
   return state.height();
+}
+
+// A retried txid: answer the block that holds it, or tell the bank it is new after all.
+void LedgerCore::recall(const Recall& r, Outbox& out) {
+  for (std::uint64_t index : r.candidates) {
+    if (index == 0 || index > chain_.height()) continue;
+    Block b = chain_.at(index);
+    if (b.tx && b.tx->txid == *r.cmd.txid && b.tx->from == self_) {
+      out.push_back({Actor::console, ConsoleOut{r.client, TransferDone{b.tx->txid, std::move(b)}}});
+      return;
+    }
+  }
+  out.push_back({Actor::bank, RecallMiss{r.client, r.cmd}});
 }
 
 void LedgerCore::log_commit(const Block& b, Lamport lamport, Outbox& out) {

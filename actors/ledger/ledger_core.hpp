@@ -27,6 +27,7 @@ class LedgerCore {
   void append_own(const Append& a, Outbox& out);
   void apply_peer(const ApplyBlocks& a, Outbox& out);
   void on_peer(const PeerIn& p, Outbox& out);
+  void recall(const Recall& r, Outbox& out);
   void log_commit(const Block& b, Lamport lamport, Outbox& out);
   void catch_up(Outbox& out);
   Result<std::uint64_t> verify_stored();

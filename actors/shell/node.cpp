@@ -19,12 +19,12 @@ Node::Node(const ClusterConfig& config, NodeId self, std::FILE* log) : ctx_(1), 
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count());
   Block genesis = Chain::make_genesis(config.opening_balances());
-  auto loaded = FileBlockStore::open(config.node_dir(self), genesis, self, config.fsync);
+  TxidMemory memory;
+  auto loaded = FileBlockStore::open(config.node_dir(self), genesis, self, config.fsync,
+                                     [&](const Block& b) { memory.committed(b.tx->txid, b.index); });
   if (!loaded) throw std::runtime_error(loaded.error().message);
   log_.write(LogOut{"start", 0, {{"incarnation", incarnation_}, {"height", loaded->chain.height()}}});
   for (const auto& note : loaded->notes) log_.write(LogOut{"repair", 0, {{"note", note}}});
-  TxidMemory memory;
-  for (const Block& b : loaded->own_committed) memory.committed(b);
   for (const AbortRecord& a : loaded->aborts) memory.aborted(a.txid, a.reason);
   Balances current = loaded->chain.table().balances();
   std::uint64_t height = loaded->chain.height();

@@ -22,7 +22,7 @@ Chain load_chain(const std::shared_ptr<MemoryBlockStore>& store) {
 TxidMemory load_memory(NodeId id, const std::shared_ptr<MemoryBlockStore>& store) {
   TxidMemory memory;
   for (const Block& b : store->read(1, UINT64_MAX))
-    if (b.tx->from == id) memory.committed(b);
+    if (b.tx->from == id) memory.committed(b.tx->txid, b.index);
   for (const AbortRecord& a : store->aborts()) memory.aborted(a.txid, a.reason);
   return memory;
 }

@@ -74,8 +74,12 @@ std::set<std::string> entries(const fs::path& dir) {
   return names;
 }
 
-FileBlockStore::Loaded open_ok(const fs::path& dir, NodeId self = 1, bool fsync = true, const Block& g = genesis()) {
-  auto r = FileBlockStore::open(dir, g, self, fsync);
+// Opens a folder that must load; `own` (when given) collects the blocks open() reports as self's.
+FileBlockStore::Loaded open_ok(const fs::path& dir, NodeId self = 1, bool fsync = true, const Block& g = genesis(),
+                               std::vector<Block>* own = nullptr) {
+  auto r = FileBlockStore::open(dir, g, self, fsync, [&](const Block& b) {
+    if (own) own->push_back(b);
+  });
   if (!r) FAIL("open refused: ", r.error().id, ": ", r.error().message);
   return std::move(*r);
 }
@@ -130,7 +134,8 @@ TEST_CASE("file block store: a fresh folder gets the genesis line and an empty a
   TempDir tmp;
   const fs::path dir = tmp.path / "data" / "node-1";  // created, parents included
   const Block g = genesis();
-  auto loaded = open_ok(dir);
+  std::vector<Block> own;
+  auto loaded = open_ok(dir, 1, true, genesis(), &own);
 
   // Canonical JSON: keys sorted, no whitespace, integers plain; then the newline.
   const std::string expected = R"({"genesis":{"balances":{"1":1000,"2":1000,"3":1000}},"hash":")" + g.hash +
@@ -147,7 +152,7 @@ TEST_CASE("file block store: a fresh folder gets the genesis line and an empty a
   CHECK(loaded.chain.table().balances() == kOpening);
   CHECK(loaded.chain.store().size() == 1);
   CHECK(loaded.chain.range(0, 10) == std::vector<Block>{g});
-  CHECK(loaded.own_committed.empty());
+  CHECK(own.empty());
   CHECK(loaded.aborts.empty());
   CHECK(loaded.notes.empty());
 }
@@ -174,7 +179,8 @@ TEST_CASE("file block store: appended and synced blocks and aborts come back on 
   for (std::size_t i = 0; i < blocks.size(); ++i)
     CHECK(lines_of(slurp(dir / "blocks.jsonl"))[i] == block_to_json(blocks[i]).dump());
 
-  auto again = open_ok(dir);
+  std::vector<Block> own;
+  auto again = open_ok(dir, 1, true, genesis(), &own);
   CHECK(again.notes.empty());
   CHECK(again.chain.height() == height);
   CHECK(again.chain.head() == head);
@@ -200,7 +206,7 @@ TEST_CASE("file block store: appended and synced blocks and aborts come back on 
   CHECK(again.chain.at(3) == blocks[3]);
 
   // Own committed: exactly the blocks whose transfer is from `self`, in order.
-  CHECK(again.own_committed == std::vector<Block>{blocks[1], blocks[3], blocks[5]});
+  CHECK(own == std::vector<Block>{blocks[1], blocks[3], blocks[5]});
   CHECK(again.aborts == kAborts);
 
   // The reopened log keeps growing where it ended.
@@ -210,14 +216,16 @@ TEST_CASE("file block store: appended and synced blocks and aborts come back on 
   again.chain.sync();
   CHECK(again.chain.range(6, 10) == std::vector<Block>{six});
   {
-    auto third = open_ok(dir, 2);
+    std::vector<Block> own_of_two;
+    auto third = open_ok(dir, 2, true, genesis(), &own_of_two);
     CHECK(third.chain.height() == 6);
     CHECK(third.chain.head() == six.hash);
-    CHECK(third.own_committed == std::vector<Block>{blocks[2], six});
+    CHECK(own_of_two == std::vector<Block>{blocks[2], six});
     CHECK(third.aborts == std::vector<AbortRecord>{kAborts[0], kAborts[1], {"3-9", "late"}});
   }
-  auto as_node_three = open_ok(dir, 3);
-  CHECK(as_node_three.own_committed == std::vector<Block>{blocks[4]});
+  std::vector<Block> own_of_three;
+  open_ok(dir, 3, true, genesis(), &own_of_three);
+  CHECK(own_of_three == std::vector<Block>{blocks[4]});
 }
 
 TEST_CASE("file block store: a torn final block record is cut off with a note, and appending goes on after it") {
@@ -236,13 +244,14 @@ TEST_CASE("file block store: a torn final block record is cut off with a note, a
   spit(dir / "blocks.jsonl", whole.substr(0, keep));
 
   {
-    auto loaded = open_ok(dir);
+    std::vector<Block> own;
+    auto loaded = open_ok(dir, 1, true, genesis(), &own);
     REQUIRE(loaded.notes.size() == 1);
     CHECK(contains(loaded.notes[0], (dir / "blocks.jsonl").string()));
     CHECK(loaded.chain.height() == 4);
     CHECK(loaded.chain.head() == blocks[4].hash);
     CHECK(loaded.chain.range(0, 100) == std::vector<Block>(blocks.begin(), blocks.begin() + 5));
-    CHECK(loaded.own_committed == std::vector<Block>{blocks[1], blocks[3]});
+    CHECK(own == std::vector<Block>{blocks[1], blocks[3]});
     CHECK(loaded.aborts == kAborts);
     // The file now ends at the last complete line.
     CHECK(slurp(dir / "blocks.jsonl") == whole.substr(0, last));
@@ -481,14 +490,15 @@ TEST_CASE("file block store: a 20,000-block log reopens and verifies") {
     balances = loaded.chain.table().balances();
   }
   const auto start = std::chrono::steady_clock::now();
-  auto again = open_ok(dir);
+  std::vector<Block> own;
+  auto again = open_ok(dir, 1, true, genesis(), &own);
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
   MESSAGE("reopening and verifying ", n, " blocks took ", ms, " ms");
   CHECK(again.chain.height() == n);
   CHECK(again.chain.head() == head);
   CHECK(again.chain.table().balances() == balances);
   CHECK(again.chain.table().total() == 3000);
-  CHECK(again.own_committed.size() == n / 3);
+  CHECK(own.size() == n / 3);
   CHECK(again.chain.range(n - 2, 10).size() == 3);
   CHECK(again.chain.at(n).hash == head);
 }

@@ -1,74 +1,70 @@
-// TxidMemory: decided transfers recalled by txid with the very reply they got, undecided ones unknown.
+// TxidMemory: committed txids recalled as the blocks that may hold them, aborted ones with their reason, in bounded memory.
 #include "actors/bank/txid_memory.hpp"
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
-
-#include "actors/ledger/chain.hpp"
+#include <vector>
 
 using namespace bank;
+using Indexes = std::vector<std::uint64_t>;
 
-namespace {
-
-Block committed_block(const std::string& txid, Cents amount) {
-  Chain c(Chain::make_genesis({{1, 1000}, {2, 1000}}));
-  return c.next_block(Tx{txid, 1, 2, amount, 3});
-}
-
-}  // namespace
-
-TEST_CASE("txid memory: an empty memory recalls nothing") {
+TEST_CASE("txid memory: an empty memory knows nothing") {
   TxidMemory m;
   CHECK(m.size() == 0);
-  CHECK_FALSE(m.contains("1-1"));
-  CHECK_FALSE(m.recall("1-1"));
+  CHECK_FALSE(m.maybe_decided("1-1"));
+  CHECK(m.candidates("1-1").empty());
+  CHECK_FALSE(m.abort_reason("1-1"));
 }
 
-TEST_CASE("txid memory: a committed transfer is recalled as the committed reply with its block") {
+TEST_CASE("txid memory: a committed txid names its block, an aborted one its reason") {
   TxidMemory m;
-  Block b = committed_block("1-1", 400);
-  m.committed(b);
-  CHECK(m.contains("1-1"));
-  CHECK(m.size() == 1);
-  auto r = m.recall("1-1");
-  REQUIRE(r);
-  REQUIRE(std::holds_alternative<TransferDone>(*r));
-  CHECK(std::get<TransferDone>(*r).txid == "1-1");
-  CHECK(std::get<TransferDone>(*r).block == b);
-  CHECK(console_reply_to_json(*r) ==
-        nlohmann::json{{"ok", true}, {"status", "committed"}, {"txid", "1-1"}, {"block", block_to_json(b)}});
-  CHECK_FALSE(m.recall("1-2"));
-}
-
-TEST_CASE("txid memory: an aborted transfer is recalled as the aborted reply with its reason") {
-  TxidMemory m;
+  m.committed("1-1", 4);
   m.aborted("mine-7", "account 1 holds 5 cents, less than the 9 cents asked");
-  auto r = m.recall("mine-7");
-  REQUIRE(r);
-  REQUIRE(std::holds_alternative<FailureReply>(*r));
-  const auto& f = std::get<FailureReply>(*r);
-  CHECK(f.status == "aborted");
-  CHECK(f.error == "account 1 holds 5 cents, less than the 9 cents asked");
-  CHECK(f.txid == std::optional<std::string>{"mine-7"});
+  CHECK(m.size() == 2);
+  CHECK(m.candidates("1-1") == Indexes{4});
+  CHECK(m.maybe_decided("1-1"));
+  CHECK_FALSE(m.abort_reason("1-1"));
+  CHECK(m.abort_reason("mine-7") == std::optional<std::string>{"account 1 holds 5 cents, less than the 9 cents asked"});
+  CHECK(m.maybe_decided("mine-7"));
+  CHECK(m.candidates("mine-7").empty());
 }
 
-TEST_CASE("txid memory: outcomes are kept apart by txid, exactly as given") {
+TEST_CASE("txid memory: txids are kept apart exactly as given, and a repeat keeps one entry") {
   TxidMemory m;
-  Block b1 = committed_block("a", 1);
-  Block b2 = committed_block("b", 2);
-  m.committed(b1);
-  m.committed(b2);
+  m.committed("a", 1);
+  m.committed("b", 2);
   m.aborted("c", "no funds");
+  CHECK(m.candidates("a") == Indexes{1});
+  CHECK(m.candidates("b") == Indexes{2});
+  CHECK_FALSE(m.maybe_decided("A"));  // case matters
+  CHECK_FALSE(m.maybe_decided("a "));
+  m.committed("a", 1);
   CHECK(m.size() == 3);
-  CHECK(std::get<TransferDone>(*m.recall("a")).block == b1);
-  CHECK(std::get<TransferDone>(*m.recall("b")).block == b2);
-  CHECK(std::get<FailureReply>(*m.recall("c")).status == "aborted");
-  CHECK_FALSE(m.contains("A"));  // case matters
-  CHECK_FALSE(m.contains("a "));
+  CHECK(m.candidates("a") == Indexes{1});
+}
 
-  // Remembering the same outcome again keeps one entry.
-  m.committed(b1);
-  CHECK(m.size() == 3);
-  CHECK(std::get<TransferDone>(*m.recall("a")).block == b1);
+TEST_CASE("txid memory: txids that share a key all come back as candidates, oldest first") {
+  TxidMemory m([](std::string_view txid) { return std::uint64_t{txid.size()}; });  // "ab" and "cd" collide
+  m.committed("cd", 9);
+  m.committed("ab", 3);
+  m.committed("xyz", 5);
+  CHECK(m.candidates("ab") == Indexes{3, 9});
+  CHECK(m.candidates("zz") == Indexes{3, 9});  // never committed, but shares the key: the ledger tells
+  CHECK(m.candidates("xyz") == Indexes{5});
+  CHECK(m.candidates("q").empty());
+}
+
+TEST_CASE("txid memory: many commits, sorted and unsorted parts, each found with its own index") {
+  TxidMemory m;
+  const std::uint64_t n = 5000;  // several merges of the recent part
+  for (std::uint64_t i = 1; i <= n; ++i) m.committed("1-" + std::to_string(i), i * 2);
+  CHECK(m.size() == n);
+  for (std::uint64_t i = 1; i <= n; ++i) {
+    auto c = m.candidates("1-" + std::to_string(i));
+    REQUIRE(std::find(c.begin(), c.end(), i * 2) != c.end());
+  }
+  CHECK(m.candidates("1-0").empty());
+  CHECK(m.candidates("1-" + std::to_string(n + 1)).empty());
 }
