@@ -65,12 +65,15 @@ struct LinkRefused {
   NodeId peer = 0;
   std::string why;
 };
-// mutex -> ledger: a peer's chain height (from its hello); the ledger catches up to it
-// before it lets the bank append.
+// mutex -> ledger: a peer's chain height; the ledger catches up to it before it lets the
+// bank append.
 struct PeerHeight {
   NodeId peer = 0;
   std::uint64_t height = 0;
   bool restarted = false;  // from a new incarnation's hello: forget what we asked the old one
+  // From a request or a reply rather than a hello: the blocks behind it are most likely on
+  // their way in a release on another link, so the ledger waits a tick before it asks.
+  bool hint = false;
 };
 // ledger -> mutex -> network: our chain height, announced in hellos.
 struct LocalHeight {
@@ -157,6 +160,9 @@ struct LogOut {
   std::string event;
   Lamport lamport = 0;
   nlohmann::json fields;
+  // send/recv: the peer message as one line of JSON text, written verbatim as the "msg"
+  // field (it is the frame itself: encoded once, not again for the log).
+  std::string msg = {};
 };
 // shell -> any actor: time passes. Cores never read a clock; this is how they learn `now`.
 struct Tick {

@@ -29,9 +29,9 @@ const LinkSession* NetworkCore::session(NodeId peer) const {
 
 void NetworkCore::flush(NodeId peer, LinkSession::Output& o, Outbox& out) {
   for (const PeerMessage& m : o.wire) {
-    auto j = peer_to_json(m);
-    out.push_back({Actor::wire, WireOut{peer, j.dump(), m.seq}});
-    out.push_back({Actor::log, LogOut{"send", m.lamport, {{"type", peer_type_name(m.body)}, {"peer", peer}, {"msg", std::move(j)}}}});
+    std::string text = peer_to_json(m).dump();
+    out.push_back({Actor::log, LogOut{"send", m.lamport, {{"type", peer_type_name(m.body)}, {"peer", peer}}, text}});
+    out.push_back({Actor::wire, WireOut{peer, std::move(text), m.seq}});
   }
   for (PeerMessage& m : o.deliver) out.push_back({Actor::mutex, PeerIn{peer, m.lamport, std::move(m.body)}});
   for (const auto& e : o.events) {
@@ -70,9 +70,12 @@ void NetworkCore::step(const BusMessage& in, Outbox& out) {
                           return;
                         }
                         lamport_ = std::max(lamport_, m->lamport);
+                        // The frame as received is the log's "msg" unless it spans lines
+                        // (JSON allows newlines between tokens; a log line must not hold one).
+                        bool one_line = w.bytes.find_first_of("\r\n") == std::string::npos;
                         out.push_back({Actor::log, LogOut{"recv", lamport_,
-                                                          {{"type", peer_type_name(m->body)}, {"peer", m->from},
-                                                           {"msg", std::move(*j)}}}});
+                                                          {{"type", peer_type_name(m->body)}, {"peer", m->from}},
+                                                          one_line ? w.bytes : j->dump()}});
                         LinkSession::Output o;
                         it->second.receive(*m, now_ms_, o);
                         flush(m->from, o, out);

@@ -21,17 +21,28 @@ std::string LogSink::rfc3339_now() {
 }
 
 // The timestamp is read under the lock, so the order of lines in one file is the order of
-// their ts; across nodes of one machine the same clock orders them.
+// their ts; across nodes of one machine the same clock orders them. The line is put together
+// as text: the fields in order, then "msg" (already JSON text) as it is.
 void LogSink::write(const LogOut& e) {
-  nlohmann::ordered_json line;
+  std::string text;
+  text.reserve(160 + e.msg.size());
+  auto field = [&](const char* key, const nlohmann::json& value) {
+    text += text.empty() ? "{" : ",";
+    text += nlohmann::json(key).dump();
+    text += ":";
+    text += value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
   std::lock_guard lock(mu_);
-  line["ts"] = rfc3339_now();
-  line["node"] = node_;
-  line["lamport"] = e.lamport;
-  line["event"] = e.event;
-  for (const auto& [k, v] : e.fields.items()) line[k] = v;
-  auto text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  text += '\n';
+  field("ts", rfc3339_now());
+  field("node", node_);
+  field("lamport", e.lamport);
+  field("event", e.event);
+  for (const auto& [k, v] : e.fields.items()) field(k.c_str(), v);
+  if (!e.msg.empty()) {
+    text += ",\"msg\":";
+    text += e.msg;
+  }
+  text += "}\n";
   std::fwrite(text.data(), 1, text.size(), out_);
   std::fflush(out_);
 }

@@ -1,0 +1,77 @@
+// LogSink: one JSON object per line, CONTRACT section 6's common fields first, a message's JSON text kept verbatim.
+#include "actors/shell/log_sink.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <regex>
+#include <string>
+#include <vector>
+
+using namespace bank;
+
+namespace {
+
+std::vector<std::string> lines_written(const std::vector<LogOut>& events) {
+  std::FILE* f = std::tmpfile();
+  REQUIRE(f != nullptr);
+  {
+    LogSink sink(f, 3);
+    for (const auto& e : events) sink.write(e);
+  }
+  std::rewind(f);
+  std::vector<std::string> lines;
+  std::string line;
+  for (int c = std::fgetc(f); c != EOF; c = std::fgetc(f)) {
+    if (c == '\n') {
+      lines.push_back(line);
+      line.clear();
+    } else {
+      line += static_cast<char>(c);
+    }
+  }
+  CHECK(line.empty());  // every line ends with its newline
+  std::fclose(f);
+  return lines;
+}
+
+}  // namespace
+
+TEST_CASE("log sink: each event is one line of JSON with ts, node, lamport, event and its fields") {
+  const std::string frame = R"({"from":1,"lamport":7,"type":"request"})";
+  auto lines = lines_written({
+      LogOut{"commit", 9, {{"index", 4}, {"txid", "1-4"}, {"amount", 400}}},
+      LogOut{"send", 7, {{"type", "request"}, {"peer", 2}}, frame},
+      LogOut{"error", 0, {{"error", "a \"quoted\"\nsentence \xff"}}},
+  });
+  REQUIRE(lines.size() == 3);
+  const std::regex rfc3339(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)");
+  std::string previous_ts;
+  for (const auto& line : lines) {
+    CAPTURE(line);
+    auto j = nlohmann::json::parse(line);
+    CHECK(std::regex_match(j["ts"].get<std::string>(), rfc3339));
+    CHECK(j["ts"].get<std::string>() >= previous_ts);
+    previous_ts = j["ts"];
+    CHECK(j["node"] == 3);
+    CHECK(line.rfind(R"({"ts":")", 0) == 0);  // the common fields lead, for people reading
+  }
+  auto commit = nlohmann::json::parse(lines[0]);
+  CHECK(commit["event"] == "commit");
+  CHECK(commit["lamport"] == 9);
+  CHECK(commit["index"] == 4);
+  CHECK(commit["txid"] == "1-4");
+  CHECK(commit["amount"] == 400);
+  CHECK_FALSE(commit.contains("msg"));
+
+  auto send = nlohmann::json::parse(lines[1]);
+  CHECK(send["event"] == "send");
+  CHECK(send["peer"] == 2);
+  CHECK(send["type"] == "request");
+  CHECK(send["msg"] == nlohmann::json::parse(frame));
+  CHECK(lines[1].find("\"msg\":" + frame) != std::string::npos);  // verbatim
+
+  // Bytes that are not UTF-8 are replaced, quotes and newlines escaped: still one line.
+  auto error = nlohmann::json::parse(lines[2]);
+  CHECK(error["error"].get<std::string>().find("a \"quoted\"\nsentence") == 0);
+}
