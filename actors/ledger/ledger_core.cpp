@@ -1,6 +1,8 @@
 // LedgerCore: appends, peer blocks, catch-up and ledger queries.
 #include "actors/ledger/ledger_core.hpp"
 
+#include <algorithm>
+
 namespace bank {
 
 namespace {
@@ -19,7 +21,11 @@ void LedgerCore::step(const BusMessage& in, Outbox& out) {
                         catch_up(out);
                       },
                       [&](const Withdrawn& w) { out.push_back({Actor::bank, w}); },
-                      [&](const Tick&) { chain_.sync(); },
+                      [&](const Tick&) {
+                        chain_.sync();
+                        promote_hints();
+                        catch_up(out);
+                      },
                       [&](const Append& a) { append_own(a, out); },
                       [&](const ApplyBlocks& a) {
                         apply_peer(a, out);
@@ -27,7 +33,10 @@ void LedgerCore::step(const BusMessage& in, Outbox& out) {
                       },
                       [&](const PeerIn& p) { on_peer(p, out); },
                       [&](const PeerHeight& h) {
+                        if (h.hint) return hint(h.peer, h.height);
                         if (h.restarted) {
+                          hints_new_.erase(h.peer);
+                          hints_due_.erase(h.peer);
                           peer_heights_[h.peer] = h.height;  // it may hold less than its old self
                           asked_.erase(h.peer);              // and has forgotten what we asked
                         } else {
@@ -126,7 +135,7 @@ void LedgerCore::apply_peer(const ApplyBlocks& a, Outbox& out) {
   for (const Block& b : a.blocks) {
     if (b.index > chain_.height() + 1) {
       // Its sender holds every block before it: fetch the gap if it does not fill by itself.
-      peer_heights_[a.from] = std::max(peer_heights_[a.from], b.index - 1);
+      hint(a.from, b.index - 1);
       early_.emplace(b.index, std::pair{a.from, b});
     } else if (b.index <= chain_.height() && chain_.at(b.index).hash != b.hash) {
       out.push_back({Actor::log, LogOut{"error", lamport_,
@@ -159,15 +168,35 @@ void LedgerCore::apply_peer(const ApplyBlocks& a, Outbox& out) {
   out.push_back({Actor::bank, std::move(done)});
 }
 
-// Ask the highest peer for what we lack; pass a held grant on once nothing is missing.
+void LedgerCore::hint(NodeId peer, std::uint64_t height) {
+  if (height > chain_.height()) hints_new_[peer] = std::max(hints_new_[peer], height);
+}
+
+// A hint heard before the previous tick that we still lag behind becomes a height to fetch
+// up to: by then the release that carries those blocks would have come.
+void LedgerCore::promote_hints() {
+  for (const auto& [peer, h] : hints_due_)
+    if (h > chain_.height()) peer_heights_[peer] = std::max(peer_heights_[peer], h);
+  hints_due_ = std::move(hints_new_);
+  hints_new_.clear();
+}
+
+// Ask the highest peer for what we lack; pass a held grant on once nothing is missing,
+// hints included (in normal running none is ahead of us by the time we are granted: every
+// release before our entry has been applied; one that is names a release that never came).
 void LedgerCore::catch_up(Outbox& out) {
   NodeId best = 0;
   std::uint64_t best_height = chain_.height();
   for (const auto& [peer, h] : peer_heights_)
     if (h > best_height) best = peer, best_height = h;
   if (best == 0) {
-    if (held_grant_) out.push_back({Actor::bank, *held_grant_});
-    held_grant_.reset();
+    auto ahead = [&](const auto& hints) {
+      return std::any_of(hints.begin(), hints.end(), [&](const auto& h) { return h.second > chain_.height(); });
+    };
+    if (held_grant_ && !ahead(hints_new_) && !ahead(hints_due_)) {
+      out.push_back({Actor::bank, *held_grant_});
+      held_grant_.reset();
+    }
     return;
   }
   std::uint64_t from = chain_.height() + 1;
@@ -202,8 +231,11 @@ void LedgerCore::on_peer(const PeerIn& p, Outbox& out) {
     apply_peer(ApplyBlocks{p.from, p.lamport, fresh}, out);
     // A peer that sent nothing new, or a block we refused, cannot help us further: stop
     // asking it (it would send the same again).
-    if (!stale && (fresh.empty() || chain_.height() < reach))
+    if (!stale && (fresh.empty() || chain_.height() < reach)) {
       peer_heights_[p.from] = std::min(b->height, chain_.height());
+      hints_new_.erase(p.from);  // nor hints of its height, which would hold a grant for good
+      hints_due_.erase(p.from);
+    }
     catch_up(out);
   }
 }

@@ -30,6 +30,8 @@ class LedgerCore {
   void recall(const Recall& r, Outbox& out);
   void log_commit(const Block& b, Lamport lamport, Outbox& out);
   void catch_up(Outbox& out);
+  void hint(NodeId peer, std::uint64_t height);
+  void promote_hints();
   Result<std::uint64_t> verify_stored();
 
   NodeId self_;
@@ -46,6 +48,13 @@ class LedgerCore {
   std::map<NodeId, std::uint64_t> peer_heights_;
   std::map<NodeId, std::uint64_t> asked_;  // peer -> the index we asked from
   std::optional<Granted> held_grant_;
+  // Heights heard in requests and replies, and gaps before early blocks: hints, not yet
+  // reasons to ask. In normal running the blocks behind them are in a release still on its
+  // way (releases from different peers cross); asking at once fetched them twice. A hint
+  // still ahead of us a full tick later is asked for (the rare release that never comes:
+  // one sent to our previous incarnation).
+  std::map<NodeId, std::uint64_t> hints_new_;  // since the last tick
+  std::map<NodeId, std::uint64_t> hints_due_;  // from before it: promoted at the next tick
 };
 
 }  // namespace bank

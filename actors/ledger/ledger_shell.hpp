@@ -9,8 +9,11 @@ namespace bank {
 
 class LedgerShell : public ActorShell {
  public:
+  // How often the core hears the time: it promotes catch-up hints (so a block behind a hint
+  // is fetched within two ticks) and syncs peers' blocks.
+  static constexpr std::int64_t kTickMs = 50;
   LedgerShell(zmq::context_t& ctx, LogSink& log, LedgerCore core)
-      : ActorShell(ctx, Actor::ledger, log, 1000), core_(std::move(core)) {}
+      : ActorShell(ctx, Actor::ledger, log, kTickMs), core_(std::move(core)) {}
 
  protected:
   void step(const BusMessage& in, Outbox& out) override { core_.step(in, out); }

@@ -141,7 +141,7 @@ void MutexCore::on_peer(const PeerIn& p, Outbox& out) {
   if (const auto* r = std::get_if<ReplyMsg>(&p.body)) height = r->height;
   if (height > told_height_[p.from]) {
     told_height_[p.from] = height;
-    out.push_back({Actor::ledger, PeerHeight{p.from, height, false}});
+    out.push_back({Actor::ledger, PeerHeight{p.from, height, false, true}});
   }
   std::visit(Overload{[&](const RequestMsg& r) {
                         if (r.req.node != p.from) return;

@@ -328,3 +328,40 @@ TEST_CASE("ledger catch-up: LocalHeight goes to the mutex after own appends and 
   CHECK(commit_at < height_at);
   CHECK(std::get<LocalHeight>(more[height_at].msg).height == 6);
 }
+
+TEST_CASE("ledger catch-up: a height heard in a request or reply is asked for only if still ahead a full tick later") {
+  Chain source = peer_chain(6);
+  SUBCASE("the release comes in time: nothing is fetched twice") {
+    LedgerCore core(1, Chain(genesis()));
+    CHECK(asks(step(core, PeerHeight{2, 3, false, true})).empty());
+    Outbox grant = step(core, kGrant);
+    CHECK(grants(grant).empty());  // held: we are behind a height we heard of
+    CHECK(asks(step(core, Tick{50})).empty());
+    // The release that carries blocks 1..3 arrives (through the mutex, from node 3).
+    Outbox applied = step(core, ApplyBlocks{3, 20, source.range(1, 3)});
+    CHECK(grants(applied).size() == 1);
+    CHECK(asks(step(core, Tick{100})).empty());
+    CHECK(asks(step(core, Tick{150})).empty());
+  }
+  SUBCASE("it never comes: asked at the second tick, and the grant follows the answer") {
+    LedgerCore core(1, Chain(genesis()));
+    CHECK(asks(step(core, PeerHeight{2, 3, false, true})).empty());
+    CHECK(grants(step(core, kGrant)).empty());
+    CHECK(asks(step(core, Tick{50})).empty());  // heard since the last tick: not yet
+    CHECK(asks(step(core, Tick{100})) == std::vector<Ask>{{2, 1}});
+    Outbox got = step(core, answer(2, source, 1));
+    CHECK(core.chain().height() == 6);
+    CHECK(grants(got).size() == 1);
+  }
+  SUBCASE("a gap before an early block is a hint too") {
+    LedgerCore core(1, Chain(genesis()));
+    CHECK(asks(step(core, ApplyBlocks{2, 20, source.range(4, 1)})).empty());
+    CHECK(core.chain().height() == 0);
+    CHECK(asks(step(core, Tick{50})).empty());
+    CHECK(asks(step(core, Tick{100})) == std::vector<Ask>{{2, 1}});
+  }
+  SUBCASE("a hello's height is asked for at once") {
+    LedgerCore core(1, Chain(genesis()));
+    CHECK(asks(step(core, PeerHeight{2, 3, false, false})) == std::vector<Ask>{{2, 1}});
+  }
+}
