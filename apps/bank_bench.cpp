@@ -1,0 +1,220 @@
+// bank-bench: measures a real cluster (CONTRACT section 7).
+//   bank-bench --nodes N --clients C --seconds S [--fsync on|off] [--keep DIR] [--batch B] [--seed X]
+// Starts N bank-node processes (found beside this executable) on free loopback ports, drives C
+// closed-loop clients spread round-robin over them for S seconds, checks that the nodes agree
+// (height, head, verify, balances, commits) and counts peer messages in their logs. Prints a
+// table, then as its last line one JSON object. Exit: 0 consistent, 1 not consistent or some
+// transfers failed, 2 bad usage or the cluster did not start, 130 interrupted (SIGINT).
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <random>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "apps/bench/bench_clients.hpp"
+#include "apps/bench/bench_report.hpp"
+#include "apps/bench/consistency_check.hpp"
+#include "apps/bench/local_cluster.hpp"
+#include "apps/bench/log_stats.hpp"
+#include "apps/bench/stop_signal.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace bank::bench;
+
+enum Exit { consistent = 0, not_consistent = 1, usage = 2, interrupted = 130 };
+
+struct Options {
+  int nodes = 3;
+  int clients = 32;
+  double seconds = 10;
+  std::string fsync = "on";
+  std::string keep;
+  std::optional<int> batch;
+  std::optional<std::uint64_t> seed;
+};
+
+// Large enough that a run never runs an account dry (transfers are 1..100 cents).
+constexpr bank::Cents kInitialBalance = 100'000'000;  // $1,000,000.00
+constexpr std::chrono::seconds kReadyBound{20}, kSameHeightBound{15}, kStopBound{10};
+constexpr int kMaxClients = 1000;
+
+std::string one_line(std::string s) {
+  for (auto& ch : s)
+    if (ch == '\n') ch = ' ';
+  return s;
+}
+
+// Each client is a ZeroMQ socket and a TCP connection: make room for them.
+void raise_file_limit() {
+  rlimit r{};
+  if (::getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+    r.rlim_cur = r.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &r);
+  }
+}
+
+// The whole run inside `dir`; the cluster is stopped when this returns, whatever happens.
+int run(const Options& o, const fs::path& dir, const fs::path& node_bin) {
+  ClusterSpec spec{o.nodes, o.fsync == "on", o.batch, kInitialBalance};
+  LocalCluster cluster(dir, node_bin, spec);
+  cluster.context().set(zmq::ctxopt::max_sockets, o.clients + 64);
+
+  cluster.start_all();
+  if (auto why = cluster.wait_ready(kReadyBound)) {
+    if (StopSignal::requested()) return interrupted;
+    std::fprintf(stderr, "bank-bench: the cluster did not start: %s\n", why->c_str());
+    return usage;
+  }
+
+  // CPU is read just before and just after the load, so it covers the load alone.
+  std::vector<NodeFigures> nodes(static_cast<std::size_t>(o.nodes));
+  std::vector<std::optional<double>> cpu_before(nodes.size());
+  for (int id = 1; id <= o.nodes; ++id) cpu_before[static_cast<std::size_t>(id - 1)] = cluster.cpu_seconds(id);
+
+  LoadOptions load_options;
+  load_options.clients = o.clients;
+  load_options.seconds = o.seconds;
+  for (int id = 1; id <= o.nodes; ++id) load_options.consoles.push_back(cluster.console_port(id));
+  load_options.seed = o.seed ? *o.seed : std::random_device{}();
+  LoadResult load = BenchClients(cluster.context(), load_options).run();
+  if (load.interrupted) return interrupted;
+
+  for (int id = 1; id <= o.nodes; ++id) {
+    auto& n = nodes[static_cast<std::size_t>(id - 1)];
+    n.id = id;
+    auto after = cluster.cpu_seconds(id);
+    if (after && cpu_before[static_cast<std::size_t>(id - 1)]) n.cpu_s = *after - *cpu_before[static_cast<std::size_t>(id - 1)];
+    n.peak_rss_kib = cluster.peak_rss_kib(id);
+  }
+
+  ConsistencyCheck check(cluster);
+  auto checks = check.run(load.committed, load.unanswered, kSameHeightBound);
+  if (StopSignal::requested()) return interrupted;
+
+  for (const auto& [id, code] : cluster.stop_all(kStopBound))
+    if (code != 0)
+      std::fprintf(stderr, "bank-bench: node %d %s when stopped\n", id,
+                   code > 0 ? ("exited with code " + std::to_string(code)).c_str()
+                            : ("was killed by signal " + std::to_string(-code)).c_str());
+  for (auto& n : nodes) {
+    n.log = LogStats::scan(cluster.log_path(n.id));
+    if (n.log.errors() > 0)
+      std::fprintf(stderr, "bank-bench: node %d logged %lld error events; the first: %s\n", n.id, n.log.errors(),
+                   n.log.first_error().c_str());
+  }
+
+  for (const auto& [why, count] : load.failed_by) {
+    auto first = load.first_error.find(why);
+    std::fprintf(stderr, "bank-bench: %s transfers failed (%s)%s%s\n", BenchReport::grouped(count).c_str(), why.c_str(),
+                 first == load.first_error.end() ? "" : ": ",
+                 first == load.first_error.end() ? "" : first->second.c_str());
+  }
+  for (const auto& c : checks)
+    if (!c.passed) std::fprintf(stderr, "bank-bench: check failed: %s: %s\n", c.name.c_str(), c.detail.c_str());
+
+  const bool all_answered = load.failed == 0;
+  RunFigures figures;
+  figures.nodes = o.nodes;
+  figures.clients = o.clients;
+  figures.seconds = o.seconds;
+  figures.fsync = spec.fsync;
+  figures.batch = o.batch;
+  figures.seed = load_options.seed;
+  figures.load = std::move(load);
+  figures.height = check.height();
+  figures.checks = std::move(checks);
+  figures.node = std::move(nodes);
+  BenchReport report(std::move(figures));
+  std::fflush(stderr);
+  report.print_table(stdout);
+  std::printf("%s\n", report.json().dump().c_str());
+  std::fflush(stdout);
+  return report.consistent() && all_answered ? consistent : not_consistent;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Lamport Bank benchmark: starts a local cluster of bank-node processes, drives closed-loop "
+               "transfer clients against it, checks that it stays consistent and reports the figures",
+               "bank-bench"};
+  Options o;
+  // A transfer needs another account to pay: one node alone has none.
+  app.add_option("--nodes", o.nodes, "cluster size, 2 to 9 (default 3)")->check(CLI::Range(2, 9));
+  app.add_option("--clients", o.clients, "concurrent closed-loop clients, spread round-robin over the nodes (default 32)")
+      ->check(CLI::Range(1, kMaxClients));
+  app.add_option("--seconds", o.seconds, "length of the load (default 10)")
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            char* end = nullptr;
+            double s = std::strtod(text.c_str(), &end);
+            return (*end == '\0' && s > 0 && s <= 86400) ? std::string() : "must be a number of seconds above 0, up to 86400";
+          },
+          "SECONDS"));
+  app.add_option("--fsync", o.fsync, "fsync each block before it is sent or acknowledged (default on)")
+      ->check(CLI::IsMember({"on", "off"}));
+  app.add_option("--keep", o.keep, "run in this new or empty folder and keep it (config, data, node logs)");
+  app.add_option("--batch", o.batch, "most transfers a node commits per critical-section entry (default: the node's)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--seed", o.seed, "seed of the clients' random transfers (default: a random one, printed)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::fprintf(stderr, "bank-bench: %s (try --help)\n", one_line(e.what()).c_str());
+    return usage;
+  }
+
+  std::error_code ec;
+  fs::path node_bin = fs::canonical("/proc/self/exe", ec).parent_path() / "bank-node";
+  if (ec || ::access(node_bin.c_str(), X_OK) != 0) {
+    std::fprintf(stderr, "bank-bench: no bank-node executable beside this one (%s)\n", node_bin.c_str());
+    return usage;
+  }
+
+  fs::path dir;
+  bool temporary = o.keep.empty();
+  if (temporary) {
+    char tmpl[] = "/tmp/bank-bench-XXXXXX";
+    if (!::mkdtemp(tmpl)) {
+      std::fprintf(stderr, "bank-bench: cannot make a folder in /tmp: %s\n", std::strerror(errno));
+      return usage;
+    }
+    dir = tmpl;
+  } else {
+    dir = fs::absolute(o.keep, ec);
+    if (!ec) fs::create_directories(dir, ec);
+    if (ec || !fs::is_directory(dir) || !fs::is_empty(dir, ec)) {
+      std::fprintf(stderr, "bank-bench: --keep %s must be a new or empty folder%s%s\n", o.keep.c_str(),
+                   ec ? ": " : "", ec ? ec.message().c_str() : "");
+      return usage;
+    }
+  }
+
+  StopSignal::install();
+  raise_file_limit();
+  int code = usage;
+  try {
+    code = run(o, dir, node_bin);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bank-bench: %s\n", one_line(e.what()).c_str());
+    code = StopSignal::requested() ? interrupted : usage;
+  }
+  if (code == interrupted) std::fprintf(stderr, "bank-bench: interrupted; the nodes are stopped\n");
+
+  // A failed run keeps its folder so its logs can be read; a good or interrupted one does not.
+  if (temporary && code != not_consistent) {
+    fs::remove_all(dir, ec);
+  } else {
+    std::fprintf(stderr, "bank-bench: the run's config, data and node logs are in %s\n", dir.c_str());
+  }
+  return code;
+}

@@ -1,0 +1,138 @@
+// ConsistencyCheck: status, verify and balance requests to every node, compared.
+#include "apps/bench/consistency_check.hpp"
+
+#include <map>
+#include <optional>
+#include <thread>
+
+#include "apps/bench/bench_report.hpp"
+#include "apps/bench/stop_signal.hpp"
+
+namespace bank::bench {
+
+namespace {
+using std::chrono::milliseconds;
+using nlohmann::json;
+
+bool is_ok(const std::optional<json>& r) {
+  if (!r) return false;
+  auto ok = r->find("ok");
+  return ok != r->end() && ok->is_boolean() && ok->get<bool>();
+}
+
+std::string reply_text(const std::optional<json>& r) { return r ? r->dump() : "no reply"; }
+}  // namespace
+
+std::vector<CheckResult> ConsistencyCheck::run(long long committed, long long unanswered, milliseconds bound) {
+  std::vector<CheckResult> out;
+  out.push_back(same_height(bound));
+  out.push_back(same_head());
+  out.push_back(verify());
+  out.push_back(balances());
+  out.push_back(height_matches(committed, unanswered));
+  return out;
+}
+
+// Polls status until every node reports the same height; the heads of that round are kept.
+CheckResult ConsistencyCheck::same_height(milliseconds bound) {
+  auto deadline = std::chrono::steady_clock::now() + bound;
+  std::string last;
+  for (;;) {
+    std::map<int, std::uint64_t> heights;
+    std::vector<std::string> heads;
+    last.clear();
+    for (int id = 1; id <= cluster_.size(); ++id) {
+      auto s = cluster_.ask(id, {{"cmd", "status"}}, std::chrono::seconds(5));
+      bool good = is_ok(s) && (*s)["height"].is_number_unsigned() && (*s)["head"].is_string();
+      last += " node " + std::to_string(id) + ": " +
+              (good ? std::to_string((*s)["height"].get<std::uint64_t>()) : reply_text(s));
+      if (!good) continue;
+      heights[id] = (*s)["height"].get<std::uint64_t>();
+      heads.push_back((*s)["head"].get<std::string>());
+      height_ = std::max(height_, heights[id]);
+    }
+    bool same = static_cast<int>(heights.size()) == cluster_.size();
+    for (const auto& [id, h] : heights) same = same && h == heights.begin()->second;
+    if (same) {
+      height_ = heights.begin()->second;
+      heights_agree_ = true;
+      heads_ = heads;
+      return {"same height", true, "height " + BenchReport::grouped(static_cast<long long>(height_)) + " on all " +
+                                        std::to_string(cluster_.size()) + " nodes"};
+    }
+    if (StopSignal::requested() || std::chrono::steady_clock::now() > deadline)
+      return {"same height", false,
+              "heights still differ after " + std::to_string(bound.count() / 1000) + " s:" + last};
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+}
+
+// The chain is hash-linked: one head hash at one height means one chain.
+CheckResult ConsistencyCheck::same_head() {
+  if (!heights_agree_) return {"same head", false, "not compared: the heights differ"};
+  std::string detail;
+  bool same = true;
+  for (std::size_t i = 0; i < heads_.size(); ++i) {
+    same = same && heads_[i] == heads_.front();
+    detail += (i ? " " : "") + std::string("node ") + std::to_string(i + 1) + ": " + heads_[i].substr(0, 12);
+  }
+  if (same) return {"same head", true, "head " + heads_.front().substr(0, 16) + " on all nodes"};
+  return {"same head", false, "heads differ at height " + std::to_string(height_) + ": " + detail};
+}
+
+// Each node re-checks its whole chain; that can take a while on a long chain.
+CheckResult ConsistencyCheck::verify() {
+  std::string bad;
+  for (int id = 1; id <= cluster_.size(); ++id) {
+    auto v = cluster_.ask(id, {{"cmd", "verify"}}, std::chrono::seconds(60));
+    bool good = is_ok(v) && (*v)["height"].is_number_unsigned() && (*v)["height"].get<std::uint64_t>() == height_;
+    if (!good) bad += " node " + std::to_string(id) + ": " + reply_text(v);
+  }
+  if (bad.empty()) return {"verify", true, "every node verified its chain at height " + std::to_string(height_)};
+  return {"verify", false, "expected ok at height " + std::to_string(height_) + ";" + bad};
+}
+
+CheckResult ConsistencyCheck::balances() {
+  const long long expected = static_cast<long long>(cluster_.size()) * cluster_.spec().initial_balance;
+  std::optional<json> first;
+  std::string bad;
+  for (int id = 1; id <= cluster_.size(); ++id) {
+    auto b = cluster_.ask(id, {{"cmd", "balance"}}, std::chrono::seconds(5));
+    if (!is_ok(b) || !(*b)["balances"].is_object()) {
+      bad += " node " + std::to_string(id) + ": " + reply_text(b) + ";";
+      continue;
+    }
+    const auto& table = (*b)["balances"];
+    long long sum = 0;
+    for (const auto& [account, cents] : table.items()) sum += cents.is_number_integer() ? cents.get<long long>() : 0;
+    if (static_cast<int>(table.size()) != cluster_.size())
+      bad += " node " + std::to_string(id) + " has " + std::to_string(table.size()) + " accounts;";
+    if (sum != expected)
+      bad += " node " + std::to_string(id) + "'s balances add up to " + std::to_string(sum) + " cents, not " +
+             std::to_string(expected) + ";";
+    if (!first)
+      first = table;
+    else if (table != *first)
+      bad += " node " + std::to_string(id) + "'s balances " + table.dump() + " differ from node 1's " +
+             first->dump() + ";";
+  }
+  if (bad.empty())
+    return {"balances", true,
+            "identical on all nodes, sum " + BenchReport::grouped(expected) + " cents = " +
+                std::to_string(cluster_.size()) + " x initial balance"};
+  return {"balances", false, bad.substr(1, bad.size() - 2)};
+}
+
+// Every committed reply is one block; an unanswered transfer may have committed unseen.
+CheckResult ConsistencyCheck::height_matches(long long committed, long long unanswered) const {
+  auto h = static_cast<long long>(height_);
+  std::string figures = "height " + BenchReport::grouped(h) + ", committed replies " + BenchReport::grouped(committed);
+  if (unanswered > 0) figures += ", unanswered " + BenchReport::grouped(unanswered);
+  if (h == committed) return {"height = commits", true, figures};
+  if (h > committed && h <= committed + unanswered)
+    return {"height = commits", true, figures + " (the difference is transfers whose reply never came)"};
+  return {"height = commits", false,
+          figures + (h < committed ? ": committed replies missing from the chain" : ": blocks nobody was told of")};
+}
+
+}  // namespace bank::bench
