@@ -56,6 +56,7 @@ void ActorShell::start() {
       run();
     } catch (const std::exception& e) {
       log_.write(LogOut{"error", 0, {{"error", std::string("fatal: ") + e.what()}}});
+      log_.flush();
       std::fprintf(stderr, "bank-node: fatal: %s\n", e.what());
       std::_Exit(1);
     }
@@ -132,7 +133,10 @@ void ActorShell::run() {
         BusMessage* raw = nullptr;
         if (frame.size() == sizeof raw) std::memcpy(&raw, frame.data(), sizeof raw);
         std::unique_ptr<BusMessage> msg(raw);
-        if (!msg) return drain();
+        if (!msg) {
+          log_.flush();
+          return drain();
+        }
         if (auto* c = std::get_if<ConsoleOut>(msg.get()); c && self_ == Actor::bank) {
           Addressed a{Actor::console, std::move(*msg)};
           deliver(a);
@@ -149,6 +153,7 @@ void ActorShell::run() {
       next_tick = now_ms() + tick_ms_;
       feed(Tick{now_ms()});
     }
+    log_.flush();  // what this wake-up logged, before we wait again
   }
 }
 

@@ -21,30 +21,44 @@ std::string LogSink::rfc3339_now() {
 }
 
 // The timestamp is read under the lock, so the order of lines in one file is the order of
-// their ts; across nodes of one machine the same clock orders them. The line is put together
-// as text: the fields in order, then "msg" (already JSON text) as it is.
+// their ts; across nodes of one machine the same clock orders them. The rest of the line is
+// put together as text before: the fields in order, then "msg" (already JSON text) as it is.
 void LogSink::write(const LogOut& e) {
-  std::string text;
-  text.reserve(160 + e.msg.size());
-  auto field = [&](const char* key, const nlohmann::json& value) {
-    text += text.empty() ? "{" : ",";
-    text += nlohmann::json(key).dump();
-    text += ":";
-    text += value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string rest;
+  rest.reserve(128 + e.msg.size());
+  auto field = [&](const std::string& key, const nlohmann::json& value) {
+    rest += ',';
+    rest += nlohmann::json(key).dump();
+    rest += ':';
+    rest += value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   };
-  std::lock_guard lock(mu_);
-  field("ts", rfc3339_now());
   field("node", node_);
   field("lamport", e.lamport);
   field("event", e.event);
-  for (const auto& [k, v] : e.fields.items()) field(k.c_str(), v);
+  for (const auto& [k, v] : e.fields.items()) field(k, v);
   if (!e.msg.empty()) {
-    text += ",\"msg\":";
-    text += e.msg;
+    rest += ",\"msg\":";
+    rest += e.msg;
   }
-  text += "}\n";
-  std::fwrite(text.data(), 1, text.size(), out_);
+  rest += "}\n";
+  std::lock_guard lock(mu_);
+  buffer_ += "{\"ts\":\"";
+  buffer_ += rfc3339_now();
+  buffer_ += '"';
+  buffer_ += rest;
+  if (buffer_.size() >= kFlushBytes) write_out();
+}
+
+void LogSink::flush() {
+  std::lock_guard lock(mu_);
+  write_out();
+}
+
+void LogSink::write_out() {
+  if (buffer_.empty()) return;
+  std::fwrite(buffer_.data(), 1, buffer_.size(), out_);
   std::fflush(out_);
+  buffer_.clear();
 }
 
 }  // namespace bank

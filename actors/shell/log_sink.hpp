@@ -1,7 +1,9 @@
 // LogSink: the node's structured log (CONTRACT section 6). One JSON object per line with
-// ts (UTC, RFC 3339, microseconds), node, lamport, event, then the event's fields; written
-// and flushed under a lock, so lines from actor threads never interleave and `tail -f | jq`
-// sees each line as it happens.
+// ts (UTC, RFC 3339, microseconds), node, lamport, event, then the event's fields. Lines are
+// put in a buffer under a lock, so lines from actor threads never interleave, and written
+// out by flush(): each actor flushes once it has handled what woke it, before it waits
+// again, so `tail -f | jq` sees a line within the step that made it, at one write per step
+// instead of one per line.
 #pragma once
 
 #include <cstdio>
@@ -15,11 +17,19 @@ namespace bank {
 class LogSink {
  public:
   LogSink(std::FILE* out, NodeId node);
+  ~LogSink() { flush(); }
+  LogSink(const LogSink&) = delete;
+  LogSink& operator=(const LogSink&) = delete;
   void write(const LogOut& e);
+  void flush();
   static std::string rfc3339_now();
 
  private:
+  static constexpr std::size_t kFlushBytes = 1 << 16;  // a step that logs more writes as it goes
+  void write_out();  // with mu_ held
+
   std::mutex mu_;
+  std::string buffer_;
   std::FILE* out_;
   NodeId node_;
 };

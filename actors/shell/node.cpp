@@ -25,6 +25,7 @@ Node::Node(const ClusterConfig& config, NodeId self, std::FILE* log) : ctx_(1), 
   if (!loaded) throw std::runtime_error(loaded.error().message);
   log_.write(LogOut{"start", 0, {{"incarnation", incarnation_}, {"height", loaded->chain.height()}}});
   for (const auto& note : loaded->notes) log_.write(LogOut{"repair", 0, {{"note", note}}});
+  log_.flush();
   for (const AbortRecord& a : loaded->aborts) memory.aborted(a.txid, a.reason);
   Balances current = loaded->chain.table().balances();
   std::uint64_t height = loaded->chain.height();

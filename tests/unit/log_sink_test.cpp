@@ -75,3 +75,32 @@ TEST_CASE("log sink: each event is one line of JSON with ts, node, lamport, even
   auto error = nlohmann::json::parse(lines[2]);
   CHECK(error["error"].get<std::string>().find("a \"quoted\"\nsentence") == 0);
 }
+
+TEST_CASE("log sink: lines reach the file at flush, all of them, in order") {
+  std::FILE* f = std::tmpfile();
+  REQUIRE(f != nullptr);
+  LogSink sink(f, 1);
+  auto size = [&] {
+    std::fseek(f, 0, SEEK_END);
+    return std::ftell(f);
+  };
+  sink.write(LogOut{"peer_up", 1, {{"peer", 2}}});
+  sink.write(LogOut{"peer_up", 2, {{"peer", 3}}});
+  CHECK(size() == 0);  // one write per step, not per line
+  sink.flush();
+  const long two_lines = size();
+  CHECK(two_lines > 0);
+  sink.flush();  // nothing new: nothing written
+  CHECK(size() == two_lines);
+
+  // A step that logs a great deal writes as it goes rather than holding it all.
+  const std::string big(10'000, 'x');
+  for (int i = 0; i < 20; ++i) sink.write(LogOut{"error", 3, {{"error", big}}});
+  CHECK(size() > two_lines);
+  sink.flush();
+  std::rewind(f);
+  int lines = 0;
+  for (int c = std::fgetc(f); c != EOF; c = std::fgetc(f)) lines += c == '\n';
+  CHECK(lines == 22);
+  std::fclose(f);
+}
