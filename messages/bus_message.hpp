@@ -79,10 +79,21 @@ struct PeerHeight {
 struct LocalHeight {
   std::uint64_t height = 0;
 };
-// bank -> mutex: want / give up the critical section.
+// bank -> ledger -> mutex: want / give up the critical section. They pass the ledger so that
+// they stay in order with the bank's Stage and Unstage (one pipe).
 struct Acquire {};
 struct Withdraw {};
-// mutex -> ledger -> bank: the critical section is ours.
+// bank -> ledger: a transfer for our next critical section. The ledger keeps them in order
+// and, when granted, appends up to `batch` of them where the grant lands: no hop to the
+// bank and back inside the critical section.
+struct Stage {
+  Tx tx;
+};
+// bank -> ledger: staged transfers the bank has answered `timeout`: never to be appended.
+struct Unstage {
+  std::vector<std::string> txids;
+};
+// mutex -> ledger: the critical section is ours.
 struct Granted {
   Stamp req;
   Lamport lamport = 0;
@@ -97,13 +108,6 @@ struct ApplyBlocks {
   Lamport lamport = 0;
   std::vector<Block> blocks;
 };
-// bank -> ledger: inside the critical section, append these transfers (each checked for
-// funds at its turn). The ledger then releases through the mutex.
-struct Append {
-  Stamp req;
-  Lamport lamport = 0;
-  std::vector<Tx> txs;
-};
 // ledger -> mutex: leave the critical section, carrying the blocks appended inside it.
 struct Release {
   Stamp req;
@@ -114,7 +118,7 @@ struct Aborted {
   std::string reason;
 };
 // ledger -> bank: blocks appended (own or a peer's) and own transfers refused for funds.
-// `own_exit` marks the answer to an Append: our critical section is over.
+// `own_exit` marks the end of our critical section.
 struct Committed {
   std::vector<Block> blocks;
   std::vector<Aborted> aborted;
@@ -170,7 +174,7 @@ struct Tick {
 };
 
 using BusMessage = std::variant<WireIn, WireOut, PeerOut, PeerIn, LinkUp, LinkDown, LinkRefused, PeerHeight, LocalHeight, Acquire, Withdraw, Granted,
-                                Withdrawn, ApplyBlocks, Append, Release, Committed, ChainQuery, VerifyQuery,
+                                Withdrawn, Stage, Unstage, ApplyBlocks, Release, Committed, ChainQuery, VerifyQuery,
                                 Recall, RecallMiss, StatusQuery, ConsoleIn, ConsoleOut, LogOut, Tick>;
 
 // A core's output names its destination: the same type may go to different actors

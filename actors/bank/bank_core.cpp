@@ -23,7 +23,6 @@ BankCore::BankCore(NodeId self, Balances current, BankOptions options, TxidMemor
 
 void BankCore::step(const BusMessage& in, Outbox& out) {
   std::visit(Overload{[&](const ConsoleIn& c) { on_console(c, out); },
-                      [&](const Granted& g) { on_granted(g, out); },
                       [&](const Committed& c) { on_committed(c, out); },
                       [&](const Withdrawn& w) { on_withdrawn(w, out); },
                       [&](const RecallMiss& m) { on_new_transfer(m.client, *m.cmd.txid, m.cmd, out); },
@@ -61,10 +60,8 @@ void BankCore::on_console(const ConsoleIn& c, Outbox& out) {
 }
 
 BankCore::Pending* BankCore::find_pending(const std::string& txid) {
-  for (auto& p : queue_)
-    if (p.tx.txid == txid) return &p;
-  auto it = in_cs_.find(txid);
-  return it == in_cs_.end() ? nullptr : &it->second;
+  auto it = pending_.find(txid);
+  return it == pending_.end() ? nullptr : &it->second;
 }
 
 // A fresh txid never collides with one this node has seen decided or pending.
@@ -103,25 +100,16 @@ void BankCore::on_new_transfer(std::uint64_t client, const std::string& txid, co
     p->clients.push_back(client);
     return;
   }
-  queue_.push_back(Pending{Tx{txid, self_, t.to, t.amount, 0}, {client}, now_ms_ + options_.acquire_timeout_ms});
+  Tx tx{txid, self_, t.to, t.amount, 0};
+  pending_.emplace(txid, Pending{tx, {client}, now_ms_ + options_.acquire_timeout_ms});
+  out.push_back({Actor::ledger, Stage{std::move(tx)}});
   acquire_if_needed(out);
 }
 
 void BankCore::acquire_if_needed(Outbox& out) {
-  if (state_ != State::idle || queue_.empty()) return;
+  if (state_ != State::idle || pending_.empty()) return;
   state_ = State::acquiring;
-  out.push_back({Actor::mutex, Acquire{}});
-}
-
-void BankCore::on_granted(const Granted& g, Outbox& out) {
-  state_ = State::in_cs;
-  Append a{g.req, g.lamport, {}};
-  while (!queue_.empty() && a.txs.size() < options_.max_batch) {
-    a.txs.push_back(queue_.front().tx);
-    in_cs_.emplace(queue_.front().tx.txid, std::move(queue_.front()));
-    queue_.pop_front();
-  }
-  out.push_back({Actor::ledger, std::move(a)});
+  out.push_back({Actor::ledger, Acquire{}});
 }
 
 void BankCore::on_committed(const Committed& c, Outbox& out) {
@@ -129,16 +117,16 @@ void BankCore::on_committed(const Committed& c, Outbox& out) {
     table_.apply(*b.tx);
     if (b.tx->from != self_) continue;
     memory_.committed(b.tx->txid, b.index);
-    if (auto it = in_cs_.find(b.tx->txid); it != in_cs_.end()) {
+    if (auto it = pending_.find(b.tx->txid); it != pending_.end()) {
       answer(it->second.clients, TransferDone{b.tx->txid, b}, out);
-      in_cs_.erase(it);
+      pending_.erase(it);
     }
   }
   for (const Aborted& a : c.aborted) {
     memory_.aborted(a.txid, a.reason);
-    if (auto it = in_cs_.find(a.txid); it != in_cs_.end()) {
+    if (auto it = pending_.find(a.txid); it != pending_.end()) {
       answer(it->second.clients, FailureReply{"aborted", a.reason, a.txid}, out);
-      in_cs_.erase(it);
+      pending_.erase(it);
     }
   }
   if (c.own_exit) {
@@ -150,28 +138,33 @@ void BankCore::on_committed(const Committed& c, Outbox& out) {
 void BankCore::on_tick(std::int64_t now, Outbox& out) {
   now_ms_ = now;
   if (state_ != State::acquiring) return;
-  bool expired = std::any_of(queue_.begin(), queue_.end(), [&](const Pending& p) { return p.deadline_ms <= now; });
+  bool expired = std::any_of(pending_.begin(), pending_.end(), [&](const auto& p) { return p.second.deadline_ms <= now; });
   if (expired) {
     state_ = State::withdrawing;
-    out.push_back({Actor::mutex, Withdraw{}});
+    out.push_back({Actor::ledger, Withdraw{}});
   }
 }
 
-// The mutex gave up our request: answer every transfer past its deadline; try again for
-// the rest. A timed-out transfer was not decided, so a retry with its txid tries anew.
+// The mutex gave up our request: answer every transfer past its deadline and take it back
+// from the ledger; try again for the rest. A timed-out transfer was not decided, so a retry
+// with its txid tries anew. The Unstage reaches the ledger before our next Acquire (one
+// pipe), so no later grant can append what we answered `timeout`.
 void BankCore::on_withdrawn(const Withdrawn& w, Outbox& out) {
   state_ = State::idle;
   std::string why = w.silent.empty() ? "the mutual exclusion was not granted in time"
                                      : "no answer in time from node" + std::string(w.silent.size() > 1 ? "s " : " ") +
                                            join_ids(w.silent);
-  std::deque<Pending> keep;
-  for (auto& p : queue_) {
-    if (p.deadline_ms <= now_ms_)
-      answer(p.clients, FailureReply{"timeout", why, p.tx.txid}, out);
-    else
-      keep.push_back(std::move(p));
+  Unstage gone;
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if (it->second.deadline_ms > now_ms_) {
+      ++it;
+      continue;
+    }
+    answer(it->second.clients, FailureReply{"timeout", why, it->first}, out);
+    gone.txids.push_back(it->first);
+    it = pending_.erase(it);
   }
-  queue_ = std::move(keep);
+  if (!gone.txids.empty()) out.push_back({Actor::ledger, std::move(gone)});
   acquire_if_needed(out);
 }
 

@@ -1,11 +1,10 @@
 // BankCore: the bank actor's pure core. Takes console requests, checks their meaning,
-// queues transfers and asks the mutex for the critical section; once granted, hands up to
-// `max_batch` of them to the ledger; answers each client with its outcome; withdraws and
+// stages transfers at the ledger (which appends them when granted, up to its batch) and
+// asks for the critical section; answers each client with its outcome; withdraws and
 // answers `timeout` when the grant does not come within the acquire timeout.
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <string>
 #include <vector>
@@ -18,7 +17,6 @@ namespace bank {
 
 struct BankOptions {
   std::int64_t acquire_timeout_ms = 5000;
-  std::size_t max_batch = 1;
 };
 
 class BankCore {
@@ -30,7 +28,7 @@ class BankCore {
 
   const BalanceTable& table() const { return table_; }
   const TxidMemory& memory() const { return memory_; }
-  std::size_t pending() const { return queue_.size() + in_cs_.size(); }
+  std::size_t pending() const { return pending_.size(); }
 
  private:
   struct Pending {
@@ -42,7 +40,6 @@ class BankCore {
   void on_console(const ConsoleIn& c, Outbox& out);
   void on_transfer(std::uint64_t client, const TransferCmd& t, Outbox& out);
   void on_new_transfer(std::uint64_t client, const std::string& txid, const TransferCmd& t, Outbox& out);
-  void on_granted(const Granted& g, Outbox& out);
   void on_committed(const Committed& c, Outbox& out);
   void on_withdrawn(const Withdrawn& w, Outbox& out);
   void on_tick(std::int64_t now, Outbox& out);
@@ -51,14 +48,15 @@ class BankCore {
   std::string fresh_txid();
   Pending* find_pending(const std::string& txid);
 
-  enum class State { idle, acquiring, withdrawing, in_cs };
+  // acquiring: from Acquire until our critical section ends (Committed with own_exit) or
+  // the request is withdrawn; the bank does not see the grant itself.
+  enum class State { idle, acquiring, withdrawing };
 
   NodeId self_;
   BankOptions options_;
   BalanceTable table_;
   TxidMemory memory_;
-  std::deque<Pending> queue_;          // waiting for a critical section
-  std::map<std::string, Pending> in_cs_;  // handed to the ledger, outcome not yet known
+  std::map<std::string, Pending> pending_;  // staged at the ledger, outcome not yet known
   State state_ = State::idle;
   std::int64_t now_ms_ = 0;
   std::uint64_t next_txid_ = 1;

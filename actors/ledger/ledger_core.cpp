@@ -12,7 +12,8 @@ struct Overload : F... {
 };
 }  // namespace
 
-LedgerCore::LedgerCore(NodeId self, Chain chain) : self_(self), chain_(std::move(chain)) {}
+LedgerCore::LedgerCore(NodeId self, Chain chain, std::size_t batch)
+    : self_(self), chain_(std::move(chain)), batch_(std::max<std::size_t>(batch, 1)) {}
 
 void LedgerCore::step(const BusMessage& in, Outbox& out) {
   std::visit(Overload{[&](const Granted& g) {
@@ -21,12 +22,19 @@ void LedgerCore::step(const BusMessage& in, Outbox& out) {
                         catch_up(out);
                       },
                       [&](const Withdrawn& w) { out.push_back({Actor::bank, w}); },
+                      [&](const Stage& s) { staged_.push_back(s.tx); },
+                      [&](const Unstage& u) {
+                        std::erase_if(staged_, [&](const Tx& tx) {
+                          return std::find(u.txids.begin(), u.txids.end(), tx.txid) != u.txids.end();
+                        });
+                      },
+                      [&](const Acquire& a) { out.push_back({Actor::mutex, a}); },
+                      [&](const Withdraw& w) { out.push_back({Actor::mutex, w}); },
                       [&](const Tick&) {
                         chain_.sync();
                         promote_hints();
                         catch_up(out);
                       },
-                      [&](const Append& a) { append_own(a, out); },
                       [&](const ApplyBlocks& a) {
                         apply_peer(a, out);
                         catch_up(out);
@@ -105,15 +113,17 @@ void LedgerCore::log_commit(const Block& b, Lamport lamport, Outbox& out) {
                                      {"to", b.tx->to}, {"amount", b.tx->amount}}}});
 }
 
-// Inside our critical section: each transfer is checked against the funds at its turn.
-// Ordering rule: the blocks (and the aborts) are on disk before the release that carries
-// them leaves and before any client hears of them.
-void LedgerCore::append_own(const Append& a, Outbox& out) {
-  lamport_ = std::max(lamport_, a.lamport);
+// Inside our critical section: up to `batch` staged transfers, each checked against the
+// funds at its turn. Ordering rule: the blocks (and the aborts) are on disk before the
+// release that carries them leaves and before any client hears of them.
+void LedgerCore::enter(const Granted& g, Outbox& out) {
+  lamport_ = std::max(lamport_, g.lamport);
   Committed done;
   done.own_exit = true;
-  for (Tx tx : a.txs) {
-    tx.lamport = a.lamport;
+  for (std::size_t n = 0; n < batch_ && !staged_.empty(); ++n) {
+    Tx tx = std::move(staged_.front());
+    staged_.pop_front();
+    tx.lamport = g.lamport;
     Block b = chain_.next_block(tx);
     if (auto e = chain_.append(b)) {
       done.aborted.push_back({tx.txid, e->message});
@@ -126,7 +136,7 @@ void LedgerCore::append_own(const Append& a, Outbox& out) {
   }
   chain_.sync();
   if (!done.blocks.empty()) out.push_back({Actor::mutex, LocalHeight{chain_.height()}});
-  out.push_back({Actor::mutex, Release{a.req, done.blocks}});
+  out.push_back({Actor::mutex, Release{g.req, done.blocks}});
   out.push_back({Actor::bank, std::move(done)});
 }
 
@@ -194,8 +204,9 @@ void LedgerCore::catch_up(Outbox& out) {
       return std::any_of(hints.begin(), hints.end(), [&](const auto& h) { return h.second > chain_.height(); });
     };
     if (held_grant_ && !ahead(hints_new_) && !ahead(hints_due_)) {
-      out.push_back({Actor::bank, *held_grant_});
+      Granted g = *held_grant_;
       held_grant_.reset();
+      enter(g, out);
     }
     return;
   }

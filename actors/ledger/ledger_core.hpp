@@ -1,9 +1,12 @@
-// LedgerCore: the ledger actor's pure core. Owns the chain; appends own transfers inside
-// the critical section and peers' blocks that arrive with their release; answers chain,
-// verify, status and catch-up (sync) requests. Passes grants on to the bank (see
-// messages/bus_message.hpp for why they run through here).
+// LedgerCore: the ledger actor's pure core. Owns the chain; keeps the transfers the bank
+// stages for our next critical section and, when granted, appends up to `batch` of them
+// (one block each, one sync) and releases; appends peers' blocks that arrive with their
+// release; answers chain, verify, status, retry and catch-up (sync) requests. The bank's
+// Acquire and Withdraw pass through here on their way to the mutex, in order with its
+// Stage and Unstage.
 #pragma once
 
+#include <deque>
 #include <map>
 #include <optional>
 
@@ -14,7 +17,7 @@ namespace bank {
 
 class LedgerCore {
  public:
-  LedgerCore(NodeId self, Chain chain);
+  LedgerCore(NodeId self, Chain chain, std::size_t batch = 64);
 
   void step(const BusMessage& in, Outbox& out);
 
@@ -24,7 +27,7 @@ class LedgerCore {
   static constexpr std::uint64_t sync_batch = 256;
 
  private:
-  void append_own(const Append& a, Outbox& out);
+  void enter(const Granted& g, Outbox& out);
   void apply_peer(const ApplyBlocks& a, Outbox& out);
   void on_peer(const PeerIn& p, Outbox& out);
   void recall(const Recall& r, Outbox& out);
@@ -36,6 +39,8 @@ class LedgerCore {
 
   NodeId self_;
   Chain chain_;
+  std::size_t batch_;
+  std::deque<Tx> staged_;  // the bank's transfers for our next critical sections, in order
   Lamport lamport_ = 0;  // the newest clock value the mutex told us, for log lines
   // Peers' blocks that arrived ahead of a gap. Releases from different peers can cross on
   // the way here (the mutex orders those it knows of, but a request may still be in

@@ -29,12 +29,12 @@ Node::Node(const ClusterConfig& config, NodeId self, std::FILE* log) : ctx_(1), 
   for (const AbortRecord& a : loaded->aborts) memory.aborted(a.txid, a.reason);
   Balances current = loaded->chain.table().balances();
   std::uint64_t height = loaded->chain.height();
-  BankOptions bank_options{config.acquire_timeout_ms, config.batch};
+  BankOptions bank_options{config.acquire_timeout_ms};
   NetworkCore network(self, peers, incarnation_, genesis.hash);
   network.set_height(height);
   shells_.push_back(std::make_unique<NetworkShell>(ctx_, log_, config, self, std::move(network)));
   shells_.push_back(std::make_unique<MutexShell>(ctx_, log_, MutexCore(self, peers)));
-  shells_.push_back(std::make_unique<LedgerShell>(ctx_, log_, LedgerCore(self, std::move(loaded->chain))));
+  shells_.push_back(std::make_unique<LedgerShell>(ctx_, log_, LedgerCore(self, std::move(loaded->chain), config.batch)));
   shells_.push_back(std::make_unique<BankShell>(ctx_, log_, *config.find(self),
                                                 BankCore(self, std::move(current), bank_options, std::move(memory))));
 }

@@ -30,10 +30,10 @@ TxidMemory load_memory(NodeId id, const std::shared_ptr<MemoryBlockStore>& store
 }  // namespace
 
 SimNode::SimNode(NodeId id, const std::vector<NodeId>& all, std::shared_ptr<MemoryBlockStore> store,
-                 std::uint64_t incarnation, MutexCore::EntryRule rule, BankOptions bank_options, LinkTimings timings)
+                 std::uint64_t incarnation, MutexCore::EntryRule rule, BankOptions bank_options, std::size_t batch, LinkTimings timings)
     : network(id, others(all, id), incarnation, store->read(0, 1).front().hash, timings),
       mutex(id, others(all, id), rule),
-      ledger(id, load_chain(store)),
+      ledger(id, load_chain(store), batch),
       bank(id, ledger.chain().table().balances(), bank_options, load_memory(id, store)),
       id_(id),
       incarnation_(incarnation) {

@@ -16,7 +16,7 @@ class SimNode {
   // A node (re)starting over `store`: its chain, balances and txid memory are what the
   // store holds, as a real node's are what its block log holds.
   SimNode(NodeId id, const std::vector<NodeId>& all, std::shared_ptr<MemoryBlockStore> store, std::uint64_t incarnation,
-          MutexCore::EntryRule rule, BankOptions bank_options, LinkTimings timings);
+          MutexCore::EntryRule rule, BankOptions bank_options, std::size_t batch, LinkTimings timings);
 
   // One step of actor `to` on `msg`; its outputs, for other actors or leaving the node.
   void step(Actor to, const BusMessage& msg, Outbox& out);

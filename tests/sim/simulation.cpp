@@ -106,7 +106,8 @@ class Run {
     dup_ = chance(0.5) ? pick(0, 50) / 1000.0 : 0;
     reorder_ = chance(0.5) ? pick(0, 100) / 1000.0 : 0;
     max_delay_ = pick(1, 15);
-    bank_options_ = BankOptions{pick(300, 5000), static_cast<std::size_t>(pick(1, 4))};
+    bank_options_ = BankOptions{pick(300, 5000)};
+    batch_ = static_cast<std::size_t>(pick(1, 4));
     for (NodeId i : ids) {
       stores_[i] = std::make_shared<MemoryBlockStore>(genesis_);
       incarnation_[i] = 1 + pick(0, 1000);
@@ -173,14 +174,14 @@ class Run {
     if (opt_.verbose)
       std::printf("seed %llu: %zu nodes, %zu transfers, drop %.3f dup %.3f reorder %.3f delay<=%lldms batch %zu\n",
                   static_cast<unsigned long long>(opt_.seed), n, clients_.size(), drop_, dup_, reorder_,
-                  static_cast<long long>(max_delay_), bank_options_.max_batch);
+                  static_cast<long long>(max_delay_), batch_);
   }
 
   // (Re)starts node i over its store, as a new incarnation.
   void boot(NodeId i) {
     incarnation_[i] += 1 + pick(0, 5);
     ++epoch_[i];
-    nodes_[i] = std::make_unique<SimNode>(i, ids_, stores_[i], incarnation_[i], opt_.rule, bank_options_, LinkTimings{});
+    nodes_[i] = std::make_unique<SimNode>(i, ids_, stores_[i], incarnation_[i], opt_.rule, bank_options_, batch_, LinkTimings{});
     down_.erase(i);
     push(event(now_ + pick(0, 9), Event::Kind::tick, i));
   }
@@ -466,6 +467,7 @@ class Run {
   std::set<std::uint64_t> cuts_;  // partitions in force, as node bitmasks
   std::vector<NodeId> ids_;
   BankOptions bank_options_;
+  std::size_t batch_ = 1;
   bool faults_ = false;
   std::priority_queue<Event, std::vector<Event>, std::greater<Event>> events_;
   std::uint64_t order_ = 0;

@@ -28,12 +28,11 @@ struct PeerChain {
 
 }  // namespace
 
-TEST_CASE("ledger core: Append commits funded transfers and aborts unfunded ones at their turn") {
+TEST_CASE("ledger core: an entry commits staged funded transfers and aborts unfunded ones at their turn") {
   LedgerCore core(1, Chain(genesis()));
   const Stamp req{11, 1};
   // 600 leaves 400: the 500 is aborted although 1000 were there when the batch began; the 400 still fits.
-  Append a{req, 12, {{"1-1", 1, 2, 600, 0}, {"1-2", 1, 3, 500, 0}, {"1-3", 1, 3, 400, 0}}};
-  Outbox out = step(core, a);
+  Outbox out = enter(core, req, 12, {{"1-1", 1, 2, 600, 0}, {"1-2", 1, 3, 500, 0}, {"1-3", 1, 3, 400, 0}});
 
   CHECK(core.chain().height() == 2);
   CHECK(core.chain().table().balances() == Balances{{1, 0}, {2, 1600}, {3, 1400}});
@@ -73,8 +72,7 @@ TEST_CASE("ledger core: Append commits funded transfers and aborts unfunded ones
 TEST_CASE("ledger core: within a batch a transfer may spend what an earlier one brought in") {
   LedgerCore core(1, Chain(genesis()));
   // 2 pays 1 700; 1 then spends 1500 of its 1700; a third overdraws the 200 left.
-  Append a{{4, 1}, 5, {{"x", 2, 1, 700, 0}, {"y", 1, 3, 1500, 0}, {"z", 1, 2, 300, 0}}};
-  Outbox out = step(core, a);
+  Outbox out = enter(core, {4, 1}, 5, {{"x", 2, 1, 700, 0}, {"y", 1, 3, 1500, 0}, {"z", 1, 2, 300, 0}});
   auto done = sent<Committed>(out, Actor::bank);
   REQUIRE(done.size() == 1);
   REQUIRE(done[0].blocks.size() == 2);
@@ -86,10 +84,10 @@ TEST_CASE("ledger core: within a batch a transfer may spend what an earlier one 
   CHECK(sent<Release>(out, Actor::mutex).at(0).blocks == done[0].blocks);
 }
 
-TEST_CASE("ledger core: an Append with nothing funded still releases, empty, and ends the critical section") {
+TEST_CASE("ledger core: an entry with nothing funded still releases, empty, and ends the critical section") {
   LedgerCore core(1, Chain(genesis()));
   const std::string head = core.chain().head();
-  Outbox out = step(core, Append{{7, 1}, 8, {{"1-1", 1, 2, 5000, 0}}});
+  Outbox out = enter(core, {7, 1}, 8, {{"1-1", 1, 2, 5000, 0}});
   CHECK(core.chain().height() == 0);
   CHECK(core.chain().head() == head);
   auto releases = sent<Release>(out, Actor::mutex);
@@ -220,18 +218,43 @@ TEST_CASE("ledger core: a refused peer block logs an error and changes nothing")
   }
 }
 
-TEST_CASE("ledger core: Granted and Withdrawn pass through to the bank unchanged") {
-  LedgerCore core(1, Chain(genesis()));
-  Outbox g = step(core, Granted{{9, 1}, 14});
-  REQUIRE(g.size() == 1);
-  auto granted = sent<Granted>(g, Actor::bank);
-  REQUIRE(granted.size() == 1);
-  CHECK(granted[0].req == Stamp{9, 1});
-  CHECK(granted[0].lamport == 14);
+TEST_CASE("ledger core: staged transfers are appended in order, at most batch per entry, unstaged ones never") {
+  LedgerCore core(1, Chain(genesis()), 2);
+  Outbox quiet;
+  for (const char* id : {"1-1", "1-2", "1-3", "1-4"}) core.step(Stage{Tx{id, 1, 2, 10, 0}}, quiet);
+  core.step(Unstage{{"1-2", "1-9"}}, quiet);  // 1-9 was never staged: nothing happens to it
+  CHECK(quiet.empty());
 
-  Outbox w = step(core, Withdrawn{{2, 3}});
+  auto txids = [](const Outbox& out) {
+    std::vector<std::string> ids;
+    for (const auto& r : sent<Release>(out, Actor::mutex))
+      for (const Block& b : r.blocks) ids.push_back(b.tx->txid);
+    return ids;
+  };
+  Outbox first = step(core, Granted{{9, 1}, 14});
+  CHECK(txids(first) == std::vector<std::string>{"1-1", "1-3"});
+  Outbox second = step(core, Granted{{20, 1}, 21});
+  CHECK(txids(second) == std::vector<std::string>{"1-4"});
+  CHECK(sent<Release>(second, Actor::mutex)[0].req == Stamp{20, 1});
+  Outbox third = step(core, Granted{{30, 1}, 31});  // nothing left: an empty entry still ends
+  CHECK(txids(third).empty());
+  REQUIRE(sent<Committed>(third, Actor::bank).size() == 1);
+  CHECK(sent<Committed>(third, Actor::bank)[0].own_exit);
+  CHECK(core.chain().height() == 3);
+}
+
+TEST_CASE("ledger core: Acquire and Withdraw go on to the mutex, Withdrawn to the bank, unchanged") {
+  LedgerCore core(1, Chain(genesis()));
+  Outbox a = step(core, Acquire{});
+  REQUIRE(a.size() == 1);
+  CHECK(sent<Acquire>(a, Actor::mutex).size() == 1);
+  Outbox w = step(core, Withdraw{});
   REQUIRE(w.size() == 1);
-  auto withdrawn = sent<Withdrawn>(w, Actor::bank);
+  CHECK(sent<Withdraw>(w, Actor::mutex).size() == 1);
+
+  Outbox back = step(core, Withdrawn{{2, 3}});
+  REQUIRE(back.size() == 1);
+  auto withdrawn = sent<Withdrawn>(back, Actor::bank);
   REQUIRE(withdrawn.size() == 1);
   CHECK(withdrawn[0].silent == std::vector<NodeId>{2, 3});
 }
@@ -378,7 +401,7 @@ TEST_CASE("ledger core: group commit: peers' blocks wait for the next sync, whic
   CHECK(store->syncs() == syncs_before);
 
   // Our own entry: one sync covers the peer's blocks and ours, before the release is out.
-  Outbox own = step(core, Append{{7, 1}, 8, {{"1-1", 1, 2, 50, 0}, {"1-2", 1, 3, 50, 0}}});
+  Outbox own = enter(core, {7, 1}, 8, {{"1-1", 1, 2, 50, 0}, {"1-2", 1, 3, 50, 0}});
   CHECK(sent<Release>(own, Actor::mutex).size() == 1);
   CHECK(store->unsynced() == 0);
   CHECK(store->syncs() == syncs_before + 1);

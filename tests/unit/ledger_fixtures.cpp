@@ -24,4 +24,13 @@ Block rehashed(Block b) {
   return b;
 }
 
+Outbox enter(LedgerCore& core, Stamp req, Lamport lamport, const std::vector<Tx>& txs) {
+  Outbox ignored;
+  for (const Tx& tx : txs) core.step(Stage{tx}, ignored);
+  REQUIRE(ignored.empty());  // staging says nothing
+  Outbox out;
+  core.step(Granted{req, lamport}, out);
+  return out;
+}
+
 }  // namespace bank::unit

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "actors/ledger/chain.hpp"
+#include "actors/ledger/ledger_core.hpp"
 
 namespace bank::unit {
 
@@ -18,5 +19,9 @@ Chain peer_chain(std::uint64_t height);
 
 // `b` with its hash made right again after an edit.
 Block rehashed(Block b);
+
+// An own critical section: `txs` staged at the ledger as the bank stages them, then the
+// grant {req, lamport}; the grant's outputs.
+Outbox enter(LedgerCore& core, Stamp req, Lamport lamport, const std::vector<Tx>& txs);
 
 }  // namespace bank::unit
