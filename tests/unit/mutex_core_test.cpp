@@ -655,10 +655,14 @@ TEST_CASE("mutex core: every message to a peer names the incarnation LinkUp repo
   CHECK(all_of<PeerOut>(out)[0].second.to_inc == 0);
 
   step(m, LinkUp{2, 0, false, 0, 41});
-  step(m, Acquire{});
-  Stamp own = *m.own();
-  out = step(m, from_peer(2, own.ts + 1, RequestMsg{{own.ts + 1, 2}}));
+  out = step(m, from_peer(2, 3, RequestMsg{{3, 2}}));  // our reply
   auto outs = all_of<PeerOut>(out);
+  REQUIRE(outs.size() == 1);
+  CHECK(outs[0].second.to_inc == 41);
+  step(m, from_peer(2, 4, ReleaseMsg{{3, 2}, {}}));
+  out = step(m, Acquire{});  // our request
+  Stamp own = *m.own();
+  outs = all_of<PeerOut>(out);
   REQUIRE(outs.size() == 1);
   CHECK(outs[0].second.to_inc == 41);
 
@@ -822,13 +826,13 @@ TEST_CASE("mutex core: two nodes with crossing requests enter one at a time, low
   Stamp s1 = *c.at(1).own(), s2 = *c.at(2).own();
   REQUIRE(s1.ts == s2.ts);  // same clock: the node id decides
 
-  // The requests cross on the wire, then the replies cross.
+  // The requests cross on the wire. Neither replies: each has its own request out, and that
+  // is all the other needs to hear (2's is stamped later than 1's; 1's release will be too).
   c.deliver(1, 2);
   c.deliver(2, 1);
   CHECK(c.at(1).queue().size() == 2);
   CHECK(c.at(2).queue().size() == 2);
-  c.deliver(2, 1);  // 2's reply to 1
-  c.deliver(1, 2);  // 1's reply to 2
+  CHECK(c.busy_links().empty());
   CHECK(c.at(1).holding());
   CHECK_FALSE(c.at(2).holding());
   CHECK(c.entries == std::vector<Stamp>{s1});
@@ -858,18 +862,17 @@ TEST_CASE("mutex core: three nodes, crossing requests, a late request still in f
   REQUIRE(s1 < s3);
 
   // Node 3 hears node 1's request and node 2's reply, but node 1's request heads its queue.
-  c.deliver(1, 3);  // 1's request to 3; 3 replies to 1
-  c.deliver(3, 2);  // 3's request to 2; 2 replies to 3
+  c.deliver(1, 3);  // 1's request to 3; 3 has its own out: no reply
+  c.deliver(3, 2);  // 3's request to 2; 2, idle, replies to 3
   c.deliver(2, 3);
   CHECK_FALSE(c.at(3).holding());
   // Node 1's request reaches node 2 late; then everything else flows.
-  c.deliver(3, 1);  // 3's request to 1 (1 replies), then 3's reply to 1
-  c.deliver(3, 1);
+  c.deliver(3, 1);  // 3's request to 1, stamped later than 1's: 1 has heard from 3
+  CHECK(c.busy_links() == std::vector<std::pair<NodeId, NodeId>>{{1, 2}});  // no reply from 1 to 3
   CHECK_FALSE(c.at(1).holding());  // no word from node 2 yet
   c.deliver(1, 2);
   c.deliver(2, 1);
   CHECK(c.at(1).holding());
-  c.deliver(1, 3);  // 1's reply to 3
   CHECK_FALSE(c.at(3).holding());
   c.input(1, Release{s1, {block(1, "n1")}});
   c.deliver(1, 2);
@@ -920,4 +923,28 @@ TEST_CASE("mutex core: the seeded schedules catch an entry rule that ignores the
   int overlapping = 0;
   for (std::uint64_t seed = 1; seed <= 300; ++seed) overlapping += three_node_schedule(seed, replies_only, 3).overlaps > 0;
   CHECK(overlapping > 0);
+}
+
+TEST_CASE("mutex core: a request gets a reply only from a node without a request of its own out") {
+  MutexCore m(1, {2, 3});
+  step(m, LinkUp{2, 0, false, 0, 1});
+  step(m, LinkUp{3, 0, false, 0, 1});
+  auto replies_in = [](const Outbox& out) { return bodies<ReplyMsg>(out).size(); };
+
+  // Idle: the reply is how the requester hears from us.
+  CHECK(replies_in(step(m, from_peer(2, 5, RequestMsg{{5, 2}}))) == 1);
+  step(m, from_peer(2, 6, ReleaseMsg{{5, 2}, {}}));
+
+  // Our own request out: none (the requester hears our request or our release instead).
+  step(m, Acquire{});
+  REQUIRE(m.state() == MutexCore::State::requested);
+  CHECK(replies_in(step(m, from_peer(3, 20, RequestMsg{{20, 3}}))) == 0);
+  // Inside the critical section: none either; our release follows.
+  step(m, from_peer(2, 21, RequestMsg{{21, 2}}));
+  REQUIRE(m.holding());
+  Outbox release = step(m, Release{*m.own(), {}});
+  CHECK(bodies<ReleaseMsg>(release).size() == 2);
+  // Idle again: replies again.
+  step(m, from_peer(3, 30, ReleaseMsg{{20, 3}, {}}));
+  CHECK(replies_in(step(m, from_peer(3, 40, RequestMsg{{40, 3}}))) == 1);
 }
