@@ -21,6 +21,69 @@ nlohmann::json block_to_json(const Block& b, bool without_hash) {
 
 namespace {
 
+// A JSON string as nlohmann's dump() writes it: quote, backslash and control characters
+// escaped, everything else as it is. False for bytes beyond ASCII (dump() checks UTF-8).
+bool append_json_string(std::string& out, const std::string& s) {
+  out += '"';
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (u >= 0x80) return false;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (u < 0x20) {
+          static const char* hex = "0123456789abcdef";
+          out += "\\u00";
+          out += hex[u >> 4];
+          out += hex[u & 15];
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+  return true;
+}
+
+}  // namespace
+
+std::string block_text(const Block& b, bool without_hash) {
+  if (!b.tx || b.genesis) return block_to_json(b, without_hash).dump();
+  std::string s;
+  s.reserve(192 + b.tx->txid.size());
+  bool ascii = true;
+  s += '{';
+  if (!without_hash) {
+    s += "\"hash\":";
+    ascii &= append_json_string(s, b.hash);
+    s += ',';
+  }
+  s += "\"index\":";
+  s += std::to_string(b.index);
+  s += ",\"prev\":";
+  ascii &= append_json_string(s, b.prev);
+  s += ",\"tx\":{\"amount\":";
+  s += std::to_string(b.tx->amount);
+  s += ",\"from\":";
+  s += std::to_string(b.tx->from);
+  s += ",\"lamport\":";
+  s += std::to_string(b.tx->lamport);
+  s += ",\"to\":";
+  s += std::to_string(b.tx->to);
+  s += ",\"txid\":";
+  ascii &= append_json_string(s, b.tx->txid);
+  s += "}}";
+  return ascii ? s : block_to_json(b, without_hash).dump();
+}
+
+namespace {
+
 Block read_block(const nlohmann::json& j) {
   JsonReader r(j, "block");
   r.only({"index", "prev", "genesis", "tx", "hash"});

@@ -36,6 +36,10 @@ struct Block {
 
 // The block as JSON; without_hash drops the hash field (the canonical form that is hashed).
 nlohmann::json block_to_json(const Block& block, bool without_hash = false);
+// The same as one line of text, exactly what block_to_json(block, without_hash).dump()
+// prints (canonical JSON: sorted keys, no whitespace), but written directly for a transfer
+// block: this is the hot path of hashing and of the block log.
+std::string block_text(const Block& block, bool without_hash = false);
 Result<Block> block_from_json(const nlohmann::json& j);
 
 }  // namespace bank

@@ -13,10 +13,7 @@ constexpr std::size_t kRecentMax = 1024;  // a lookup scans at most this many un
 std::uint64_t TxidMemory::default_key(std::string_view txid) { return std::hash<std::string_view>{}(txid); }
 
 void TxidMemory::committed(std::string_view txid, std::uint64_t index) {
-  Entry e{key_(txid), index};
-  for (std::uint64_t i : candidates(txid))
-    if (i == index) return;  // remembered already
-  recent_.push_back(e);
+  recent_.push_back(Entry{key_(txid), index});
   if (recent_.size() >= kRecentMax) merge_recent();
 }
 
@@ -38,6 +35,7 @@ std::vector<std::uint64_t> TxidMemory::candidates(std::string_view txid) const {
   for (const Entry& e : recent_)
     if (e.key == key) out.push_back(e.index);
   std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 

@@ -33,6 +33,7 @@ class TxidMemory {
   std::optional<std::string> abort_reason(const std::string& txid) const;
   // True when the txid was decided, and (rarely) when another txid shares its key.
   bool maybe_decided(const std::string& txid) const;
+  // Entries held: each commit counts (a block is committed once), each aborted txid once.
   std::size_t size() const { return sorted_.size() + recent_.size() + aborted_.size(); }
 
  private:

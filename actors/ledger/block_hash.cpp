@@ -17,9 +17,9 @@ std::string sha256_hex(std::string_view bytes) {
   return out;
 }
 
-// nlohmann's json object is a sorted map and dump() prints no whitespace; txids are
-// printable ASCII by validation, so the text is ASCII.
-std::string canonical_json(const Block& block) { return block_to_json(block, true).dump(); }
+// nlohmann's json object is a sorted map and dump() prints no whitespace (block_text writes
+// the same directly); txids are printable ASCII by validation, so the text is ASCII.
+std::string canonical_json(const Block& block) { return block_text(block, true); }
 
 std::string block_hash(const Block& block) { return sha256_hex(canonical_json(block)); }
 

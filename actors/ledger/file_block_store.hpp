@@ -41,15 +41,17 @@ class FileBlockStore : public BlockStore {
 
  private:
   FileBlockStore(std::filesystem::path dir, int blocks_fd, int aborts_fd, bool fsync);
-  void write_all(int fd, const std::string& text, const char* what);
+  void write_all(int fd, const std::string& text, const char* what) const;
+  void write_unwritten() const;  // reads must see every appended block
 
   std::filesystem::path dir_;
   int blocks_fd_ = -1;
   int aborts_fd_ = -1;
   bool fsync_ = true;
-  bool dirty_ = false;
+  mutable bool dirty_ = false;  // written since the last fdatasync
   std::uint64_t end_ = 0;               // size of blocks.jsonl
   std::vector<std::uint64_t> offsets_;  // where each block's line starts
+  mutable std::string unwritten_;       // appended lines not yet written to the file
 };
 
 }  // namespace bank

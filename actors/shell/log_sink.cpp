@@ -35,7 +35,12 @@ void LogSink::write(const LogOut& e) {
   field("node", node_);
   field("lamport", e.lamport);
   field("event", e.event);
-  for (const auto& [k, v] : e.fields.items()) field(k, v);
+  // The fields in one dump (an object prints its keys sorted), spliced in without its braces.
+  if (e.fields.is_object() && !e.fields.empty()) {
+    std::string fields = e.fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    rest += ',';
+    rest.append(fields, 1, fields.size() - 2);
+  }
   if (!e.msg.empty()) {
     rest += ",\"msg\":";
     rest += e.msg;

@@ -232,3 +232,24 @@ TEST_CASE("block: a few hundred random blocks survive encode then decode, hash i
     CHECK(bank::block_hash(*back) == bank::block_hash(b));
   }
 }
+
+TEST_CASE("block: block_text writes exactly what nlohmann's dump of block_to_json prints") {
+  // Every ASCII character in a txid, quote, backslash and control characters included (the
+  // codec refuses the last, but the writer must escape them as dump() does), the extremes of
+  // every number, a genesis, and the seeded random blocks.
+  std::string every;
+  for (int c = 1; c < 0x80; ++c) every += static_cast<char>(c);
+  std::vector<Block> blocks{genesis_block()};
+  for (std::string txid : {every, std::string("\"\\\"\\\\"), std::string(64, '~')}) {
+    Block b = transfer_block(genesis_block(), Tx{txid, 2147483647, 1, INT64_MAX, UINT64_MAX});
+    b.index = UINT64_MAX;
+    blocks.push_back(b);
+  }
+  BlockDraw draw{{std::mt19937_64{7}}};
+  for (int i = 0; i < 300; ++i) blocks.push_back(draw.block());
+  for (const Block& b : blocks) {
+    CAPTURE(bank::block_to_json(b).dump());
+    CHECK(bank::block_text(b) == bank::block_to_json(b).dump());
+    CHECK(bank::block_text(b, true) == bank::block_to_json(b, true).dump());
+  }
+}
