@@ -57,6 +57,9 @@ void TcpRelay::run() {
       close_all();
       ++cuts_done_;
     }
+    // Only the pairs polled now are read below: a pair accepted in this round has no entry in
+    // `fds` (reading past it once cross-wired two streams and broke a peer's handshake for good).
+    const std::size_t polled = pairs.size();
     std::vector<pollfd> fds{{listen_fd_, POLLIN, 0}};
     for (auto& p : pairs) {
       fds.push_back({p.a, POLLIN, 0});
@@ -78,7 +81,7 @@ void TcpRelay::run() {
       }
     }
     std::vector<std::size_t> dead;
-    for (std::size_t i = 0; i < pairs.size(); ++i) {
+    for (std::size_t i = 0; i < polled; ++i) {
       for (int side = 0; side < 2; ++side) {
         const pollfd& f = fds[1 + 2 * i + side];
         if (!(f.revents & (POLLIN | POLLHUP | POLLERR))) continue;
