@@ -31,6 +31,10 @@ double own_cpu_seconds() {
 // What a transfer reply means: "committed", "aborted", or the failure's status; `error` gets
 // the node's sentence when there is one.
 std::string outcome(std::string_view bytes, std::string& error) {
+  // The common case without parsing the block it carries: the clients share the machine with
+  // the nodes they measure. (Whether it was really committed is for the consistency check.)
+  // The reply's keys are sorted, so a committed reply ends with "ok", "status", "txid".
+  if (bytes.find(R"("ok":true,"status":"committed","txid":)") != std::string_view::npos) return "committed";
   auto j = nlohmann::json::parse(bytes, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
     error = "the reply is not a JSON object";
