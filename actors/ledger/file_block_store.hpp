@@ -48,7 +48,8 @@ class FileBlockStore : public BlockStore {
   int blocks_fd_ = -1;
   int aborts_fd_ = -1;
   bool fsync_ = true;
-  mutable bool dirty_ = false;  // written since the last fdatasync
+  mutable bool blocks_dirty_ = false;  // written since the last fdatasync
+  mutable bool aborts_dirty_ = false;
   std::uint64_t end_ = 0;               // size of blocks.jsonl
   std::vector<std::uint64_t> offsets_;  // where each block's line starts
   mutable std::string unwritten_;       // appended lines not yet written to the file
