@@ -86,6 +86,14 @@ nlohmann::json console_request_to_json(const ConsoleRequest& request) {
                     request);
 }
 
+std::string console_reply_text(const ConsoleReply& reply) {
+  const auto* t = std::get_if<TransferDone>(&reply);
+  if (!t) return console_reply_to_json(reply).dump();
+  // Sorted keys, as dump() prints them: block, ok, status, txid.
+  return "{\"block\":" + block_text(t->block) + R"(,"ok":true,"status":"committed","txid":)" +
+         nlohmann::json(t->txid).dump() + "}";
+}
+
 nlohmann::json console_reply_to_json(const ConsoleReply& reply) {
   return std::visit(
       Overload{[](const TransferDone& t) {

@@ -89,5 +89,8 @@ using ConsoleReply =
     std::variant<TransferDone, BalancesReply, BalanceReply, ChainReply, StatusReply, VerifyReply, FailureReply>;
 
 nlohmann::json console_reply_to_json(const ConsoleReply& reply);
+// The reply as the text sent: console_reply_to_json(reply).dump(), with a committed
+// transfer's reply (one per transfer, the hot path) written directly around block_text.
+std::string console_reply_text(const ConsoleReply& reply);
 
 }  // namespace bank

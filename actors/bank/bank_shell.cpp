@@ -15,7 +15,7 @@ BankShell::BankShell(zmq::context_t& ctx, LogSink& log, const NodeConfig& me, Ba
 }
 
 void BankShell::reply(const std::string& identity, const ConsoleReply& r) {
-  auto text = console_reply_to_json(r).dump();
+  auto text = console_reply_text(r);
   std::array<zmq::const_buffer, 3> frames{zmq::buffer(identity), zmq::const_buffer(), zmq::buffer(text)};
   // ROUTER drops a reply to a client that has gone away; that is the client's loss alone.
   (void)zmq::send_multipart(console_, frames, zmq::send_flags::dontwait);

@@ -125,11 +125,18 @@ TEST_CASE("codec: every console reply encodes to its fixture's text") {
     const std::string text = fixture(row.fixture);
     const json j = bank::console_reply_to_json(row.reply);
     CHECK(j.dump() == text);
+    CHECK(bank::console_reply_text(row.reply) == text);  // what the node sends
     // What every script checks first: ok is true exactly for the success kinds.
     CHECK(j.at("ok") == !std::holds_alternative<bank::FailureReply>(row.reply));
     kinds.insert(row.reply.index());
   }
   CHECK(kinds.size() == std::variant_size_v<ConsoleReply>);
+
+  // A txid that needs escaping: the text written directly still equals dump().
+  bank::Block b = c[1];
+  b.tx->txid = "q\"uo\\te";
+  const ConsoleReply odd = bank::TransferDone{b.tx->txid, b};
+  CHECK(bank::console_reply_text(odd) == bank::console_reply_to_json(odd).dump());
 }
 
 TEST_CASE("codec: malformed console requests are refused with their error id") {
