@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -44,7 +45,7 @@ class TxidMemory {
   void merge_recent();
 
   KeyFn key_ = default_key;
-  std::vector<Entry> sorted_;  // by key, then index
+  std::deque<Entry> sorted_;   // by key, then index (a deque: no doubling copy as it grows)
   std::vector<Entry> recent_;  // newest, unsorted; merged into sorted_ when it fills
   std::map<std::string, std::string> aborted_;
 };

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <stdexcept>
@@ -106,7 +107,7 @@ Result<FileBlockStore::Loaded> FileBlockStore::open(const std::filesystem::path&
 
   // Verify everything before changing anything.
   ChainState state(genesis);
-  std::vector<std::uint64_t> offsets;
+  std::deque<std::uint64_t> offsets;
   Scan blocks, aborts;
   if (!fresh) {
     auto scanned = scan_lines(blocks_path, [&](std::string_view line, std::uint64_t offset) -> std::optional<Error> {

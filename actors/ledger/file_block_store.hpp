@@ -7,6 +7,7 @@
 // Any other damage is refused with the file and the block named, and nothing is changed.
 #pragma once
 
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -51,7 +52,9 @@ class FileBlockStore : public BlockStore {
   mutable bool blocks_dirty_ = false;  // written since the last fdatasync
   mutable bool aborts_dirty_ = false;
   std::uint64_t end_ = 0;               // size of blocks.jsonl
-  std::vector<std::uint64_t> offsets_;  // where each block's line starts
+  // Where each block's line starts: 8 bytes a block. A deque grows in chunks, never by the
+  // doubling copy of a vector, whose old and new buffers together set the peak RSS.
+  std::deque<std::uint64_t> offsets_;
   mutable std::string unwritten_;       // appended lines not yet written to the file
 };
 
