@@ -2,7 +2,13 @@
 // config, an unknown id or a busy port; SIGTERM and SIGINT stop it with exit 0.
 #include <doctest/doctest.h>
 
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <fstream>
 #include <sstream>
@@ -107,4 +113,67 @@ TEST_CASE("e2e: a node of another config (another genesis) is refused, logged, a
   for (const auto& e : c.log_events(1))
     logged = logged || (e["event"] == "error" && e["error"].get<std::string>().find("genesis") != std::string::npos);
   CHECK(logged);
+}
+
+namespace {
+// Listens on a port and answers every connection with bytes that are not ZMTP, then closes
+// it: what a peer's DEALER meets when a peer's port is briefly someone else's.
+class JunkServer {
+ public:
+  explicit JunkServer(int port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);  // not inherited by the nodes
+    int one = 1;
+    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(fd_, 8) == 0);
+    thread_ = std::thread([this] {
+      while (!stop_) {
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, 20) <= 0) continue;
+        int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (c < 0) continue;
+        const char junk[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+        (void)!::write(c, junk, sizeof junk - 1);
+        ::close(c);
+        ++accepted_;
+      }
+    });
+  }
+  ~JunkServer() { close(); }
+  void close() {
+    if (!thread_.joinable()) return;
+    stop_ = true;
+    thread_.join();
+    ::close(fd_);
+  }
+  int accepted() const { return accepted_; }
+
+ private:
+  int fd_ = -1;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> accepted_{0};
+  std::thread thread_;
+};
+}  // namespace
+
+TEST_CASE("e2e: a peer port that first answered junk does not cut the link for good") {
+  ClusterHarness c(2);
+  JunkServer junk(c.peer_port(2));
+  c.start(1);
+  // Node 1 dials node 2's port and meets the junk, twice; once node 2 is there, the link must
+  // come up (libzmq dials again after a failed handshake) and carry a transfer.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (junk.accepted() < 2 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  REQUIRE(junk.accepted() >= 1);
+  junk.close();
+  c.start(2);
+  c.wait_ready(std::chrono::seconds(15));
+  auto r = c.ask(1, {{"cmd", "transfer"}, {"to", 2}, {"amount", 100}});
+  REQUIRE(r);
+  CHECK((*r)["status"] == "committed");
 }

@@ -23,7 +23,9 @@ sockaddr_in loopback(int port) {
 }  // namespace
 
 TcpRelay::TcpRelay(int listen_port, int target_port) : target_port_(target_port) {
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  // Close-on-exec, here and below: a node started later must not inherit the relay's sockets
+  // (an inherited listening socket keeps the port open after the relay is gone).
+  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int one = 1;
   ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   auto a = loopback(listen_port);
@@ -67,8 +69,8 @@ void TcpRelay::run() {
     }
     ::poll(fds.data(), fds.size(), 10);
     if (fds[0].revents & POLLIN) {
-      int in = ::accept(listen_fd_, nullptr, nullptr);
-      int out = ::socket(AF_INET, SOCK_STREAM, 0);
+      int in = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      int out = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
       auto t = loopback(target_port_);
       if (in >= 0 && ::connect(out, reinterpret_cast<sockaddr*>(&t), sizeof t) == 0) {
         int one = 1;
