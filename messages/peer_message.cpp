@@ -131,7 +131,30 @@ nlohmann::json peer_to_json(const PeerMessage& m) {
   return j;
 }
 
-std::string encode_peer(const PeerMessage& m) { return peer_to_json(m).dump(); }
+std::string encode_peer(const PeerMessage& m) {
+  const std::vector<Block>* blocks = nullptr;
+  PeerMessage bare{m.from, m.lamport, m.inc, m.to_inc, m.seq, m.ack, HeartbeatMsg{}};
+  if (const auto* r = std::get_if<ReleaseMsg>(&m.body)) {
+    blocks = &r->blocks;
+    bare.body = ReleaseMsg{r->req, {}};
+  } else if (const auto* b = std::get_if<BlocksMsg>(&m.body)) {
+    blocks = &b->blocks;
+    bare.body = BlocksMsg{{}, b->height};
+  }
+  if (!blocks || blocks->empty()) return peer_to_json(m).dump();
+  // The envelope with no blocks, then the blocks' text put where its empty list was (the
+  // only "blocks":[] in it: every other value is a number, hex, or a stamp).
+  std::string text = peer_to_json(bare).dump();
+  std::string list = "\"blocks\":[";
+  for (std::size_t i = 0; i < blocks->size(); ++i) {
+    if (i > 0) list += ',';
+    list += block_text((*blocks)[i]);
+  }
+  list += ']';
+  const std::string empty = "\"blocks\":[]";
+  text.replace(text.find(empty), empty.size(), list);
+  return text;
+}
 
 Result<PeerMessage> peer_from_json(const nlohmann::json& j) {
   try {

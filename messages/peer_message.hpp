@@ -89,6 +89,8 @@ bool is_sequenced(const PeerBody& body);
 inline constexpr std::size_t max_peer_frame = 64 * 1024 * 1024;
 
 nlohmann::json peer_to_json(const PeerMessage& m);
+// The frame's text: peer_to_json(m).dump(), with the blocks of a release or a catch-up
+// answer written by block_text rather than built as JSON and dumped (the wire's hot path).
 std::string encode_peer(const PeerMessage& m);
 Result<PeerMessage> decode_peer(std::string_view bytes);
 Result<PeerMessage> peer_from_json(const nlohmann::json& j);

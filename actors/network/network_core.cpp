@@ -29,7 +29,7 @@ const LinkSession* NetworkCore::session(NodeId peer) const {
 
 void NetworkCore::flush(NodeId peer, LinkSession::Output& o, Outbox& out) {
   for (const PeerMessage& m : o.wire) {
-    std::string text = peer_to_json(m).dump();
+    std::string text = encode_peer(m);
     out.push_back({Actor::log, LogOut{"send", m.lamport, {{"type", peer_type_name(m.body)}, {"peer", peer}}, text}});
     out.push_back({Actor::wire, WireOut{peer, std::move(text), m.seq}});
   }

@@ -260,6 +260,7 @@ TEST_CASE("codec: a few hundred seeded peer messages survive encode then decode"
     REQUIRE_MESSAGE(back.ok(), back.error().id << ": " << back.error().message);
     CHECK(*back == m);
     CHECK(bank::encode_peer(*back) == text);
+    CHECK(text == bank::peer_to_json(m).dump());  // the direct writer prints what dump() does
   }
   CHECK(types.size() == std::variant_size_v<PeerBody>);
 }
