@@ -140,10 +140,12 @@ struct Recall {
   TransferCmd cmd;  // its txid is set
   std::vector<std::uint64_t> candidates;
 };
-// ledger -> bank: none of the candidates was it: the transfer is new.
+// ledger -> bank: none of the candidates was it. The bank looks again (a transfer with this
+// txid may have been committed or staged meanwhile) before it takes it as new.
 struct RecallMiss {
   std::uint64_t client = 0;
   TransferCmd cmd;
+  std::vector<std::uint64_t> checked;
 };
 // bank -> mutex -> ledger -> console: each adds its part of the status.
 struct StatusQuery {

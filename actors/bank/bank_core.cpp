@@ -25,7 +25,7 @@ void BankCore::step(const BusMessage& in, Outbox& out) {
   std::visit(Overload{[&](const ConsoleIn& c) { on_console(c, out); },
                       [&](const Committed& c) { on_committed(c, out); },
                       [&](const Withdrawn& w) { on_withdrawn(w, out); },
-                      [&](const RecallMiss& m) { on_new_transfer(m.client, *m.cmd.txid, m.cmd, out); },
+                      [&](const RecallMiss& m) { on_recall_miss(m, out); },
                       [&](const Tick& t) { on_tick(t.now_ms, out); }, [](const auto&) {}},
              in);
 }
@@ -80,11 +80,30 @@ void BankCore::on_transfer(std::uint64_t client, const TransferCmd& t, Outbox& o
     out.push_back({Actor::console, ConsoleOut{client, FailureReply{"aborted", *reason, *t.txid}}});
     return;
   }
+  // Pending: not decided yet, whatever the memory's keys say (a retry joins it).
+  if (find_pending(*t.txid)) return on_new_transfer(client, *t.txid, t, out);
   if (auto blocks = memory_.candidates(*t.txid); !blocks.empty()) {
     out.push_back({Actor::ledger, Recall{client, t, std::move(blocks)}});
     return;
   }
   on_new_transfer(client, *t.txid, t, out);
+}
+
+// While the ledger looked, a transfer with this txid may have been staged (another client's
+// retry: join it) or committed (its block is a new candidate: look again). Taking the miss
+// as final then would pay twice.
+void BankCore::on_recall_miss(const RecallMiss& m, Outbox& out) {
+  const std::string& txid = *m.cmd.txid;
+  if (auto reason = memory_.abort_reason(txid)) {
+    out.push_back({Actor::console, ConsoleOut{m.client, FailureReply{"aborted", *reason, txid}}});
+    return;
+  }
+  if (find_pending(txid)) return on_new_transfer(m.client, txid, m.cmd, out);
+  if (auto blocks = memory_.candidates(txid); blocks != m.checked) {
+    out.push_back({Actor::ledger, Recall{m.client, m.cmd, std::move(blocks)}});
+    return;
+  }
+  on_new_transfer(m.client, txid, m.cmd, out);
 }
 
 void BankCore::on_new_transfer(std::uint64_t client, const std::string& txid, const TransferCmd& t, Outbox& out) {

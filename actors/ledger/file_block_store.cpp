@@ -201,7 +201,10 @@ void FileBlockStore::write_unwritten() const {
   unwritten_.clear();
 }
 
+// The blocks appended before the abort reach the file first: an abort is decided against
+// them, and must not outlive them in a crash.
 void FileBlockStore::record_abort(const AbortRecord& abort) {
+  write_unwritten();
   write_all(aborts_fd_, nlohmann::json{{"txid", abort.txid}, {"reason", abort.reason}}.dump() + "\n", "aborts.jsonl");
 }
 

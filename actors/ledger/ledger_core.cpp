@@ -104,7 +104,7 @@ void LedgerCore::recall(const Recall& r, Outbox& out) {
       return;
     }
   }
-  out.push_back({Actor::bank, RecallMiss{r.client, r.cmd}});
+  out.push_back({Actor::bank, RecallMiss{r.client, r.cmd, r.candidates}});
 }
 
 void LedgerCore::log_commit(const Block& b, Lamport lamport, Outbox& out) {

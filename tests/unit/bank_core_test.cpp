@@ -470,3 +470,37 @@ TEST_CASE("bank core: a transfer answered timeout is taken back from the ledger 
   CHECK(done(only_reply(replies(n.grant_and_decide(50)), 3)).txid == "A");
   CHECK(n.ledger.chain().height() == 2);
 }
+
+TEST_CASE("bank core: a retry racing its own commit through a shared memory key never pays twice") {
+  // Every txid shares one key, so every retry goes by the ledger: the slow path under races.
+  Node n(BankOptions{5000}, 4, TxidMemory([](std::string_view) { return std::uint64_t{7}; }));
+  n.step(transfer(1, 2, 100, "first"));
+  n.grant_and_decide(2);
+
+  // A retry of a transfer still pending joins it at once: no look in the chain that a commit
+  // could overtake.
+  n.step(transfer(2, 3, 50, "X"));
+  Outbox retry = unit::step(n.bank, transfer(3, 3, 50, "X"));
+  CHECK(sent<Recall>(retry, Actor::ledger).empty());
+  auto both = replies(n.grant_and_decide(4));
+  REQUIRE(both.size() == 2);
+  CHECK(done(both[0]).block == done(both[1]).block);
+  CHECK(n.ledger.chain().height() == 2);
+
+  // Two clients send a new "Y" at once; the second's look in the chain is overtaken by the
+  // first's commit. Its miss comes back with a new candidate in memory: it looks again.
+  Outbox c = unit::step(n.bank, transfer(4, 3, 25, "Y"));
+  Outbox d = unit::step(n.bank, transfer(5, 3, 25, "Y"));
+  REQUIRE(sent<Recall>(c, Actor::ledger).size() == 1);
+  REQUIRE(sent<Recall>(d, Actor::ledger).size() == 1);
+  Outbox c_miss = unit::step(n.ledger, sent<Recall>(c, Actor::ledger)[0]);
+  REQUIRE(sent<RecallMiss>(c_miss, Actor::bank).size() == 1);
+  n.step(sent<RecallMiss>(c_miss, Actor::bank)[0]);  // staged, acquiring
+  auto first_y = only_reply(replies(n.grant_and_decide(6)), 4);
+  CHECK(n.ledger.chain().height() == 3);
+  Outbox d_answer = n.step(unit::step(n.ledger, sent<Recall>(d, Actor::ledger)[0]).front().msg);
+  CHECK(as_json(only_reply(replies(d_answer), 5)) == as_json(first_y));
+  CHECK(acquires(d_answer) == 0);
+  CHECK(n.ledger.chain().height() == 3);  // paid once
+  CHECK(n.bank.pending() == 0);
+}

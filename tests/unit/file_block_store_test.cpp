@@ -502,3 +502,16 @@ TEST_CASE("file block store: a 20,000-block log reopens and verifies") {
   CHECK(again.chain.range(n - 2, 10).size() == 3);
   CHECK(again.chain.at(n).hash == head);
 }
+
+TEST_CASE("file block store: blocks appended before an abort reach the file before the abort does") {
+  TempDir tmp;
+  auto loaded = open_ok(tmp.path);
+  Block b = loaded.chain.next_block({"1-1", 1, 2, 900, 3});
+  REQUIRE_FALSE(loaded.chain.append(b));
+  CHECK(slurp(tmp.path / "blocks.jsonl").find(b.hash) == std::string::npos);  // one write per sync
+  // An abort decided against that block (it left 100 of 1000): were the process killed now,
+  // a restart must not find the abort without the block.
+  loaded.chain.store().record_abort({"1-2", "account 1 holds 100 cents, less than the 500 cents asked"});
+  CHECK(slurp(tmp.path / "blocks.jsonl").find(b.hash) != std::string::npos);
+  CHECK(slurp(tmp.path / "aborts.jsonl").find("1-2") != std::string::npos);
+}
