@@ -10,7 +10,8 @@
 //   heartbeat  -                       link: liveness and acks; unsequenced
 //   ack        -                       link: a bare cumulative ack; unsequenced
 //   request    req {ts,node}, height   mutex: ask for the critical section
-//   reply      req {ts,node}, height   mutex: answer to that request
+//   reply      req {ts,node}, height   mutex: answer to that request (only from a node
+//                                      without a request of its own out)
 //              (height: the sender's chain height, so a node that restarted learns of
 //              blocks whose release it never got before it may append after them)
 //   release    req, blocks [..]        mutex: leave (or withdraw); carries the blocks appended inside

@@ -5,6 +5,9 @@
 // have received a message stamped later than it (links are FIFO, so nothing earlier of
 // theirs is still on the way); the messages that count are the peer's request, its reply
 // to our current request and its release of a queued request (see on_peer for why).
+// A request is answered with a reply only by a node without a request of its own out; one
+// with a request out lets that request, or its release, be the later stamp (on_peer says
+// why), so a loaded entry costs 2(N-1) messages instead of 3(N-1).
 // Releases carry the blocks appended inside; a release whose request is not yet at the
 // head of our queue waits there, so blocks apply in entry order even when releases from
 // different peers cross.
