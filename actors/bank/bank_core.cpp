@@ -25,7 +25,7 @@ void BankCore::step(const BusMessage& in, Outbox& out) {
   std::visit(Overload{[&](const ConsoleIn& c) { on_console(c, out); },
                       [&](const Committed& c) { on_committed(c, out); },
                       [&](const Withdrawn& w) { on_withdrawn(w, out); },
-                      [&](const RecallMiss& m) { on_recall_miss(m, out); },
+                      [&](const RecallMiss& m) { look_up(m.client, m.cmd, m.checked, out); },
                       [&](const Tick& t) { on_tick(t.now_ms, out); }, [](const auto&) {}},
              in);
 }
@@ -73,37 +73,29 @@ std::string BankCore::fresh_txid() {
 }
 
 // A txid decided before answers its earlier outcome: an abort from memory, a commit from
-// the block that holds it (the ledger reads it; a miss comes back to on_new_transfer).
+// the block that holds it (the ledger reads the candidates; a miss comes back here).
 void BankCore::on_transfer(std::uint64_t client, const TransferCmd& t, Outbox& out) {
   if (!t.txid) return on_new_transfer(client, fresh_txid(), t, out);
-  if (auto reason = memory_.abort_reason(*t.txid)) {
-    out.push_back({Actor::console, ConsoleOut{client, FailureReply{"aborted", *reason, *t.txid}}});
+  look_up(client, t, {}, out);
+}
+
+// `checked`: the blocks the ledger already found not to hold this txid. While it looked, a
+// transfer with this txid may have been staged (another client's retry: join it) or
+// committed (a new candidate: look again); taking a miss as final then would pay twice.
+void BankCore::look_up(std::uint64_t client, const TransferCmd& t, const std::vector<std::uint64_t>& checked,
+                       Outbox& out) {
+  const std::string& txid = *t.txid;
+  if (auto reason = memory_.abort_reason(txid)) {
+    out.push_back({Actor::console, ConsoleOut{client, FailureReply{"aborted", *reason, txid}}});
     return;
   }
   // Pending: not decided yet, whatever the memory's keys say (a retry joins it).
-  if (find_pending(*t.txid)) return on_new_transfer(client, *t.txid, t, out);
-  if (auto blocks = memory_.candidates(*t.txid); !blocks.empty()) {
+  if (find_pending(txid)) return on_new_transfer(client, txid, t, out);
+  if (auto blocks = memory_.candidates(txid); blocks != checked) {
     out.push_back({Actor::ledger, Recall{client, t, std::move(blocks)}});
     return;
   }
-  on_new_transfer(client, *t.txid, t, out);
-}
-
-// While the ledger looked, a transfer with this txid may have been staged (another client's
-// retry: join it) or committed (its block is a new candidate: look again). Taking the miss
-// as final then would pay twice.
-void BankCore::on_recall_miss(const RecallMiss& m, Outbox& out) {
-  const std::string& txid = *m.cmd.txid;
-  if (auto reason = memory_.abort_reason(txid)) {
-    out.push_back({Actor::console, ConsoleOut{m.client, FailureReply{"aborted", *reason, txid}}});
-    return;
-  }
-  if (find_pending(txid)) return on_new_transfer(m.client, txid, m.cmd, out);
-  if (auto blocks = memory_.candidates(txid); blocks != m.checked) {
-    out.push_back({Actor::ledger, Recall{m.client, m.cmd, std::move(blocks)}});
-    return;
-  }
-  on_new_transfer(m.client, txid, m.cmd, out);
+  on_new_transfer(client, txid, t, out);
 }
 
 void BankCore::on_new_transfer(std::uint64_t client, const std::string& txid, const TransferCmd& t, Outbox& out) {

@@ -40,7 +40,7 @@ class BankCore {
   void on_console(const ConsoleIn& c, Outbox& out);
   void on_transfer(std::uint64_t client, const TransferCmd& t, Outbox& out);
   void on_new_transfer(std::uint64_t client, const std::string& txid, const TransferCmd& t, Outbox& out);
-  void on_recall_miss(const RecallMiss& m, Outbox& out);
+  void look_up(std::uint64_t client, const TransferCmd& t, const std::vector<std::uint64_t>& checked, Outbox& out);
   void on_committed(const Committed& c, Outbox& out);
   void on_withdrawn(const Withdrawn& w, Outbox& out);
   void on_tick(std::int64_t now, Outbox& out);
