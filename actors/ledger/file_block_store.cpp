@@ -113,17 +113,20 @@ Result<FileBlockStore::Loaded> FileBlockStore::open(const std::filesystem::path&
     auto scanned = scan_lines(blocks_path, [&](std::string_view line, std::uint64_t offset) -> std::optional<Error> {
       std::size_t i = offsets.size();
       offsets.push_back(offset);
-      auto where = blocks_path.string() + ": block " + std::to_string(i);
+      auto damaged = [&](const std::string& why) {
+        return make_error("store.corrupt", blocks_path.string() + ": block " + std::to_string(i) + " is damaged (" +
+                                               why + ")");
+      };
       auto j = JsonReader::try_parse(line, 1024 * 1024);
       auto b = j ? block_from_json(*j) : Result<Block>(j.error());
-      if (!b) return make_error("store.corrupt", where + " is damaged (" + b.error().message + ")");
+      if (!b) return damaged(b.error().message);
       if (i == 0) {
         if (b->hash != genesis.hash || *b != genesis)
           return make_error("store.genesis", blocks_path.string() +
                                                  " holds the chain of another cluster config (its genesis differs)");
         return std::nullopt;
       }
-      if (auto e = state.append(*b)) return make_error("store.corrupt", where + " is damaged (" + e->message + ")");
+      if (auto e = state.append(*b)) return damaged(e->message);
       if (b->tx->from == self && own) own(*b);
       return std::nullopt;
     });

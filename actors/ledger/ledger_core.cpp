@@ -173,7 +173,7 @@ void LedgerCore::apply_peer(const ApplyBlocks& a, Outbox& out) {
   // Group commit: a peer's block is already durable at its author (synced before its
   // release left), so ours need not be synced now. The next sync covers it: our own entry's
   // (the file is append-only, so that fsync covers every block before ours), a catch-up
-  // answer's, or the tick's within a second.
+  // answer's, or the ledger's next tick (LedgerShell::kTickMs).
   out.push_back({Actor::mutex, LocalHeight{chain_.height()}});
   out.push_back({Actor::bank, std::move(done)});
 }
