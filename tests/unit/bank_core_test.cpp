@@ -72,6 +72,14 @@ std::vector<Tx> appended(const Outbox& entry) {
   return txs;
 }
 
+// Client 1's transfer "A" at time 0 (deadline 5000), client 2's "B" at 3000 (deadline 8000).
+void queue_a_then_b(Node& n) {
+  n.step(Tick{0});
+  n.step(transfer(1, 2, 100, "A"));
+  n.step(Tick{3000});
+  n.step(transfer(2, 3, 100, "B"));
+}
+
 // By value: callers often pass a temporary vector.
 ConsoleOut only_reply(const std::vector<ConsoleOut>& r, std::uint64_t client) {
   REQUIRE(r.size() == 1);
@@ -337,10 +345,7 @@ TEST_CASE("bank core: generated txids are unique and never reuse a decided or pe
 
 TEST_CASE("bank core: past the acquire timeout the bank withdraws once and answers timeout naming the silent peers") {
   Node n(BankOptions{5000}, 10);
-  n.step(Tick{0});
-  n.step(transfer(1, 2, 100, "A"));  // deadline 5000
-  n.step(Tick{3000});
-  n.step(transfer(2, 3, 100, "B"));  // deadline 8000
+  queue_a_then_b(n);
 
   CHECK(n.step(Tick{4999}).empty());
   Outbox w = n.step(Tick{5001});
@@ -450,10 +455,7 @@ TEST_CASE("bank core: a txid that shares its memory key with a decided one is st
 
 TEST_CASE("bank core: a transfer answered timeout is taken back from the ledger and never appended") {
   Node n(BankOptions{5000}, 10);
-  n.step(Tick{0});
-  n.step(transfer(1, 2, 100, "A"));  // deadline 5000
-  n.step(Tick{3000});
-  n.step(transfer(2, 3, 100, "B"));  // deadline 8000
+  queue_a_then_b(n);
   REQUIRE(withdraws(n.step(Tick{5001})) == 1);
   Outbox out = n.step(Withdrawn{{3}});
   CHECK(failure(only_reply(replies(out), 1)).status == "timeout");
