@@ -21,6 +21,7 @@
 
 namespace bank {
 
+// In the order of the line; an ActorThread serves its actors in this order (network first).
 enum class Actor { network, mutex, ledger, bank, wire, console, log };
 
 // shell -> network: a frame from a peer.

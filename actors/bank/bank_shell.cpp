@@ -7,8 +7,8 @@
 
 namespace bank {
 
-BankShell::BankShell(zmq::context_t& ctx, LogSink& log, const NodeConfig& me, BankCore core)
-    : ActorShell(ctx, Actor::bank, log, 10), core_(std::move(core)), console_(ctx, zmq::socket_type::router) {
+BankShell::BankShell(zmq::context_t& ctx, const NodeConfig& me, BankCore core)
+    : ActorShell(ctx, Actor::bank, 10), core_(std::move(core)), console_(ctx, zmq::socket_type::router) {
   console_.set(zmq::sockopt::linger, 0);
   console_.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(4 * max_console_frame));
   bind_or_explain(console_, "tcp://" + me.host + ":" + std::to_string(me.console), "console port");

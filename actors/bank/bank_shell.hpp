@@ -1,4 +1,4 @@
-// BankShell: the bank actor's thread. Owns the console socket: a ROUTER on the console
+// BankShell: the bank actor's shell. Owns the console socket: a ROUTER on the console
 // port speaking CONTRACT section 4 to REQ clients. A request that does not decode is
 // answered `rejected` here; the rest go to BankCore as ConsoleIn with a client number, and
 // replies (from the bank, or straight from the ledger for chain/verify/status) go back to
@@ -16,7 +16,7 @@ namespace bank {
 class BankShell : public ActorShell {
  public:
   // Binds the console port now, so a port in use fails before any thread starts.
-  BankShell(zmq::context_t& ctx, LogSink& log, const NodeConfig& me, BankCore core);
+  BankShell(zmq::context_t& ctx, const NodeConfig& me, BankCore core);
 
  protected:
   void step(const BusMessage& in, Outbox& out) override { core_.step(in, out); }

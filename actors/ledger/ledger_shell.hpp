@@ -1,4 +1,4 @@
-// LedgerShell: the ledger actor's thread; all its work is in LedgerCore, whose chain sits
+// LedgerShell: the ledger actor's shell; all its work is in LedgerCore, whose chain sits
 // on the node's FileBlockStore: the core syncs it before a release or an answer leaves.
 #pragma once
 
@@ -12,8 +12,8 @@ class LedgerShell : public ActorShell {
   // How often the core hears the time: it promotes catch-up hints (so a block behind a hint
   // is fetched within two ticks) and syncs peers' blocks.
   static constexpr std::int64_t kTickMs = 50;
-  LedgerShell(zmq::context_t& ctx, LogSink& log, LedgerCore core)
-      : ActorShell(ctx, Actor::ledger, log, kTickMs), core_(std::move(core)) {}
+  LedgerShell(zmq::context_t& ctx, LedgerCore core)
+      : ActorShell(ctx, Actor::ledger, kTickMs), core_(std::move(core)) {}
 
  protected:
   void step(const BusMessage& in, Outbox& out) override { core_.step(in, out); }

@@ -1,4 +1,4 @@
-// MutexShell: the mutex actor's thread; all its work is in MutexCore.
+// MutexShell: the mutex actor's shell; all its work is in MutexCore.
 #pragma once
 
 #include "actors/mutex/mutex_core.hpp"
@@ -8,8 +8,8 @@ namespace bank {
 
 class MutexShell : public ActorShell {
  public:
-  MutexShell(zmq::context_t& ctx, LogSink& log, MutexCore core)
-      : ActorShell(ctx, Actor::mutex, log, 1000), core_(std::move(core)) {}
+  MutexShell(zmq::context_t& ctx, MutexCore core)
+      : ActorShell(ctx, Actor::mutex, 1000), core_(std::move(core)) {}
 
  protected:
   void step(const BusMessage& in, Outbox& out) override { core_.step(in, out); }

@@ -3,9 +3,9 @@
 
 namespace bank {
 
-NetworkShell::NetworkShell(zmq::context_t& ctx, LogSink& log, const ClusterConfig& config, NodeId self,
+NetworkShell::NetworkShell(zmq::context_t& ctx, const ClusterConfig& config, NodeId self,
                            NetworkCore core)
-    : ActorShell(ctx, Actor::network, log, 10), core_(std::move(core)), router_(ctx, zmq::socket_type::router) {
+    : ActorShell(ctx, Actor::network, 10), core_(std::move(core)), router_(ctx, zmq::socket_type::router) {
   const NodeConfig& me = *config.find(self);
   router_.set(zmq::sockopt::router_handover, 1);
   router_.set(zmq::sockopt::router_mandatory, 1);

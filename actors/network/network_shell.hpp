@@ -1,4 +1,4 @@
-// NetworkShell: the network actor's thread. Owns the peer sockets: a ROUTER inbox bound to
+// NetworkShell: the network actor's shell. Owns the peer sockets: a ROUTER inbox bound to
 // this node's port (router_handover: a restarted peer's new connection takes over its id)
 // and one DEALER per peer, whose routing id is our node id. Frames a DEALER cannot take now
 // wait in a backlog, in order, until it can: a full queue is backpressure, not loss.
@@ -16,7 +16,7 @@ namespace bank {
 class NetworkShell : public ActorShell {
  public:
   // Binds the peer port now, so a port in use fails before any thread starts.
-  NetworkShell(zmq::context_t& ctx, LogSink& log, const ClusterConfig& config, NodeId self, NetworkCore core);
+  NetworkShell(zmq::context_t& ctx, const ClusterConfig& config, NodeId self, NetworkCore core);
 
  protected:
   void step(const BusMessage& in, Outbox& out) override { core_.step(in, out); }

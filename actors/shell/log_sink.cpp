@@ -51,7 +51,9 @@ void LogSink::write(const LogOut& e) {
   buffer_ += rfc3339_now();
   buffer_ += '"';
   buffer_ += rest;
-  if (buffer_.size() >= kFlushBytes) write_out();
+  // Who holds the critical section is what a reader of the log watches for: those lines
+  // go out at once, cs_exit before the release that follows it leaves.
+  if (buffer_.size() >= kFlushBytes || e.event == "cs_enter" || e.event == "cs_exit") write_out();
 }
 
 void LogSink::flush() {

@@ -1,9 +1,9 @@
 // LogSink: the node's structured log (CONTRACT section 6). One JSON object per line with
 // ts (UTC, RFC 3339, microseconds), node, lamport, event, then the event's fields. Lines are
 // put in a buffer under a lock, so lines from actor threads never interleave, and written
-// out by flush(): each actor flushes once it has handled what woke it, before it waits
-// again, so `tail -f | jq` sees a line within the step that made it, at one write per step
-// instead of one per line.
+// out by flush(): the actor thread flushes once it has handled what woke it, before it
+// waits again, so `tail -f | jq` sees a line within the step that made it, at one write per
+// step instead of one per line. cs_enter and cs_exit are written out at once.
 #pragma once
 
 #include <cstdio>

@@ -32,31 +32,36 @@ Node::Node(const ClusterConfig& config, NodeId self, std::FILE* log) : ctx_(1), 
   BankOptions bank_options{config.acquire_timeout_ms};
   NetworkCore network(self, peers, incarnation_, genesis.hash);
   network.set_height(height);
-  shells_.push_back(std::make_unique<NetworkShell>(ctx_, log_, config, self, std::move(network)));
-  shells_.push_back(std::make_unique<MutexShell>(ctx_, log_, MutexCore(self, peers)));
-  shells_.push_back(std::make_unique<LedgerShell>(ctx_, log_, LedgerCore(self, std::move(loaded->chain), config.batch)));
-  shells_.push_back(std::make_unique<BankShell>(ctx_, log_, *config.find(self),
-                                                BankCore(self, std::move(current), bank_options, std::move(memory))));
+  auto net = std::make_unique<NetworkShell>(ctx_, config, self, std::move(network));
+  auto mutex = std::make_unique<MutexShell>(ctx_, MutexCore(self, peers));
+  auto ledger = std::make_unique<LedgerShell>(ctx_, LedgerCore(self, std::move(loaded->chain), config.batch));
+  auto bank = std::make_unique<BankShell>(ctx_, *config.find(self),
+                                          BankCore(self, std::move(current), bank_options, std::move(memory)));
+  // One thread hosts all four actors. Measured with bank-bench (3 nodes, 32 clients, fsync
+  // off, 2 cores): a thread per actor 13,300/s; the bank on a thread of its own 14,400/s;
+  // one thread 17,000/s at 28% less CPU per transfer. On a loaded machine each hop between
+  // threads is a wake-up that waits for a core, and a release crossed three of them.
+  threads_.push_back(std::make_unique<ActorThread>(
+      ctx_, log_, std::vector<ActorShell*>{net.get(), mutex.get(), ledger.get(), bank.get()}));
+  shells_.push_back(std::move(net));
+  shells_.push_back(std::move(mutex));
+  shells_.push_back(std::move(ledger));
+  shells_.push_back(std::move(bank));
 }
 
 Node::~Node() { stop(); }
 
 void Node::start() {
-  for (auto& s : shells_) s->start();
+  for (auto& t : threads_) t->start();
   running_ = true;
 }
 
 void Node::stop() {
   if (!running_) return;
   running_ = false;
-  // The console first, so no new work comes in while the others finish their step.
-  for (Actor a : {Actor::bank, Actor::ledger, Actor::mutex, Actor::network}) {
-    zmq::socket_t term(ctx_, zmq::socket_type::push);
-    term.connect(ActorShell::inbox_endpoint(a));
-    ActorShell::post(term, nullptr);
-  }
-  for (auto& s : shells_) s->join();
-  for (auto& s : shells_) s->drain();
+  for (auto& t : threads_) t->terminate();
+  for (auto& t : threads_) t->join();
+  for (auto& t : threads_) t->drain();
 }
 
 }  // namespace bank

@@ -1,7 +1,7 @@
-// Node: one bank node's actors wired together on one ZeroMQ context: network, mutex,
-// ledger and bank shells, each a thread around its core. Construction binds every socket
-// (so a busy port fails before anything runs); start() runs the threads; stop() sends
-// $TERM to each, joins them, and frees what was still queued.
+// Node: one bank node's actors wired together on one ZeroMQ context: the network, mutex,
+// ledger and bank shells around their cores, hosted by an ActorThread. Construction binds
+// every socket (so a busy port fails before anything runs); start() runs the thread;
+// stop() sends it $TERM, joins it, and frees what was still queued.
 #pragma once
 
 #include <memory>
@@ -10,6 +10,7 @@
 #include "actors/ledger/ledger_shell.hpp"
 #include "actors/mutex/mutex_shell.hpp"
 #include "actors/network/network_shell.hpp"
+#include "actors/shell/actor_thread.hpp"
 #include "config/cluster_config.hpp"
 
 namespace bank {
@@ -28,7 +29,8 @@ class Node {
   zmq::context_t ctx_;
   LogSink log_;
   std::uint64_t incarnation_ = 0;
-  std::vector<std::unique_ptr<ActorShell>> shells_;
+  std::vector<std::unique_ptr<ActorShell>> shells_;    // outlive the threads that host them
+  std::vector<std::unique_ptr<ActorThread>> threads_;
   bool running_ = false;
 };
 

@@ -1,0 +1,73 @@
+// ActorThread: one thread hosting one or more actor shells. It binds an inproc PULL inbox
+// to each hosted actor's endpoint, polls it with the hosted actors' own sockets (zmq::poll),
+// feeds each core what is addressed to it, and routes every output: to a hosted actor
+// through an in-thread queue, to another thread's actor over inproc, to the log, or to the
+// shell that owns the wire or the console. Time reaches each core only as Tick{now}.
+//
+// Which actors share a thread is the node's choice (Node); the cores cannot tell. Between
+// any two actors messages keep the order they were sent in, as on a pipe: one inproc pipe
+// per (thread, destination), and one FIFO queue per hosted actor inside the thread. The
+// queues are emptied before the thread polls again, so a grant, the blocks it appends and
+// the release they leave with are handled in one wake-up. The actor nearest the wire is
+// served first (network, mutex, ledger, bank): a release leaves before the clients whose
+// blocks it carries are answered, since the next holder waits for it.
+//
+// Bus messages cross threads as an owning pointer to an Addressed in one frame (zero copy,
+// as czmq's zsock "p" picture does); a null pointer is $TERM: finish this step, exit.
+// Threading rule: a socket is used only by the thread that owns it once the thread runs.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <deque>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <zmq.hpp>
+
+#include "actors/shell/actor_shell.hpp"
+#include "actors/shell/log_sink.hpp"
+
+namespace bank {
+
+class ActorThread {
+ public:
+  // Binds the inbox endpoints of `shells` (which outlive the thread) now.
+  ActorThread(zmq::context_t& ctx, LogSink& log, std::vector<ActorShell*> shells);
+  ~ActorThread();
+  ActorThread(const ActorThread&) = delete;
+  ActorThread& operator=(const ActorThread&) = delete;
+
+  void start();
+  void join();
+  // After join: free the messages still queued in the inbox.
+  void drain();
+  // Sends $TERM to this thread.
+  void terminate();
+
+  static std::string inbox_endpoint(Actor a);
+
+ private:
+  friend class ActorShell;
+  void run();
+  void feed(ActorShell& shell, const BusMessage& in);
+  void route(Addressed&& a);
+  void run_queue();
+  ActorShell* hosted(Actor a);
+  std::int64_t now_ms() const;
+
+  zmq::context_t& ctx_;
+  LogSink& log_;
+  std::vector<ActorShell*> shells_;
+  std::vector<std::int64_t> next_tick_;  // per hosted shell
+  zmq::socket_t inbox_;
+  std::map<Actor, zmq::socket_t> outboxes_;
+  // For the actors on this thread, indexed by Actor (network first), each in the order sent.
+  std::array<std::deque<Addressed>, 4> queues_;
+  std::thread thread_;
+  std::chrono::steady_clock::time_point epoch_;
+};
+
+}  // namespace bank
