@@ -2,6 +2,7 @@
 #include "messages/block.hpp"
 
 #include "messages/json_reader.hpp"
+#include "messages/json_text.hpp"
 
 namespace bank {
 
@@ -18,40 +19,6 @@ nlohmann::json block_to_json(const Block& b, bool without_hash) {
   if (!without_hash) j["hash"] = b.hash;
   return j;
 }
-
-namespace {
-
-// A JSON string as nlohmann's dump() writes it: quote, backslash and control characters
-// escaped, everything else as it is. False for bytes beyond ASCII (dump() checks UTF-8).
-bool append_json_string(std::string& out, const std::string& s) {
-  out += '"';
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (u >= 0x80) return false;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (u < 0x20) {
-          static const char* hex = "0123456789abcdef";
-          out += "\\u00";
-          out += hex[u >> 4];
-          out += hex[u & 15];
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-  return true;
-}
-
-}  // namespace
 
 std::string block_text(const Block& b, bool without_hash) {
   if (!b.tx || b.genesis) return block_to_json(b, without_hash).dump();

@@ -170,6 +170,10 @@ struct LogOut {
   // send/recv: the peer message as one line of JSON text, written verbatim as the "msg"
   // field (it is the frame itself: encoded once, not again for the log).
   std::string msg = {};
+  // Instead of `fields`, for the events written per block or per peer message (commit,
+  // send, recv): the same members as JSON text, as fields.dump() prints them between its
+  // braces ("amount":400,"from":1,...). Building a JSON object to dump it cost more.
+  std::string members = {};
 };
 // shell -> any actor: time passes. Cores never read a clock; this is how they learn `now`.
 struct Tick {

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "messages/json_text.hpp"
+
 namespace bank {
 
 namespace {
@@ -108,9 +110,11 @@ void LedgerCore::recall(const Recall& r, Outbox& out) {
 }
 
 void LedgerCore::log_commit(const Block& b, Lamport lamport, Outbox& out) {
-  out.push_back({Actor::log, LogOut{"commit", lamport,
-                                    {{"index", b.index}, {"txid", b.tx->txid}, {"from", b.tx->from},
-                                     {"to", b.tx->to}, {"amount", b.tx->amount}}}});
+  // The members in sorted order, as a JSON object of them would print.
+  std::string m = "\"amount\":" + std::to_string(b.tx->amount) + ",\"from\":" + std::to_string(b.tx->from) +
+                  ",\"index\":" + std::to_string(b.index) + ",\"to\":" + std::to_string(b.tx->to) + ",\"txid\":";
+  append_json_string(m, b.tx->txid);  // a txid is printable ASCII
+  out.push_back({Actor::log, LogOut{"commit", lamport, {}, {}, std::move(m)}});
 }
 
 // Inside our critical section: up to `batch` staged transfers, each checked against the

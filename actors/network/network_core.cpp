@@ -2,10 +2,18 @@
 #include "actors/network/network_core.hpp"
 
 #include "messages/json_reader.hpp"
+#include "messages/json_text.hpp"
 
 namespace bank {
 
 namespace {
+// A send/recv line's fields, {"peer":2,"type":"release"}, as members text.
+std::string log_members(NodeId peer, const PeerBody& body) {
+  std::string m = "\"peer\":" + std::to_string(peer) + ",\"type\":";
+  append_json_string(m, peer_type_name(body));
+  return m;
+}
+
 template <class... F>
 struct Overload : F... {
   using F::operator()...;
@@ -30,7 +38,7 @@ const LinkSession* NetworkCore::session(NodeId peer) const {
 void NetworkCore::flush(NodeId peer, LinkSession::Output& o, Outbox& out) {
   for (const PeerMessage& m : o.wire) {
     std::string text = encode_peer(m);
-    out.push_back({Actor::log, LogOut{"send", m.lamport, {{"type", peer_type_name(m.body)}, {"peer", peer}}, text}});
+    out.push_back({Actor::log, LogOut{"send", m.lamport, {}, text, log_members(peer, m.body)}});
     out.push_back({Actor::wire, WireOut{peer, std::move(text), m.seq}});
   }
   for (PeerMessage& m : o.deliver) out.push_back({Actor::mutex, PeerIn{peer, m.lamport, std::move(m.body)}});
@@ -73,9 +81,8 @@ void NetworkCore::step(const BusMessage& in, Outbox& out) {
                         // The frame as received is the log's "msg" unless it spans lines
                         // (JSON allows newlines between tokens; a log line must not hold one).
                         bool one_line = w.bytes.find_first_of("\r\n") == std::string::npos;
-                        out.push_back({Actor::log, LogOut{"recv", lamport_,
-                                                          {{"type", peer_type_name(m->body)}, {"peer", m->from}},
-                                                          one_line ? w.bytes : j->dump()}});
+                        out.push_back({Actor::log, LogOut{"recv", lamport_, {}, one_line ? w.bytes : j->dump(),
+                                                          log_members(m->from, m->body)}});
                         LinkSession::Output o;
                         it->second.receive(*m, now_ms_, o);
                         flush(m->from, o, out);

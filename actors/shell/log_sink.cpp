@@ -4,6 +4,8 @@
 #include <chrono>
 #include <ctime>
 
+#include "messages/json_text.hpp"
+
 namespace bank {
 
 LogSink::LogSink(std::FILE* out, NodeId node) : out_(out), node_(node) {}
@@ -25,18 +27,18 @@ std::string LogSink::rfc3339_now() {
 // put together as text before: the fields in order, then "msg" (already JSON text) as it is.
 void LogSink::write(const LogOut& e) {
   std::string rest;
-  rest.reserve(128 + e.msg.size());
-  auto field = [&](const std::string& key, const nlohmann::json& value) {
+  rest.reserve(128 + e.members.size() + e.msg.size());
+  rest += ",\"node\":";
+  rest += std::to_string(node_);
+  rest += ",\"lamport\":";
+  rest += std::to_string(e.lamport);
+  rest += ",\"event\":";
+  append_json_string(rest, e.event);  // our own event names: ASCII
+  if (!e.members.empty()) {
     rest += ',';
-    rest += nlohmann::json(key).dump();
-    rest += ':';
-    rest += value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  };
-  field("node", node_);
-  field("lamport", e.lamport);
-  field("event", e.event);
-  // The fields in one dump (an object prints its keys sorted), spliced in without its braces.
-  if (e.fields.is_object() && !e.fields.empty()) {
+    rest += e.members;
+  } else if (e.fields.is_object() && !e.fields.empty()) {
+    // The fields in one dump (an object prints its keys sorted), spliced in without braces.
     std::string fields = e.fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     rest += ',';
     rest.append(fields, 1, fields.size() - 2);

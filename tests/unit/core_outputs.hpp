@@ -30,11 +30,18 @@ std::vector<std::pair<Actor, T>> all_of(const Outbox& out) {
   return found;
 }
 
-// Every log line of `event`, in order.
+// A log event's fields, whether the core gave them as JSON or as members text (which must
+// then be valid JSON members).
+inline LogOut with_fields(LogOut l) {
+  if (!l.members.empty()) l.fields = nlohmann::json::parse("{" + l.members + "}");
+  return l;
+}
+
+// Every log line of `event`, in order, its fields as JSON.
 inline std::vector<LogOut> logs(const Outbox& out, const std::string& event) {
   std::vector<LogOut> found;
   for (const auto& l : sent<LogOut>(out, Actor::log))
-    if (l.event == event) found.push_back(l);
+    if (l.event == event) found.push_back(with_fields(l));
   return found;
 }
 

@@ -76,6 +76,20 @@ TEST_CASE("log sink: each event is one line of JSON with ts, node, lamport, even
   CHECK(error["error"].get<std::string>().find("a \"quoted\"\nsentence") == 0);
 }
 
+TEST_CASE("log sink: fields given as members text print the line that the same fields as JSON print") {
+  const std::string frame = R"({"from":1,"lamport":7,"type":"release"})";
+  auto lines = lines_written({
+      LogOut{"commit", 9, {{"index", 4}, {"txid", "1-\"4"}, {"from", 1}, {"to", 2}, {"amount", 400}}},
+      LogOut{"commit", 9, {}, {}, R"("amount":400,"from":1,"index":4,"to":2,"txid":"1-\"4")"},
+      LogOut{"recv", 7, {{"type", "release"}, {"peer", 2}}, frame},
+      LogOut{"recv", 7, {}, frame, R"("peer":2,"type":"release")"},
+  });
+  REQUIRE(lines.size() == 4);
+  auto without_ts = [](const std::string& line) { return line.substr(line.find("\"node\"")); };
+  CHECK(without_ts(lines[0]) == without_ts(lines[1]));
+  CHECK(without_ts(lines[2]) == without_ts(lines[3]));
+}
+
 TEST_CASE("log sink: lines reach the file at flush, all of them, in order") {
   std::FILE* f = std::tmpfile();
   REQUIRE(f != nullptr);

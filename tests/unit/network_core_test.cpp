@@ -28,7 +28,7 @@ std::vector<LogOut> logs(const Outbox& out, const std::string& event) {
   for (const auto& [to, l] : all_of<LogOut>(out))
     if (l.event == event) {
       CHECK(to == Actor::log);
-      found.push_back(l);
+      found.push_back(bank::unit::with_fields(l));
     }
   return found;
 }
