@@ -1,6 +1,10 @@
 // The peer protocol's one codec: typed PeerMessage <-> JSON, decoding total and strict.
 #include "messages/peer_message.hpp"
 
+#include <climits>
+#include <optional>
+
+#include "messages/json_cursor.hpp"
 #include "messages/json_reader.hpp"
 
 namespace bank {
@@ -87,6 +91,154 @@ PeerMessage read_peer(const nlohmann::json& j) {
   return m;
 }
 
+// The fast path: the frame read in place, straight into a PeerMessage, when it is in the
+// plain form encode_peer writes (any key order or spacing). Anything it does not take
+// (escapes, floats, a duplicate or unknown key, a missing field, a value out of range, a
+// genesis block) is left to read_peer, which also writes every error: what this takes,
+// read_peer takes too and reads the same (a unit test holds the two to that).
+bool read_u64(JsonCursor& c, std::optional<std::uint64_t>& slot) {
+  if (slot) return false;
+  slot = c.u64();
+  return slot.has_value();
+}
+
+bool read_plain(JsonCursor& c, std::optional<std::string_view>& slot) {
+  if (slot) return false;
+  slot = c.plain_string();
+  return slot.has_value();
+}
+
+// Reads `{"key": value, ...}`, handing each key to `member`, which reads its value.
+template <class F>
+bool read_object(JsonCursor& c, F member) {
+  if (!c.consume('{')) return false;
+  do {
+    auto k = c.key();
+    if (!k || !member(*k)) return false;
+  } while (c.consume(','));
+  return c.consume('}');
+}
+
+bool is_node(const std::optional<std::uint64_t>& x) { return x && *x > 0 && *x <= INT32_MAX; }
+
+bool is_hex64(std::string_view s) {
+  if (s.size() != 64) return false;
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+std::optional<Stamp> fast_stamp(JsonCursor& c) {
+  std::optional<std::uint64_t> ts, node;
+  bool ok = read_object(c, [&](std::string_view k) {
+    return k == "ts" ? read_u64(c, ts) : k == "node" ? read_u64(c, node) : false;
+  });
+  if (!ok || !ts || !is_node(node)) return std::nullopt;
+  return Stamp{*ts, static_cast<NodeId>(*node)};
+}
+
+std::optional<Tx> fast_tx(JsonCursor& c) {
+  std::optional<std::uint64_t> from, to, amount, lamport;
+  std::optional<std::string_view> txid;
+  bool ok = read_object(c, [&](std::string_view k) {
+    return k == "amount"    ? read_u64(c, amount)
+           : k == "from"    ? read_u64(c, from)
+           : k == "to"      ? read_u64(c, to)
+           : k == "lamport" ? read_u64(c, lamport)
+           : k == "txid"    ? read_plain(c, txid)
+                            : false;
+  });
+  if (!ok || !is_node(from) || !is_node(to) || !amount || *amount == 0 ||
+      *amount > static_cast<std::uint64_t>(INT64_MAX) || !lamport || !txid || !JsonReader::is_txid(*txid))
+    return std::nullopt;
+  return Tx{std::string(*txid), static_cast<NodeId>(*from), static_cast<NodeId>(*to), static_cast<Cents>(*amount),
+            *lamport};
+}
+
+std::optional<Block> fast_block(JsonCursor& c) {
+  std::optional<std::uint64_t> index;
+  std::optional<std::string_view> prev, hash;
+  std::optional<Tx> tx;
+  bool ok = read_object(c, [&](std::string_view k) {
+    return k == "index" ? read_u64(c, index)
+           : k == "prev" ? read_plain(c, prev)
+           : k == "hash" ? read_plain(c, hash)
+           : k == "tx"   ? !tx && (tx = fast_tx(c)).has_value()
+                         : false;
+  });
+  if (!ok || !index || !prev || !hash || !tx || !is_hex64(*prev) || !is_hex64(*hash)) return std::nullopt;
+  Block b;
+  b.index = *index;
+  b.prev = *prev;
+  b.hash = *hash;
+  b.tx = std::move(*tx);
+  return b;
+}
+
+std::optional<std::vector<Block>> fast_blocks(JsonCursor& c) {
+  std::vector<Block> out;
+  if (!c.consume('[')) return std::nullopt;
+  if (c.consume(']')) return out;
+  do {
+    auto b = fast_block(c);
+    if (!b) return std::nullopt;
+    out.push_back(std::move(*b));
+  } while (c.consume(','));
+  if (!c.consume(']')) return std::nullopt;
+  return out;
+}
+
+std::optional<PeerMessage> fast_peer(std::string_view bytes) {
+  JsonCursor c(bytes);
+  std::optional<std::uint64_t> from, lamport, inc, to_inc, seq, ack, height, from_index;
+  std::optional<std::string_view> type, genesis;
+  std::optional<Stamp> req;
+  std::optional<std::vector<Block>> blocks;
+  bool ok = read_object(c, [&](std::string_view k) {
+    return k == "type"         ? read_plain(c, type)
+           : k == "from"       ? read_u64(c, from)
+           : k == "lamport"    ? read_u64(c, lamport)
+           : k == "inc"        ? read_u64(c, inc)
+           : k == "to_inc"     ? read_u64(c, to_inc)
+           : k == "seq"        ? read_u64(c, seq)
+           : k == "ack"        ? read_u64(c, ack)
+           : k == "height"     ? read_u64(c, height)
+           : k == "from_index" ? read_u64(c, from_index)
+           : k == "genesis"    ? read_plain(c, genesis)
+           : k == "req"        ? !req && (req = fast_stamp(c)).has_value()
+           : k == "blocks"     ? !blocks && (blocks = fast_blocks(c)).has_value()
+                               : false;
+  });
+  if (!ok || !c.at_end()) return std::nullopt;
+  if (!type || !is_node(from) || !lamport || !inc || !to_inc || !seq || !ack) return std::nullopt;
+  // Exactly the type's own fields besides the envelope.
+  auto has = [&](bool h, bool g, bool r, bool b, bool f) {
+    return height.has_value() == h && genesis.has_value() == g && req.has_value() == r && blocks.has_value() == b &&
+           from_index.has_value() == f;
+  };
+  PeerMessage m{static_cast<NodeId>(*from), *lamport, *inc, *to_inc, *seq, *ack, HeartbeatMsg{}};
+  if (*type == "hello" && has(true, true, false, false, false) && is_hex64(*genesis))
+    m.body = HelloMsg{std::string(*genesis), *height};
+  else if (*type == "heartbeat" && has(false, false, false, false, false))
+    m.body = HeartbeatMsg{};
+  else if (*type == "ack" && has(false, false, false, false, false))
+    m.body = AckMsg{};
+  else if (*type == "request" && has(true, false, true, false, false))
+    m.body = RequestMsg{*req, *height};
+  else if (*type == "reply" && has(true, false, true, false, false))
+    m.body = ReplyMsg{*req, *height};
+  else if (*type == "release" && has(false, false, true, true, false))
+    m.body = ReleaseMsg{*req, std::move(*blocks)};
+  else if (*type == "sync" && has(false, false, false, false, true))
+    m.body = SyncMsg{*from_index};
+  else if (*type == "block" && has(true, false, false, true, false))
+    m.body = BlocksMsg{std::move(*blocks), *height};
+  else
+    return std::nullopt;
+  if (is_sequenced(m.body) != (m.seq != 0)) return std::nullopt;
+  return m;
+}
+
 }  // namespace
 
 const char* peer_type_name(const PeerBody& body) {
@@ -165,6 +317,8 @@ Result<PeerMessage> peer_from_json(const nlohmann::json& j) {
 }
 
 Result<PeerMessage> decode_peer(std::string_view bytes) {
+  if (bytes.size() <= max_peer_frame)
+    if (auto m = fast_peer(bytes)) return std::move(*m);
   try {
     return read_peer(JsonReader::parse(bytes, max_peer_frame));
   } catch (const DecodeFailure& f) {

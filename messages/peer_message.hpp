@@ -93,6 +93,8 @@ nlohmann::json peer_to_json(const PeerMessage& m);
 // The frame's text: peer_to_json(m).dump(), with the blocks of a release or a catch-up
 // answer written by block_text rather than built as JSON and dumped (the wire's hot path).
 std::string encode_peer(const PeerMessage& m);
+// Total and strict. Frames in the plain form encode_peer writes are read in place; the rest
+// go through nlohmann, which also words every error.
 Result<PeerMessage> decode_peer(std::string_view bytes);
 Result<PeerMessage> peer_from_json(const nlohmann::json& j);
 

@@ -1,7 +1,6 @@
 // NetworkCore: frames <-> sessions <-> the mutex.
 #include "actors/network/network_core.hpp"
 
-#include "messages/json_reader.hpp"
 #include "messages/json_text.hpp"
 
 namespace bank {
@@ -65,8 +64,7 @@ void NetworkCore::flush(NodeId peer, LinkSession::Output& o, Outbox& out) {
 
 void NetworkCore::step(const BusMessage& in, Outbox& out) {
   std::visit(Overload{[&](const WireIn& w) {
-                        auto j = JsonReader::try_parse(w.bytes, max_peer_frame);
-                        auto m = j ? peer_from_json(*j) : Result<PeerMessage>(j.error());
+                        auto m = decode_peer(w.bytes);
                         if (!m) {
                           out.push_back({Actor::log, LogOut{"error", lamport_, {{"error", "bad peer frame: " + m.error().message}}}});
                           return;
@@ -81,7 +79,7 @@ void NetworkCore::step(const BusMessage& in, Outbox& out) {
                         // The frame as received is the log's "msg" unless it spans lines
                         // (JSON allows newlines between tokens; a log line must not hold one).
                         bool one_line = w.bytes.find_first_of("\r\n") == std::string::npos;
-                        out.push_back({Actor::log, LogOut{"recv", lamport_, {}, one_line ? w.bytes : j->dump(),
+                        out.push_back({Actor::log, LogOut{"recv", lamport_, {}, one_line ? w.bytes : nlohmann::json::parse(w.bytes, nullptr, false).dump(),
                                                           log_members(m->from, m->body)}});
                         LinkSession::Output o;
                         it->second.receive(*m, now_ms_, o);

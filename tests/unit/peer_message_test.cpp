@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "message_fixtures.hpp"
+#include "messages/json_reader.hpp"
 
 using bank::AckMsg;
 using bank::Block;
@@ -263,4 +264,48 @@ TEST_CASE("codec: a few hundred seeded peer messages survive encode then decode"
     CHECK(text == bank::peer_to_json(m).dump());  // the direct writer prints what dump() does
   }
   CHECK(types.size() == std::variant_size_v<PeerBody>);
+}
+
+// decode_peer reads plain frames in place and leaves the rest to nlohmann; the two must
+// agree on every input: accepted by both and read the same, or refused by both.
+TEST_CASE("codec: frames read in place decode exactly as through nlohmann, edited or not") {
+  auto through_nlohmann = [](const std::string& bytes) {
+    auto j = bank::JsonReader::try_parse(bytes, bank::max_peer_frame);
+    return j ? bank::peer_from_json(*j) : bank::Result<PeerMessage>(j.error());
+  };
+  PeerDraw draw{{std::mt19937_64{0x5eed}}};
+  std::mt19937_64 rng{0xed17};
+  const std::string alphabet = std::string("0159-+.eE\"\\ \n\t{}[],:azf") + '\0' + '\x7f' + '\xff';
+  std::size_t compared = 0, accepted = 0;
+  for (int i = 0; i < 300; ++i) {
+    const PeerMessage m = draw.message();
+    const std::string text = bank::encode_peer(m);
+    std::vector<std::string> inputs{text, bank::peer_to_json(m).dump(1)};
+    for (int k = 0; k < 40; ++k) {
+      std::string bad = text;
+      std::size_t at = rng() % bad.size();
+      switch (rng() % 4) {
+        case 0: bad[at] = alphabet[rng() % alphabet.size()]; break;
+        case 1: bad.erase(at, 1 + rng() % 3); break;
+        case 2: bad.insert(at, 1, alphabet[rng() % alphabet.size()]); break;
+        default: bad.insert(at, bad.substr(at, 1 + rng() % 40)); break;
+      }
+      inputs.push_back(bad);
+    }
+    for (const std::string& in : inputs) {
+      INFO("message " << i << ": " << in.substr(0, 400));
+      auto fast = bank::decode_peer(in);
+      auto slow = through_nlohmann(in);
+      REQUIRE(fast.ok() == slow.ok());
+      if (fast.ok()) {
+        CHECK(*fast == *slow);
+        ++accepted;
+      } else {
+        CHECK(fast.error().id == slow.error().id);
+      }
+      ++compared;
+    }
+  }
+  MESSAGE(compared << " frames compared, " << accepted << " accepted");
+  CHECK(accepted > 600);  // the plain and the spaced form of each message at least
 }

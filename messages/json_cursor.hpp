@@ -1,0 +1,35 @@
+// JsonCursor: a forward reader of JSON text for the decoders' fast path. It reads only the
+// plainest forms (integers as bare digits, strings without escapes or bytes beyond
+// printable ASCII) and answers "no" to anything else, so a caller can fall back to the
+// full parser for whatever it does not take: what it does take it reads as nlohmann would.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace bank {
+
+class JsonCursor {
+ public:
+  explicit JsonCursor(std::string_view text) : text_(text) {}
+
+  // Skips whitespace; true (and steps past it) when the next character is `c`.
+  bool consume(char c);
+  // `"name":`, the name without escapes.
+  std::optional<std::string_view> key();
+  // A non-negative integer as bare digits (no sign, fraction, exponent or leading zero)
+  // that fits in 64 bits.
+  std::optional<std::uint64_t> u64();
+  // A string of printable ASCII without backslashes (no escapes to undo).
+  std::optional<std::string_view> plain_string();
+  // Nothing but whitespace is left.
+  bool at_end();
+
+ private:
+  void skip_space();
+  std::string_view text_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace bank
