@@ -133,6 +133,11 @@ struct ChainQuery {
 struct VerifyQuery {
   std::uint64_t client = 0;
 };
+// ledger -> ledger: check the next slice of the verification under way. The ledger sends it
+// to itself, and an actor thread takes a message to oneself only after it has polled its
+// sockets again, so a verify of millions of blocks leaves room between slices for the
+// links, the critical section and the console.
+struct VerifySlice {};
 // bank -> ledger: a transfer whose txid may have been committed before, with the blocks
 // that may hold it (TxidMemory keeps only a key per txid). The ledger answers the earlier
 // outcome to the console if one of them is that transfer, else hands it back as a miss.
@@ -181,7 +186,7 @@ struct Tick {
 };
 
 using BusMessage = std::variant<WireIn, WireOut, PeerOut, PeerIn, LinkUp, LinkDown, LinkRefused, PeerHeight, LocalHeight, Acquire, Withdraw, Granted,
-                                Withdrawn, Stage, Unstage, ApplyBlocks, Release, Committed, ChainQuery, VerifyQuery,
+                                Withdrawn, Stage, Unstage, ApplyBlocks, Release, Committed, ChainQuery, VerifyQuery, VerifySlice,
                                 Recall, RecallMiss, StatusQuery, ConsoleIn, ConsoleOut, LogOut, Tick>;
 
 // A core's output names its destination: the same type may go to different actors

@@ -59,15 +59,8 @@ void LedgerCore::step(const BusMessage& in, Outbox& out) {
                         out.push_back({Actor::console, ConsoleOut{q.client, ChainReply{chain_.range(q.cmd.from, limit)}}});
                       },
                       [&](const Recall& r) { recall(r, out); },
-                      [&](const VerifyQuery& q) {
-                        auto r = verify_stored();
-                        if (r) {
-                          out.push_back({Actor::console, ConsoleOut{q.client, VerifyReply{*r}}});
-                        } else {
-                          out.push_back({Actor::console, ConsoleOut{q.client, FailureReply{"corrupt", r.error().message, {}}}});
-                          out.push_back({Actor::log, LogOut{"error", lamport_, {{"error", r.error().message}}}});
-                        }
-                      },
+                      [&](const VerifyQuery& q) { start_verify(q.client, out); },
+                      [&](const VerifySlice&) { verify_slice(out); },
                       [&](const StatusQuery& q) {
                         StatusQuery s = q;
                         s.reply.height = chain_.height();
@@ -78,22 +71,46 @@ void LedgerCore::step(const BusMessage& in, Outbox& out) {
              in);
 }
 
-// The whole stored chain, re-read and re-checked in slices: constant memory.
-Result<std::uint64_t> LedgerCore::verify_stored() {
+// The whole stored chain, re-read and re-checked a slice at a time (constant memory),
+// one slice per step: see VerifySlice. Verifications run one after another.
+void LedgerCore::start_verify(std::uint64_t client, Outbox& out) {
   auto genesis = chain_.range(0, 1);
-  auto head = Chain::verify(genesis);
-  if (!head) return head;
+  auto checked = Chain::verify(genesis);
+  if (!checked) return verify_failed(client, checked.error(), out);
   if (genesis.front().hash != chain_.genesis_hash())
-    return make_error("ledger.genesis", "block 0 is not this cluster's genesis");
-  ChainState state(genesis.front());
-  for (std::uint64_t from = 1;; from += 4096) {
-    auto slice = chain_.range(from, 4096);
-    for (const Block& b : slice)
-      if (auto e = state.append(b)) return make_error(e->id, "block " + std::to_string(b.index) + ": " + e->message);
-    if (slice.size() < 4096) break;
+    return verify_failed(client, make_error("ledger.genesis", "block 0 is not this cluster's genesis"), out);
+  verifying_.push_back(Verification{client, ChainState(genesis.front()), 1});
+  if (verifying_.size() == 1) out.push_back({Actor::ledger, VerifySlice{}});
+}
+
+void LedgerCore::verify_slice(Outbox& out) {
+  if (verifying_.empty()) return;
+  Verification& v = verifying_.front();
+  auto slice = chain_.range(v.next, verify_batch);
+  std::optional<Error> failed;
+  for (const Block& b : slice)
+    if (auto e = v.state.append(b)) {
+      failed = make_error(e->id, "block " + std::to_string(b.index) + ": " + e->message);
+      break;
+    }
+  if (!failed && slice.size() == verify_batch) {
+    v.next += verify_batch;
+  } else {
+    // Failed, or up to the head as it is now.
+    if (!failed && v.state.head() != chain_.head())
+      failed = make_error("ledger.head", "the stored chain ends before the head");
+    if (failed)
+      verify_failed(v.client, *failed, out);
+    else
+      out.push_back({Actor::console, ConsoleOut{v.client, VerifyReply{v.state.height()}}});
+    verifying_.pop_front();
   }
-  if (state.head() != chain_.head()) return make_error("ledger.head", "the stored chain ends before the head");
-  return state.height();
+  if (!verifying_.empty()) out.push_back({Actor::ledger, VerifySlice{}});
+}
+
+void LedgerCore::verify_failed(std::uint64_t client, const Error& e, Outbox& out) {
+  out.push_back({Actor::console, ConsoleOut{client, FailureReply{"corrupt", e.message, {}}}});
+  out.push_back({Actor::log, LogOut{"error", lamport_, {{"error", e.message}}}});
 }
 
 // A retried txid: answer the block that holds it, or tell the bank it is new after all.

@@ -25,6 +25,8 @@ class LedgerCore {
 
   // At most this many blocks per catch-up answer.
   static constexpr std::uint64_t sync_batch = 256;
+  // Blocks re-checked per step of a verify (about 10 ms here).
+  static constexpr std::uint64_t verify_batch = 2048;
 
  private:
   void enter(const Granted& g, Outbox& out);
@@ -35,7 +37,9 @@ class LedgerCore {
   void catch_up(Outbox& out);
   void hint(NodeId peer, std::uint64_t height);
   void promote_hints();
-  Result<std::uint64_t> verify_stored();
+  void start_verify(std::uint64_t client, Outbox& out);
+  void verify_slice(Outbox& out);
+  void verify_failed(std::uint64_t client, const Error& e, Outbox& out);
 
   NodeId self_;
   Chain chain_;
@@ -60,6 +64,14 @@ class LedgerCore {
   // one sent to our previous incarnation).
   std::map<NodeId, std::uint64_t> hints_new_;  // since the last tick
   std::map<NodeId, std::uint64_t> hints_due_;  // from before it: promoted at the next tick
+  // Console verifies under way, the first one being checked: its state so far and the
+  // next block to re-read.
+  struct Verification {
+    std::uint64_t client = 0;
+    ChainState state;
+    std::uint64_t next = 1;
+  };
+  std::deque<Verification> verifying_;
 };
 
 }  // namespace bank

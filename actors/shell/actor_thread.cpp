@@ -96,7 +96,13 @@ void ActorThread::feed(ActorShell& shell, const BusMessage& in) {
   shell.step(in, out);
   // In output order: a log line written here precedes any message that follows it
   // (cs_exit is on the log before the release leaves).
-  for (auto& a : out) route(std::move(a));
+  for (auto& a : out) {
+    if (a.to == shell.actor()) {
+      later_.push_back(std::move(a));
+      continue;
+    }
+    route(std::move(a));
+  }
 }
 
 void ActorThread::route(Addressed&& a) {
@@ -145,7 +151,7 @@ void ActorThread::run() {
       items.insert(items.end(), extra.begin(), extra.end());
     }
     std::int64_t next = *std::min_element(next_tick_.begin(), next_tick_.end());
-    auto wait = std::max<std::int64_t>(0, next - now_ms());
+    auto wait = later_.empty() ? std::max<std::int64_t>(0, next - now_ms()) : 0;
     zmq::poll(items.data(), items.size(), std::chrono::milliseconds(wait));
     if (items[0].revents & ZMQ_POLLIN) {
       // Drain the inbox: each frame is one owned message, or $TERM.
@@ -174,6 +180,11 @@ void ActorThread::run() {
       feed(*shells_[i], Tick{now});
       run_queue();
     }
+    // What actors sent themselves, once the sockets have had their turn.
+    std::deque<Addressed> later;
+    later.swap(later_);
+    for (auto& a : later) route(std::move(a));
+    run_queue();
     log_.flush();  // what this wake-up logged, before we wait again
   }
 }

@@ -8,7 +8,8 @@
 // any two actors messages keep the order they were sent in, as on a pipe: one inproc pipe
 // per (thread, destination), and one FIFO queue per hosted actor inside the thread. The
 // queues are emptied before the thread polls again, so a grant, the blocks it appends and
-// the release they leave with are handled in one wake-up. The actor nearest the wire is
+// the release they leave with are handled in one wake-up. A message an actor sends itself
+// waits for the next wake-up, after a poll that does not wait. The actor nearest the wire is
 // served first (network, mutex, ledger, bank): a release leaves before the clients whose
 // blocks it carries are answered, since the next holder waits for it.
 //
@@ -66,6 +67,9 @@ class ActorThread {
   std::map<Actor, zmq::socket_t> outboxes_;
   // For the actors on this thread, indexed by Actor (network first), each in the order sent.
   std::array<std::deque<Addressed>, 4> queues_;
+  // Messages an actor sent itself: a step to continue later (a long verify's next slice).
+  // They wait until the thread has polled its sockets again, so other work comes between.
+  std::deque<Addressed> later_;
   std::thread thread_;
   std::chrono::steady_clock::time_point epoch_;
 };

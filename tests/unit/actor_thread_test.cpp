@@ -102,3 +102,26 @@ TEST_CASE("actor thread: on one thread the actor nearest the wire is served firs
       {Actor::network, 3}, {Actor::mutex, 2}, {Actor::mutex, 5}, {Actor::bank, 1}, {Actor::bank, 4}};
   CHECK(seen == want);
 }
+
+TEST_CASE("actor thread: a message an actor sends itself waits while what others sent goes first") {
+  Rig rig;
+  // On its tick the mutex sends itself 1 and the ledger 100; the ledger answers 200. The
+  // mutex comes before the ledger in the thread, yet its note to itself waits for the next
+  // wake-up: 100, then 200, then 1.
+  ScriptShell mutex(rig.ctx, Actor::mutex, rig.journal, {{Actor::mutex, 1}, {Actor::ledger, 100}});
+  class Echo : public ScriptShell {
+   public:
+    using ScriptShell::ScriptShell;
+    void step(const BusMessage& in, Outbox& out) override {
+      ScriptShell::step(in, out);
+      if (auto* h = std::get_if<LocalHeight>(&in)) out.push_back({Actor::mutex, LocalHeight{h->height * 2}});
+    }
+  } ledger(rig.ctx, Actor::ledger, rig.journal, {});
+  ActorThread t(rig.ctx, rig.log, {&mutex, &ledger});
+  t.start();
+  auto seen = rig.journal.wait_for(3);
+  t.terminate();
+  t.join();
+  std::vector<std::pair<Actor, std::uint64_t>> want{{Actor::ledger, 100}, {Actor::mutex, 200}, {Actor::mutex, 1}};
+  CHECK(seen == want);
+}

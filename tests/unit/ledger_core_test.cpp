@@ -289,7 +289,9 @@ TEST_CASE("ledger core: chain, verify and status queries are answered to the con
     CHECK(std::get<ChainReply>(beyond).blocks.empty());
   }
   SUBCASE("verify") {
-    auto r = reply_of(step(core, VerifyQuery{45}), 45);
+    Outbox out = step(core, VerifyQuery{45});
+    CHECK(sent<VerifySlice>(out, Actor::ledger).size() == 1);
+    auto r = reply_of(step(core, VerifySlice{}), 45);
     REQUIRE(std::holds_alternative<VerifyReply>(r));
     CHECK(std::get<VerifyReply>(r).height == 2);
   }
@@ -305,6 +307,62 @@ TEST_CASE("ledger core: chain, verify and status queries are answered to the con
     CHECK(s.queue == std::vector<Stamp>{{30, 2}});
     CHECK(s.peers == std::vector<PeerState>{{2, true, ""}, {3, false, ""}});
   }
+}
+
+// Runs the slices the core asks itself for, applying `between` before each; their outputs.
+template <class F>
+Outbox run_verify(LedgerCore& core, std::uint64_t client, F between, int* slices) {
+  Outbox all = step(core, VerifyQuery{client});
+  *slices = 0;
+  while (!sent<VerifySlice>(all, Actor::ledger).empty()) {
+    std::erase_if(all, [](const Addressed& a) { return std::holds_alternative<VerifySlice>(a.msg); });
+    between();
+    ++*slices;
+    Outbox more = step(core, VerifySlice{});
+    CHECK(sent<VerifySlice>(more, Actor::ledger).size() <= 1);
+    all.insert(all.end(), more.begin(), more.end());
+  }
+  return all;
+}
+
+TEST_CASE("ledger core: a verify goes a slice per step, up to the head as it grows meanwhile") {
+  PeerChain source{peer_chain(5000)};
+  LedgerCore core(1, Chain(genesis()));
+  step(core, ApplyBlocks{2, 1, source.chain.range(1, 4500)});
+  REQUIRE(core.chain().height() == 4500);
+  int slices = 0;
+  std::uint64_t next = 4501;
+  // While it verifies, blocks keep coming: 100 before each slice.
+  Outbox out = run_verify(core, 7, [&] {
+    if (next > 5000) return;
+    step(core, ApplyBlocks{2, 1, source.chain.range(next, 100)});
+    next += 100;
+  }, &slices);
+  auto answers = sent<ConsoleOut>(out, Actor::console);
+  REQUIRE(answers.size() == 1);
+  CHECK(answers[0].client == 7);
+  REQUIRE(std::holds_alternative<VerifyReply>(answers[0].reply));
+  CHECK(std::get<VerifyReply>(answers[0].reply).height == core.chain().height());
+  CHECK(core.chain().height() >= 4800);
+  CHECK(slices == static_cast<int>(core.chain().height() / LedgerCore::verify_batch + 1));
+  CHECK(error_logs(out) == 0);
+}
+
+TEST_CASE("ledger core: two verifies asked together are both answered, one after the other") {
+  PeerChain source{peer_chain(3000)};
+  LedgerCore core(1, Chain(genesis()));
+  step(core, ApplyBlocks{2, 1, source.chain.range(1, 3000)});
+  Outbox first = step(core, VerifyQuery{1});
+  Outbox second = step(core, VerifyQuery{2});
+  CHECK(sent<VerifySlice>(first, Actor::ledger).size() == 1);
+  CHECK(sent<VerifySlice>(second, Actor::ledger).empty());  // the one under way goes on
+  std::vector<std::uint64_t> answered;
+  for (int n = 0; n < 10 && answered.size() < 2; ++n)
+    for (const auto& c : sent<ConsoleOut>(step(core, VerifySlice{}), Actor::console)) {
+      CHECK(std::get<VerifyReply>(c.reply).height == 3000);
+      answered.push_back(c.client);
+    }
+  CHECK(answered == std::vector<std::uint64_t>{1, 2});
 }
 
 TEST_CASE("ledger core: sync is answered with blocks from the index asked, at most sync_batch") {
