@@ -1,5 +1,6 @@
-// Messages between the actors of one node. The same typed structs travel over inproc
-// sockets between actor shells and through the simulation's in-memory bus.
+// Messages between the actors of one node. The same typed structs travel through an actor
+// thread's queues (actors on one thread), over inproc sockets (actors on different
+// threads), and through the simulation's in-memory bus; in order per pair of actors in all.
 //
 // The actors form a line, and every path that needs ordering runs along it:
 //   wire <-> network <-> mutex <-> ledger <-> bank <-> console
