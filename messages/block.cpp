@@ -1,6 +1,8 @@
 // Blocks to and from JSON, validated field by field.
 #include "messages/block.hpp"
 
+#include <climits>
+
 #include "messages/json_reader.hpp"
 #include "messages/json_text.hpp"
 
@@ -83,6 +85,59 @@ Block read_block(const nlohmann::json& j) {
 }
 
 }  // namespace
+
+namespace {
+bool is_node(const std::optional<std::uint64_t>& x) { return x && *x > 0 && *x <= INT32_MAX; }
+
+std::optional<Tx> read_plain_tx(JsonCursor& c) {
+  std::optional<std::uint64_t> from, to, amount, lamport;
+  std::optional<std::string_view> txid;
+  bool ok = c.object([&](std::string_view k) {
+    return k == "amount"    ? c.u64_into(amount)
+           : k == "from"    ? c.u64_into(from)
+           : k == "to"      ? c.u64_into(to)
+           : k == "lamport" ? c.u64_into(lamport)
+           : k == "txid"    ? c.plain_into(txid)
+                            : false;
+  });
+  if (!ok || !is_node(from) || !is_node(to) || !amount || *amount == 0 ||
+      *amount > static_cast<std::uint64_t>(INT64_MAX) || !lamport || !txid || !JsonReader::is_txid(*txid))
+    return std::nullopt;
+  return Tx{std::string(*txid), static_cast<NodeId>(*from), static_cast<NodeId>(*to), static_cast<Cents>(*amount),
+            *lamport};
+}
+}  // namespace
+
+std::optional<Block> read_plain_block(JsonCursor& c) {
+  std::optional<std::uint64_t> index;
+  std::optional<std::string_view> prev, hash;
+  std::optional<Tx> tx;
+  bool ok = c.object([&](std::string_view k) {
+    return k == "index" ? c.u64_into(index)
+           : k == "prev" ? c.plain_into(prev)
+           : k == "hash" ? c.plain_into(hash)
+           : k == "tx"   ? !tx && (tx = read_plain_tx(c)).has_value()
+                         : false;
+  });
+  if (!ok || !index || !prev || !hash || !tx || !JsonReader::is_hex64(*prev) || !JsonReader::is_hex64(*hash))
+    return std::nullopt;
+  Block b;
+  b.index = *index;
+  b.prev = *prev;
+  b.hash = *hash;
+  b.tx = std::move(*tx);
+  return b;
+}
+
+Result<Block> decode_block(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) {
+    JsonCursor c(text);
+    if (auto b = read_plain_block(c); b && c.at_end()) return std::move(*b);
+  }
+  auto j = JsonReader::try_parse(text, max_bytes);
+  if (!j) return j.error();
+  return block_from_json(*j);
+}
 
 Result<Block> block_from_json(const nlohmann::json& j) {
   try {

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "messages/json_cursor.hpp"
 #include "messages/result.hpp"
 #include "messages/types.hpp"
 
@@ -41,5 +42,14 @@ nlohmann::json block_to_json(const Block& block, bool without_hash = false);
 // block: this is the hot path of hashing and of the block log.
 std::string block_text(const Block& block, bool without_hash = false);
 Result<Block> block_from_json(const nlohmann::json& j);
+// The fast path of the decoders: a transfer block in the plain form block_text writes (any
+// key order or spacing), read in place at the cursor. nullopt for anything else (escapes,
+// a genesis block, a missing, unknown, duplicate or out-of-range field): the caller then
+// reads it through nlohmann, which words the error. What this takes, that path takes too
+// and reads the same.
+std::optional<Block> read_plain_block(JsonCursor& c);
+// One block as text (a line of the block log): read in place when plain, else through
+// nlohmann. Total: bad text is an error value.
+Result<Block> decode_block(std::string_view text, std::size_t max_bytes);
 
 }  // namespace bank

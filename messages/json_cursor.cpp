@@ -49,6 +49,18 @@ std::optional<std::string_view> JsonCursor::plain_string() {
   return text_.substr(start, pos_++ - start);
 }
 
+bool JsonCursor::u64_into(std::optional<std::uint64_t>& slot) {
+  if (slot) return false;
+  slot = u64();
+  return slot.has_value();
+}
+
+bool JsonCursor::plain_into(std::optional<std::string_view>& slot) {
+  if (slot) return false;
+  slot = plain_string();
+  return slot.has_value();
+}
+
 bool JsonCursor::at_end() {
   skip_space();
   return pos_ == text_.size();

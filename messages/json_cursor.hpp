@@ -26,6 +26,20 @@ class JsonCursor {
   // Nothing but whitespace is left.
   bool at_end();
 
+  // Reads `{"key": value, ...}`, handing each key to `member`, which reads its value.
+  template <class F>
+  bool object(F member) {
+    if (!consume('{')) return false;
+    do {
+      auto k = key();
+      if (!k || !member(*k)) return false;
+    } while (consume(','));
+    return consume('}');
+  }
+  // The value of a key into a slot not yet filled: a duplicate key answers no.
+  bool u64_into(std::optional<std::uint64_t>& slot);
+  bool plain_into(std::optional<std::string_view>& slot);
+
  private:
   void skip_space();
   std::string_view text_;

@@ -90,11 +90,16 @@ std::string JsonReader::string(const char* key, std::size_t max_len) const {
   return s;
 }
 
+bool JsonReader::is_hex64(std::string_view s) {
+  if (s.size() != 64) return false;
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
 std::string JsonReader::hex64(const char* key) const {
   auto s = string(key, 64);
-  bool good = s.size() == 64;
-  for (char c : s) good = good && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
-  if (!good) fail("codec.bad_hex", "field '" + std::string(key) + "' of " + what_ + " must be 64 lowercase hex digits");
+  if (!is_hex64(s)) fail("codec.bad_hex", "field '" + std::string(key) + "' of " + what_ + " must be 64 lowercase hex digits");
   return s;
 }
 

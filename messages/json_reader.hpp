@@ -41,6 +41,7 @@ class JsonReader {
   static nlohmann::json parse(std::string_view bytes, std::size_t max_bytes);
   static Result<nlohmann::json> try_parse(std::string_view bytes, std::size_t max_bytes);
   static bool is_txid(std::string_view s);
+  static bool is_hex64(std::string_view s);  // 64 lowercase hex digits
   static std::uint32_t node_id_from_string(const std::string& s, const std::string& what);
 
  private:

@@ -96,83 +96,15 @@ PeerMessage read_peer(const nlohmann::json& j) {
 // (escapes, floats, a duplicate or unknown key, a missing field, a value out of range, a
 // genesis block) is left to read_peer, which also writes every error: what this takes,
 // read_peer takes too and reads the same (a unit test holds the two to that).
-bool read_u64(JsonCursor& c, std::optional<std::uint64_t>& slot) {
-  if (slot) return false;
-  slot = c.u64();
-  return slot.has_value();
-}
-
-bool read_plain(JsonCursor& c, std::optional<std::string_view>& slot) {
-  if (slot) return false;
-  slot = c.plain_string();
-  return slot.has_value();
-}
-
-// Reads `{"key": value, ...}`, handing each key to `member`, which reads its value.
-template <class F>
-bool read_object(JsonCursor& c, F member) {
-  if (!c.consume('{')) return false;
-  do {
-    auto k = c.key();
-    if (!k || !member(*k)) return false;
-  } while (c.consume(','));
-  return c.consume('}');
-}
-
 bool is_node(const std::optional<std::uint64_t>& x) { return x && *x > 0 && *x <= INT32_MAX; }
-
-bool is_hex64(std::string_view s) {
-  if (s.size() != 64) return false;
-  for (char c : s)
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  return true;
-}
 
 std::optional<Stamp> fast_stamp(JsonCursor& c) {
   std::optional<std::uint64_t> ts, node;
-  bool ok = read_object(c, [&](std::string_view k) {
-    return k == "ts" ? read_u64(c, ts) : k == "node" ? read_u64(c, node) : false;
+  bool ok = c.object([&](std::string_view k) {
+    return k == "ts" ? c.u64_into(ts) : k == "node" ? c.u64_into(node) : false;
   });
   if (!ok || !ts || !is_node(node)) return std::nullopt;
   return Stamp{*ts, static_cast<NodeId>(*node)};
-}
-
-std::optional<Tx> fast_tx(JsonCursor& c) {
-  std::optional<std::uint64_t> from, to, amount, lamport;
-  std::optional<std::string_view> txid;
-  bool ok = read_object(c, [&](std::string_view k) {
-    return k == "amount"    ? read_u64(c, amount)
-           : k == "from"    ? read_u64(c, from)
-           : k == "to"      ? read_u64(c, to)
-           : k == "lamport" ? read_u64(c, lamport)
-           : k == "txid"    ? read_plain(c, txid)
-                            : false;
-  });
-  if (!ok || !is_node(from) || !is_node(to) || !amount || *amount == 0 ||
-      *amount > static_cast<std::uint64_t>(INT64_MAX) || !lamport || !txid || !JsonReader::is_txid(*txid))
-    return std::nullopt;
-  return Tx{std::string(*txid), static_cast<NodeId>(*from), static_cast<NodeId>(*to), static_cast<Cents>(*amount),
-            *lamport};
-}
-
-std::optional<Block> fast_block(JsonCursor& c) {
-  std::optional<std::uint64_t> index;
-  std::optional<std::string_view> prev, hash;
-  std::optional<Tx> tx;
-  bool ok = read_object(c, [&](std::string_view k) {
-    return k == "index" ? read_u64(c, index)
-           : k == "prev" ? read_plain(c, prev)
-           : k == "hash" ? read_plain(c, hash)
-           : k == "tx"   ? !tx && (tx = fast_tx(c)).has_value()
-                         : false;
-  });
-  if (!ok || !index || !prev || !hash || !tx || !is_hex64(*prev) || !is_hex64(*hash)) return std::nullopt;
-  Block b;
-  b.index = *index;
-  b.prev = *prev;
-  b.hash = *hash;
-  b.tx = std::move(*tx);
-  return b;
 }
 
 std::optional<std::vector<Block>> fast_blocks(JsonCursor& c) {
@@ -180,7 +112,7 @@ std::optional<std::vector<Block>> fast_blocks(JsonCursor& c) {
   if (!c.consume('[')) return std::nullopt;
   if (c.consume(']')) return out;
   do {
-    auto b = fast_block(c);
+    auto b = read_plain_block(c);
     if (!b) return std::nullopt;
     out.push_back(std::move(*b));
   } while (c.consume(','));
@@ -194,17 +126,17 @@ std::optional<PeerMessage> fast_peer(std::string_view bytes) {
   std::optional<std::string_view> type, genesis;
   std::optional<Stamp> req;
   std::optional<std::vector<Block>> blocks;
-  bool ok = read_object(c, [&](std::string_view k) {
-    return k == "type"         ? read_plain(c, type)
-           : k == "from"       ? read_u64(c, from)
-           : k == "lamport"    ? read_u64(c, lamport)
-           : k == "inc"        ? read_u64(c, inc)
-           : k == "to_inc"     ? read_u64(c, to_inc)
-           : k == "seq"        ? read_u64(c, seq)
-           : k == "ack"        ? read_u64(c, ack)
-           : k == "height"     ? read_u64(c, height)
-           : k == "from_index" ? read_u64(c, from_index)
-           : k == "genesis"    ? read_plain(c, genesis)
+  bool ok = c.object([&](std::string_view k) {
+    return k == "type"         ? c.plain_into(type)
+           : k == "from"       ? c.u64_into(from)
+           : k == "lamport"    ? c.u64_into(lamport)
+           : k == "inc"        ? c.u64_into(inc)
+           : k == "to_inc"     ? c.u64_into(to_inc)
+           : k == "seq"        ? c.u64_into(seq)
+           : k == "ack"        ? c.u64_into(ack)
+           : k == "height"     ? c.u64_into(height)
+           : k == "from_index" ? c.u64_into(from_index)
+           : k == "genesis"    ? c.plain_into(genesis)
            : k == "req"        ? !req && (req = fast_stamp(c)).has_value()
            : k == "blocks"     ? !blocks && (blocks = fast_blocks(c)).has_value()
                                : false;
@@ -217,7 +149,7 @@ std::optional<PeerMessage> fast_peer(std::string_view bytes) {
            from_index.has_value() == f;
   };
   PeerMessage m{static_cast<NodeId>(*from), *lamport, *inc, *to_inc, *seq, *ack, HeartbeatMsg{}};
-  if (*type == "hello" && has(true, true, false, false, false) && is_hex64(*genesis))
+  if (*type == "hello" && has(true, true, false, false, false) && JsonReader::is_hex64(*genesis))
     m.body = HelloMsg{std::string(*genesis), *height};
   else if (*type == "heartbeat" && has(false, false, false, false, false))
     m.body = HeartbeatMsg{};

@@ -117,8 +117,7 @@ Result<FileBlockStore::Loaded> FileBlockStore::open(const std::filesystem::path&
         return make_error("store.corrupt", blocks_path.string() + ": block " + std::to_string(i) + " is damaged (" +
                                                why + ")");
       };
-      auto j = JsonReader::try_parse(line, 1024 * 1024);
-      auto b = j ? block_from_json(*j) : Result<Block>(j.error());
+      auto b = decode_block(line, 1024 * 1024);
       if (!b) return damaged(b.error().message);
       if (i == 0) {
         if (b->hash != genesis.hash || *b != genesis)
@@ -239,7 +238,7 @@ std::vector<Block> FileBlockStore::read(std::uint64_t from, std::uint64_t limit)
   std::size_t pos = 0;
   while (pos < buf.size()) {
     auto nl = buf.find('\n', pos);
-    auto b = block_from_json(nlohmann::json::parse(std::string_view(buf).substr(pos, nl - pos)));
+    auto b = decode_block(std::string_view(buf).substr(pos, nl - pos), buf.size());
     if (!b) throw std::runtime_error("the block log in " + dir_.string() + " changed under the node");
     out.push_back(std::move(*b));
     pos = nl + 1;

@@ -10,6 +10,7 @@
 
 #include "actors/ledger/block_hash.hpp"
 #include "message_fixtures.hpp"
+#include "messages/json_reader.hpp"
 
 using bank::Balances;
 using bank::Block;
@@ -231,6 +232,29 @@ TEST_CASE("block: a few hundred random blocks survive encode then decode, hash i
     CHECK(*back == b);
     CHECK(bank::block_hash(*back) == bank::block_hash(b));
   }
+}
+
+// decode_block reads plain lines in place and leaves the rest to nlohmann; the two must
+// agree on every input: accepted by both and read the same, or refused by both.
+TEST_CASE("block: lines read in place decode exactly as through nlohmann, edited or not") {
+  auto through_nlohmann = [](const std::string& text) {
+    auto j = bank::JsonReader::try_parse(text, 4096);
+    return j ? bank::block_from_json(*j) : bank::Result<Block>(j.error());
+  };
+  BlockDraw draw{{std::mt19937_64{0xb10c}}};
+  std::mt19937_64 rng{0xed17};
+  std::size_t accepted = 0;
+  for (int i = 0; i < 300; ++i) {
+    const Block b = draw.block();
+    const std::string text = bank::block_text(b);
+    std::vector<std::string> inputs{text, bank::block_to_json(b).dump(1)};
+    for (auto& e : bank::unit::random_edits(text, rng, 40)) inputs.push_back(std::move(e));
+    for (const std::string& in : inputs) {
+      INFO("block " << i << ": " << in);
+      if (bank::unit::read_alike(bank::decode_block(in, 4096), through_nlohmann(in))) ++accepted;
+    }
+  }
+  CHECK(accepted > 600);
 }
 
 TEST_CASE("block: block_text writes exactly what nlohmann's dump of block_to_json prints") {

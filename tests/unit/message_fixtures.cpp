@@ -106,4 +106,21 @@ Block Draw::unhashed_block() {
   return b;
 }
 
+std::vector<std::string> random_edits(const std::string& text, std::mt19937_64& rng, int n) {
+  const std::string alphabet = std::string("0159-+.eE\"\\ \n\t{}[],:azf") + '\0' + '\x7f' + '\xff';
+  std::vector<std::string> out;
+  for (int k = 0; k < n; ++k) {
+    std::string bad = text;
+    std::size_t at = rng() % bad.size();
+    switch (rng() % 4) {
+      case 0: bad[at] = alphabet[rng() % alphabet.size()]; break;
+      case 1: bad.erase(at, 1 + rng() % 3); break;
+      case 2: bad.insert(at, 1, alphabet[rng() % alphabet.size()]); break;
+      default: bad.insert(at, bad.substr(at, 1 + rng() % 40)); break;
+    }
+    out.push_back(bad);
+  }
+  return out;
+}
+
 }  // namespace bank::unit

@@ -39,6 +39,24 @@ std::string replaced(std::string text, const std::string& from, const std::strin
 // `depth` empty arrays, each inside the one before.
 std::string nested_arrays(std::size_t depth);
 
+// `n` seeded edits of `text`, each one change: a byte replaced, bytes dropped, a byte put
+// in, or a run repeated, with bytes that matter to JSON (digits, signs, quotes, brackets,
+// a NUL, a byte beyond ASCII).
+std::vector<std::string> random_edits(const std::string& text, std::mt19937_64& rng, int n);
+
+// A decoder's fast path and its reference (through nlohmann) on one input: both accept it
+// and read the same, or both refuse it with the same error id. True when accepted.
+template <class T>
+bool read_alike(const Result<T>& fast, const Result<T>& slow) {
+  REQUIRE(fast.ok() == slow.ok());
+  if (!fast.ok()) {
+    CHECK(fast.error().id == slow.error().id);
+    return false;
+  }
+  CHECK(*fast == *slow);
+  return true;
+}
+
 // A decoder's answer to a row of a malformed table: refused, with error `id` and a message.
 template <class T>
 void check_refused(const Result<T>& decoded, const char* id) {
