@@ -84,10 +84,7 @@ Block read_block(const nlohmann::json& j) {
   return b;
 }
 
-}  // namespace
-
-namespace {
-bool is_node(const std::optional<std::uint64_t>& x) { return x && *x > 0 && *x <= INT32_MAX; }
+bool is_node(const std::optional<std::uint64_t>& x) { return x && JsonReader::is_node_id(*x); }
 
 std::optional<Tx> read_plain_tx(JsonCursor& c) {
   std::optional<std::uint64_t> from, to, amount, lamport;

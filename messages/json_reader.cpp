@@ -142,7 +142,7 @@ void JsonReader::only(std::initializer_list<const char*> allowed) const {
 std::uint32_t JsonReader::node_id_from_string(const std::string& s, const std::string& what) {
   std::uint64_t x = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), x);
-  if (ec != std::errc() || p != s.data() + s.size() || x == 0 || x > INT32_MAX || s[0] == '0')
+  if (ec != std::errc() || p != s.data() + s.size() || !is_node_id(x) || s[0] == '0')
     fail("codec.range", what + " key '" + s + "' is not a positive node id");
   return static_cast<std::uint32_t>(x);
 }

@@ -3,6 +3,7 @@
 // Error, so no decoder lets an exception out.
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <set>
 #include <string>
@@ -42,6 +43,7 @@ class JsonReader {
   static Result<nlohmann::json> try_parse(std::string_view bytes, std::size_t max_bytes);
   static bool is_txid(std::string_view s);
   static bool is_hex64(std::string_view s);  // 64 lowercase hex digits
+  static bool is_node_id(std::uint64_t x) { return x > 0 && x <= INT32_MAX; }
   static std::uint32_t node_id_from_string(const std::string& s, const std::string& what);
 
  private:

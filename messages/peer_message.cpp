@@ -91,12 +91,7 @@ PeerMessage read_peer(const nlohmann::json& j) {
   return m;
 }
 
-// The fast path: the frame read in place, straight into a PeerMessage, when it is in the
-// plain form encode_peer writes (any key order or spacing). Anything it does not take
-// (escapes, floats, a duplicate or unknown key, a missing field, a value out of range, a
-// genesis block) is left to read_peer, which also writes every error: what this takes,
-// read_peer takes too and reads the same (a unit test holds the two to that).
-bool is_node(const std::optional<std::uint64_t>& x) { return x && *x > 0 && *x <= INT32_MAX; }
+bool is_node(const std::optional<std::uint64_t>& x) { return x && JsonReader::is_node_id(*x); }
 
 std::optional<Stamp> fast_stamp(JsonCursor& c) {
   std::optional<std::uint64_t> ts, node;
@@ -120,6 +115,11 @@ std::optional<std::vector<Block>> fast_blocks(JsonCursor& c) {
   return out;
 }
 
+// The fast path: the frame read in place, straight into a PeerMessage, when it is in the
+// plain form encode_peer writes (any key order or spacing). Anything it does not take
+// (escapes, floats, a duplicate or unknown key, a missing field, a value out of range, a
+// genesis block) is left to read_peer, which also writes every error: what this takes,
+// read_peer takes too and reads the same (a unit test holds the two to that).
 std::optional<PeerMessage> fast_peer(std::string_view bytes) {
   JsonCursor c(bytes);
   std::optional<std::uint64_t> from, lamport, inc, to_inc, seq, ack, height, from_index;
