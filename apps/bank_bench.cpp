@@ -19,6 +19,7 @@
 
 #include "apps/bench/bench_clients.hpp"
 #include "apps/bench/bench_report.hpp"
+#include "apps/bench/grouped.hpp"
 #include "apps/bench/consistency_check.hpp"
 #include "apps/bench/local_cluster.hpp"
 #include "apps/bench/log_stats.hpp"
@@ -113,7 +114,7 @@ int run(const Options& o, const fs::path& dir, const fs::path& node_bin) {
 
   for (const auto& [why, count] : load.failed_by) {
     auto first = load.first_error.find(why);
-    std::fprintf(stderr, "bank-bench: %s transfers failed (%s)%s%s\n", BenchReport::grouped(count).c_str(), why.c_str(),
+    std::fprintf(stderr, "bank-bench: %s transfers failed (%s)%s%s\n", grouped(count).c_str(), why.c_str(),
                  first == load.first_error.end() ? "" : ": ",
                  first == load.first_error.end() ? "" : first->second.c_str());
   }

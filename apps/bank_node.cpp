@@ -8,7 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "actors/shell/node.hpp"
+#include "node/node.hpp"
 #include "config/cluster_config.hpp"
 
 int main(int argc, char** argv) {

@@ -322,6 +322,7 @@ Result<ClusterConfig> build(const YAML::Node& root, const fs::path& base_dir) {
                               {"fsync", false},
                               {"acquire_timeout_ms", false},
                               {"batch", false},
+                              {"hosting", false},
                               {"nodes", true}},
                              keys)) {
     return *error;
@@ -357,6 +358,18 @@ Result<ClusterConfig> build(const YAML::Node& root, const fs::path& base_dir) {
     auto batch = read_integer(it->second, "batch", 1, kMaxBatch, "config.batch");
     if (!batch) return batch.error();
     config.batch = static_cast<std::size_t>(*batch);
+  }
+  if (auto it = keys.find("hosting"); it != keys.end()) {
+    auto text = read_string(it->second, "hosting");
+    if (!text) return text.error();
+    if (*text == "one_thread") {
+      config.hosting = Hosting::one_thread;
+    } else if (*text == "thread_per_actor") {
+      config.hosting = Hosting::thread_per_actor;
+    } else {
+      return make_error("config.hosting", "'hosting' is '" + excerpt(*text) +
+                                              "'; it must be one_thread or thread_per_actor");
+    }
   }
 
   const YAML::Node& nodes = keys.at("nodes");

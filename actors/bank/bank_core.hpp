@@ -9,14 +9,15 @@
 #include <string>
 #include <vector>
 
-#include "actors/bank/balance_table.hpp"
+#include "domain/balance_table.hpp"
 #include "actors/bank/txid_memory.hpp"
+#include "config/cluster_config.hpp"
 #include "messages/bus_message.hpp"
 
 namespace bank {
 
 struct BankOptions {
-  std::int64_t acquire_timeout_ms = 5000;
+  std::int64_t acquire_timeout_ms = ClusterConfig::kDefaultAcquireTimeoutMs;
 };
 
 class BankCore {

@@ -8,7 +8,7 @@
 #include <map>
 
 #include "actors/bank/bank_core.hpp"
-#include "actors/shell/actor_shell.hpp"
+#include "runtime/actor_shell.hpp"
 #include "config/cluster_config.hpp"
 
 namespace bank {

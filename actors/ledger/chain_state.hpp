@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "actors/bank/balance_table.hpp"
+#include "domain/balance_table.hpp"
 #include "messages/block.hpp"
 
 namespace bank {

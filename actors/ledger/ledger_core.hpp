@@ -11,13 +11,14 @@
 #include <optional>
 
 #include "actors/ledger/chain.hpp"
+#include "config/cluster_config.hpp"
 #include "messages/bus_message.hpp"
 
 namespace bank {
 
 class LedgerCore {
  public:
-  LedgerCore(NodeId self, Chain chain, std::size_t batch = 64);
+  LedgerCore(NodeId self, Chain chain, std::size_t batch = ClusterConfig::kDefaultBatch);
 
   void step(const BusMessage& in, Outbox& out);
 

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "actors/ledger/ledger_core.hpp"
-#include "actors/shell/actor_shell.hpp"
+#include "runtime/actor_shell.hpp"
 
 namespace bank {
 

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "actors/mutex/mutex_core.hpp"
-#include "actors/shell/actor_shell.hpp"
+#include "runtime/actor_shell.hpp"
 
 namespace bank {
 

@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "apps/bench/bench_report.hpp"
+#include "apps/bench/grouped.hpp"
 #include "apps/bench/stop_signal.hpp"
 
 namespace bank::bench {
@@ -86,10 +86,10 @@ void BenchClients::send_transfer(Client& c) {
 
 // `waiting`: after the load stopped, the replies still awaited (0 while it runs).
 void BenchClients::progress(double elapsed_s, long long committed, double rate, long long waiting) const {
-  std::string tail = waiting > 0 ? "waiting for " + BenchReport::grouped(waiting) + " replies"
-                                 : BenchReport::grouped(static_cast<long long>(rate + 0.5)) + "/s";
+  std::string tail = waiting > 0 ? "waiting for " + grouped(waiting) + " replies"
+                                 : grouped(static_cast<long long>(rate + 0.5)) + "/s";
   std::fprintf(stderr, "%sbank-bench: %.0f/%g s  %s committed  %-28s%s", tty_ ? "\r" : "", elapsed_s, options_.seconds,
-               BenchReport::grouped(committed).c_str(), tail.c_str(), tty_ ? "" : "\n");
+               grouped(committed).c_str(), tail.c_str(), tty_ ? "" : "\n");
   std::fflush(stderr);
 }
 

@@ -1,5 +1,6 @@
 // BenchReport: derived figures (percentiles, per-entry ratios, CPU per transfer) and printing.
 #include "apps/bench/bench_report.hpp"
+#include "apps/bench/grouped.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -33,15 +34,6 @@ std::string seconds_text(double s) {
 BenchReport::BenchReport(RunFigures figures) : f_(std::move(figures)), sorted_us_(f_.load.latencies_us) {
   std::sort(sorted_us_.begin(), sorted_us_.end());
   for (const auto& n : f_.node) all_ += n.log;
-}
-
-std::string BenchReport::grouped(long long n) {
-  std::string digits = std::to_string(n < 0 ? -n : n), out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return n < 0 ? "-" + out : out;
 }
 
 bool BenchReport::consistent() const {

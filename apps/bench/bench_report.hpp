@@ -47,9 +47,6 @@ class BenchReport {
   // cpu_s_per_1000 peak_rss_mib seed, then p90_ms max_ms window_s height unanswered bench_cpu_s.
   nlohmann::ordered_json json() const;
 
-  // 1234567 -> "1,234,567"
-  static std::string grouped(long long n);
-
  private:
   std::optional<double> percentile_ms(double p) const;
   std::optional<double> per_entry(long long count) const;  // count / all cs entries

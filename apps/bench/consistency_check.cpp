@@ -5,7 +5,7 @@
 #include <optional>
 #include <thread>
 
-#include "apps/bench/bench_report.hpp"
+#include "apps/bench/grouped.hpp"
 #include "apps/bench/stop_signal.hpp"
 
 namespace bank::bench {
@@ -57,7 +57,7 @@ CheckResult ConsistencyCheck::same_height(milliseconds bound) {
       height_ = heights.begin()->second;
       heights_agree_ = true;
       heads_ = heads;
-      return {"same height", true, "height " + BenchReport::grouped(static_cast<long long>(height_)) + " on all " +
+      return {"same height", true, "height " + grouped(static_cast<long long>(height_)) + " on all " +
                                         std::to_string(cluster_.size()) + " nodes"};
     }
     if (StopSignal::requested() || std::chrono::steady_clock::now() > deadline)
@@ -118,7 +118,7 @@ CheckResult ConsistencyCheck::balances() {
   }
   if (bad.empty())
     return {"balances", true,
-            "identical on all nodes, sum " + BenchReport::grouped(expected) + " cents = " +
+            "identical on all nodes, sum " + grouped(expected) + " cents = " +
                 std::to_string(cluster_.size()) + " x initial balance"};
   return {"balances", false, bad.substr(1, bad.size() - 2)};
 }
@@ -126,8 +126,8 @@ CheckResult ConsistencyCheck::balances() {
 // Every committed reply is one block; an unanswered transfer may have committed unseen.
 CheckResult ConsistencyCheck::height_matches(long long committed, long long unanswered) const {
   auto h = static_cast<long long>(height_);
-  std::string figures = "height " + BenchReport::grouped(h) + ", committed replies " + BenchReport::grouped(committed);
-  if (unanswered > 0) figures += ", unanswered " + BenchReport::grouped(unanswered);
+  std::string figures = "height " + grouped(h) + ", committed replies " + grouped(committed);
+  if (unanswered > 0) figures += ", unanswered " + grouped(unanswered);
   if (h == committed) return {"height = commits", true, figures};
   if (h > committed && h <= committed + unanswered)
     return {"height = commits", true, figures + " (the difference is transfers whose reply never came)"};

@@ -181,7 +181,15 @@ class Run {
   void boot(NodeId i) {
     incarnation_[i] += 1 + pick(0, 5);
     ++epoch_[i];
-    nodes_[i] = std::make_unique<SimNode>(i, ids_, stores_[i], incarnation_[i], opt_.rule, bank_options_, batch_, LinkTimings{});
+    NodeSettings settings;
+    settings.self = i;
+    settings.incarnation = incarnation_[i];
+    settings.batch = batch_;
+    settings.bank = bank_options_;
+    settings.entry_rule = opt_.rule;
+    for (NodeId n : ids_)
+      if (n != i) settings.peers.push_back(n);
+    nodes_[i] = std::make_unique<SimNode>(settings, stores_[i]);
     down_.erase(i);
     push(event(now_ + pick(0, 9), Event::Kind::tick, i));
   }

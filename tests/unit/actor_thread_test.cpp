@@ -1,6 +1,6 @@
 // ActorThread: messages between actors keep their order, inside one thread and across
 // threads; inside one thread the actor nearest the wire is served first; $TERM ends it.
-#include "actors/shell/actor_thread.hpp"
+#include "runtime/actor_thread.hpp"
 
 #include <doctest/doctest.h>
 

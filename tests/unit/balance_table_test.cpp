@@ -1,5 +1,5 @@
 // BalanceTable: opening balances, the transfer checks by error id, applying transfers, and money conserved.
-#include "actors/bank/balance_table.hpp"
+#include "domain/balance_table.hpp"
 
 #include <doctest/doctest.h>
 

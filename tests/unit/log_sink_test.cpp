@@ -1,5 +1,5 @@
 // LogSink: one JSON object per line, CONTRACT section 6's common fields first, a message's JSON text kept verbatim.
-#include "actors/shell/log_sink.hpp"
+#include "runtime/log_sink.hpp"
 
 #include <doctest/doctest.h>
 

@@ -28,16 +28,16 @@
 
 #include <zmq.hpp>
 
-#include "actors/shell/actor_shell.hpp"
-#include "actors/shell/log_sink.hpp"
+#include "runtime/actor_shell.hpp"
+#include "runtime/log_sink.hpp"
 
 namespace bank {
 
-class ActorThread {
+class ActorThread final : public ActorHost {
  public:
   // Binds the inbox endpoints of `shells` (which outlive the thread) now.
   ActorThread(zmq::context_t& ctx, LogSink& log, std::vector<ActorShell*> shells);
-  ~ActorThread();
+  ~ActorThread() override;
   ActorThread(const ActorThread&) = delete;
   ActorThread& operator=(const ActorThread&) = delete;
 
@@ -51,9 +51,9 @@ class ActorThread {
   static std::string inbox_endpoint(Actor a);
 
  private:
-  friend class ActorShell;
+  void feed(ActorShell& shell, const BusMessage& in) override;
+  void write_log(const LogOut& e) override { log_.write(e); }
   void run();
-  void feed(ActorShell& shell, const BusMessage& in);
   void route(Addressed&& a);
   void run_queue();
   ActorShell* hosted(Actor a);

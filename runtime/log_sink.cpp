@@ -1,5 +1,5 @@
 // LogSink: JSON Lines with a timestamp taken at the moment of writing.
-#include "actors/shell/log_sink.hpp"
+#include "runtime/log_sink.hpp"
 
 #include <chrono>
 #include <ctime>

@@ -1,5 +1,5 @@
 // ActorThread: the poll loop, the in-thread queue, ticks, routing and $TERM.
-#include "actors/shell/actor_thread.hpp"
+#include "runtime/actor_thread.hpp"
 
 #include <pthread.h>
 
@@ -41,7 +41,7 @@ ActorThread::ActorThread(zmq::context_t& ctx, LogSink& log, std::vector<ActorShe
   inbox_.set(zmq::sockopt::rcvhwm, 0);
   for (ActorShell* s : shells_) {
     inbox_.bind(inbox_endpoint(s->actor()));
-    s->thread_ = this;
+    s->attach(*this);
   }
   epoch_ = std::chrono::steady_clock::now();
   next_tick_.assign(shells_.size(), 0);

@@ -10,11 +10,9 @@
 
 #include <zmq.hpp>
 
-#include "messages/bus_message.hpp"
+#include "runtime/actor_host.hpp"
 
 namespace bank {
-
-class ActorThread;
 
 class ActorShell {
  public:
@@ -34,11 +32,13 @@ class ActorShell {
   virtual std::vector<zmq::pollitem_t> extra_items() { return {}; }
   virtual void on_ready(const std::vector<zmq::pollitem_t>&) {}
 
+  // Called once by the host that takes this shell in, before anything is fed.
+  void attach(ActorHost& host) { host_ = &host; }
+
   // Binds, or throws std::runtime_error naming the endpoint, its role and why.
   static void bind_or_explain(zmq::socket_t& socket, const std::string& endpoint, const std::string& role);
 
  protected:
-  friend class ActorThread;
   // From on_ready: hands what a socket brought to the core, and its outputs to the thread.
   void feed(const BusMessage& in);
   void write_log(const LogOut& e);
@@ -48,7 +48,7 @@ class ActorShell {
 
  private:
   std::int64_t tick_ms_;
-  ActorThread* thread_ = nullptr;  // set when a thread takes it in
+  ActorHost* host_ = nullptr;  // set by attach()
 };
 
 }  // namespace bank

@@ -1,5 +1,5 @@
 // BalanceTable: the balance view of a chain and the funds check.
-#include "actors/bank/balance_table.hpp"
+#include "domain/balance_table.hpp"
 
 namespace bank {
 

@@ -1,9 +1,7 @@
 // ActorShell: what every shell shares; the hosting thread does the rest.
-#include "actors/shell/actor_shell.hpp"
+#include "runtime/actor_shell.hpp"
 
 #include <stdexcept>
-
-#include "actors/shell/actor_thread.hpp"
 
 namespace bank {
 
@@ -15,8 +13,8 @@ void ActorShell::bind_or_explain(zmq::socket_t& socket, const std::string& endpo
   }
 }
 
-void ActorShell::feed(const BusMessage& in) { thread_->feed(*this, in); }
+void ActorShell::feed(const BusMessage& in) { host_->feed(*this, in); }
 
-void ActorShell::write_log(const LogOut& e) { thread_->log_.write(e); }
+void ActorShell::write_log(const LogOut& e) { host_->write_log(e); }
 
 }  // namespace bank

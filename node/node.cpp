@@ -1,0 +1,70 @@
+// Node: loads the block log, builds the cores, puts them in their shells and hosts them.
+#include "node/node.hpp"
+
+#include <chrono>
+#include <stdexcept>
+
+#include "actors/bank/bank_shell.hpp"
+#include "actors/ledger/file_block_store.hpp"
+#include "actors/ledger/ledger_shell.hpp"
+#include "actors/mutex/mutex_shell.hpp"
+#include "actors/network/network_shell.hpp"
+#include "node/node_cores.hpp"
+
+namespace bank {
+
+Node::Node(const ClusterConfig& config, NodeId self, std::FILE* log) : ctx_(1), log_(log, self) {
+  NodeSettings settings;
+  settings.self = self;
+  settings.batch = config.batch;
+  settings.bank.acquire_timeout_ms = config.acquire_timeout_ms;
+  for (const auto& n : config.nodes)
+    if (n.id != self) settings.peers.push_back(n.id);
+  // Each start is a new incarnation; microseconds of wall time keep rising across restarts.
+  settings.incarnation = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  Block genesis = Chain::make_genesis(config.opening_balances());
+  TxidMemory memory;
+  auto loaded = FileBlockStore::open(config.node_dir(self), genesis, self, config.fsync,
+                                     [&](const Block& b) { memory.committed(b.tx->txid, b.index); });
+  if (!loaded) throw std::runtime_error(loaded.error().message);
+  log_.write(LogOut{"start", 0, {{"incarnation", settings.incarnation}, {"height", loaded->chain.height()}}});
+  for (const auto& note : loaded->notes) log_.write(LogOut{"repair", 0, {{"note", note}}});
+  log_.flush();
+  NodeCores cores(settings, std::move(loaded->chain), std::move(memory), loaded->aborts);
+
+  shells_.push_back(std::make_unique<NetworkShell>(ctx_, config, self, std::move(cores.network)));
+  shells_.push_back(std::make_unique<MutexShell>(ctx_, std::move(cores.mutex)));
+  shells_.push_back(std::make_unique<LedgerShell>(ctx_, std::move(cores.ledger)));
+  shells_.push_back(std::make_unique<BankShell>(ctx_, *config.find(self), std::move(cores.bank)));
+  // One thread for all four is the default. Measured with bank-bench (3 nodes, 32 clients,
+  // fsync off, 2 cores): a thread per actor 13,300/s; one thread 17,000/s at 28% less CPU
+  // per transfer. On a loaded machine each hop between threads is a wake-up that waits for
+  // a core, and a release crossed three of them.
+  if (config.hosting == Hosting::one_thread) {
+    std::vector<ActorShell*> all;
+    for (auto& s : shells_) all.push_back(s.get());
+    threads_.push_back(std::make_unique<ActorThread>(ctx_, log_, std::move(all)));
+  } else {
+    for (auto& s : shells_)
+      threads_.push_back(std::make_unique<ActorThread>(ctx_, log_, std::vector<ActorShell*>{s.get()}));
+  }
+}
+
+Node::~Node() { stop(); }
+
+void Node::start() {
+  for (auto& t : threads_) t->start();
+  running_ = true;
+}
+
+void Node::stop() {
+  if (!running_) return;
+  running_ = false;
+  for (auto& t : threads_) t->terminate();
+  for (auto& t : threads_) t->join();
+  for (auto& t : threads_) t->drain();
+}
+
+}  // namespace bank

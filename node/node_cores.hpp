@@ -1,0 +1,40 @@
+// NodeCores: one node's four pure cores (network, mutex, ledger, bank), built the one way
+// that bank-node and the simulation share, from the chain and txid memory a node restarts
+// with. step() hands a bus message to the core it is addressed to.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "actors/bank/bank_core.hpp"
+#include "actors/ledger/ledger_core.hpp"
+#include "actors/mutex/mutex_core.hpp"
+#include "actors/network/network_core.hpp"
+
+namespace bank {
+
+struct NodeSettings {
+  NodeId self = 0;
+  std::vector<NodeId> peers;
+  std::uint64_t incarnation = 0;  // rises with every start of the node
+  std::size_t batch = 0;          // ClusterConfig::batch
+  BankOptions bank;
+  LinkTimings timings;
+  MutexCore::EntryRule entry_rule = &MutexCore::lamport_rule;
+};
+
+class NodeCores {
+ public:
+  // `chain` and `memory` are what the node's store held at start; `aborts` the aborted
+  // transfers it recorded, which join the txid memory.
+  NodeCores(const NodeSettings& settings, Chain chain, TxidMemory memory, const std::vector<AbortRecord>& aborts);
+
+  void step(Actor to, const BusMessage& msg, Outbox& out);
+
+  NetworkCore network;
+  MutexCore mutex;
+  LedgerCore ledger;
+  BankCore bank;
+};
+
+}  // namespace bank
