@@ -34,7 +34,7 @@ void LedgerCore::step(const BusMessage& in, Outbox& out) {
                       [&](const Withdraw& w) { out.push_back({Actor::mutex, w}); },
                       [&](const Tick&) {
                         chain_.sync();
-                        promote_hints();
+                        catch_up_.promote(chain_.height());
                         catch_up(out);
                       },
                       [&](const ApplyBlocks& a) {
@@ -42,25 +42,14 @@ void LedgerCore::step(const BusMessage& in, Outbox& out) {
                         catch_up(out);
                       },
                       [&](const PeerIn& p) { on_peer(p, out); },
-                      [&](const PeerHeight& h) {
-                        if (h.hint) return hint(h.peer, h.height);
-                        if (h.restarted) {
-                          hints_new_.erase(h.peer);
-                          hints_due_.erase(h.peer);
-                          peer_heights_[h.peer] = h.height;  // it may hold less than its old self
-                          asked_.erase(h.peer);              // and has forgotten what we asked
-                        } else {
-                          peer_heights_[h.peer] = std::max(peer_heights_[h.peer], h.height);
-                        }
-                        catch_up(out);
-                      },
+                      [&](const PeerHeight& h) { on_height(h, out); },
                       [&](const ChainQuery& q) {
                         auto limit = q.cmd.limit.value_or(UINT64_MAX);
                         out.push_back({Actor::console, ConsoleOut{q.client, ChainReply{chain_.range(q.cmd.from, limit)}}});
                       },
                       [&](const Recall& r) { recall(r, out); },
-                      [&](const VerifyQuery& q) { start_verify(q.client, out); },
-                      [&](const VerifySlice&) { verify_slice(out); },
+                      [&](const VerifyQuery& q) { verifier_.start(q.client, chain_, lamport_, out); },
+                      [&](const VerifySlice&) { verifier_.slice(chain_, lamport_, out); },
                       [&](const StatusQuery& q) {
                         StatusQuery s = q;
                         s.reply.height = chain_.height();
@@ -71,46 +60,10 @@ void LedgerCore::step(const BusMessage& in, Outbox& out) {
              in);
 }
 
-// The whole stored chain, re-read and re-checked a slice at a time (constant memory),
-// one slice per step: see VerifySlice. Verifications run one after another.
-void LedgerCore::start_verify(std::uint64_t client, Outbox& out) {
-  auto genesis = chain_.range(0, 1);
-  auto checked = Chain::verify(genesis);
-  if (!checked) return verify_failed(client, checked.error(), out);
-  if (genesis.front().hash != chain_.genesis_hash())
-    return verify_failed(client, make_error("ledger.genesis", "block 0 is not this cluster's genesis"), out);
-  verifying_.push_back(Verification{client, ChainState(genesis.front()), 1});
-  if (verifying_.size() == 1) out.push_back({Actor::ledger, VerifySlice{}});
-}
-
-void LedgerCore::verify_slice(Outbox& out) {
-  if (verifying_.empty()) return;
-  Verification& v = verifying_.front();
-  auto slice = chain_.range(v.next, verify_batch);
-  std::optional<Error> failed;
-  for (const Block& b : slice)
-    if (auto e = v.state.append(b)) {
-      failed = make_error(e->id, "block " + std::to_string(b.index) + ": " + e->message);
-      break;
-    }
-  if (!failed && slice.size() == verify_batch) {
-    v.next += verify_batch;
-  } else {
-    // Failed, or up to the head as it is now.
-    if (!failed && v.state.head() != chain_.head())
-      failed = make_error("ledger.head", "the stored chain ends before the head");
-    if (failed)
-      verify_failed(v.client, *failed, out);
-    else
-      out.push_back({Actor::console, ConsoleOut{v.client, VerifyReply{v.state.height()}}});
-    verifying_.pop_front();
-  }
-  if (!verifying_.empty()) out.push_back({Actor::ledger, VerifySlice{}});
-}
-
-void LedgerCore::verify_failed(std::uint64_t client, const Error& e, Outbox& out) {
-  out.push_back({Actor::console, ConsoleOut{client, FailureReply{"corrupt", e.message, {}}}});
-  out.push_back({Actor::log, LogOut{"error", lamport_, {{"error", e.message}}}});
+void LedgerCore::on_height(const PeerHeight& h, Outbox& out) {
+  if (h.hint) return catch_up_.hint(h.peer, h.height, chain_.height());
+  catch_up_.heard(h);
+  catch_up(out);
 }
 
 // A retried txid: answer the block that holds it, or tell the bank it is new after all.
@@ -166,7 +119,7 @@ void LedgerCore::apply_peer(const ApplyBlocks& a, Outbox& out) {
   for (const Block& b : a.blocks) {
     if (b.index > chain_.height() + 1) {
       // Its sender holds every block before it: fetch the gap if it does not fill by itself.
-      hint(a.from, b.index - 1);
+      catch_up_.hint(a.from, b.index - 1, chain_.height());
       early_.emplace(b.index, std::pair{a.from, b});
     } else if (b.index <= chain_.height() && chain_.at(b.index).hash != b.hash) {
       out.push_back({Actor::log, LogOut{"error", lamport_,
@@ -199,43 +152,20 @@ void LedgerCore::apply_peer(const ApplyBlocks& a, Outbox& out) {
   out.push_back({Actor::bank, std::move(done)});
 }
 
-void LedgerCore::hint(NodeId peer, std::uint64_t height) {
-  if (height > chain_.height()) hints_new_[peer] = std::max(hints_new_[peer], height);
-}
-
-// A hint heard before the previous tick that we still lag behind becomes a height to fetch
-// up to: by then the release that carries those blocks would have come.
-void LedgerCore::promote_hints() {
-  for (const auto& [peer, h] : hints_due_)
-    if (h > chain_.height()) peer_heights_[peer] = std::max(peer_heights_[peer], h);
-  hints_due_ = std::move(hints_new_);
-  hints_new_.clear();
-}
-
 // Ask the highest peer for what we lack; pass a held grant on once nothing is missing,
 // hints included (in normal running none is ahead of us by the time we are granted: every
 // release before our entry has been applied; one that is names a release that never came).
 void LedgerCore::catch_up(Outbox& out) {
-  NodeId best = 0;
-  std::uint64_t best_height = chain_.height();
-  for (const auto& [peer, h] : peer_heights_)
-    if (h > best_height) best = peer, best_height = h;
-  if (best == 0) {
-    auto ahead = [&](const auto& hints) {
-      return std::any_of(hints.begin(), hints.end(), [&](const auto& h) { return h.second > chain_.height(); });
-    };
-    if (held_grant_ && !ahead(hints_new_) && !ahead(hints_due_)) {
-      Granted g = *held_grant_;
-      held_grant_.reset();
-      enter(g, out);
-    }
+  if (catch_up_.behind(chain_.height())) {
+    if (auto ask = catch_up_.next_ask(chain_.height()))
+      out.push_back({Actor::mutex, PeerOut{ask->peer, 0, SyncMsg{ask->from}}});
     return;
   }
-  std::uint64_t from = chain_.height() + 1;
-  auto it = asked_.find(best);
-  if (it != asked_.end() && it->second == from) return;  // an answer is on its way
-  asked_[best] = from;
-  out.push_back({Actor::mutex, PeerOut{best, 0, SyncMsg{from}}});
+  if (held_grant_ && !catch_up_.hinted_ahead(chain_.height())) {
+    Granted g = *held_grant_;
+    held_grant_.reset();
+    enter(g, out);
+  }
 }
 
 // Catch-up: blocks fetched as history are checked as a chain (links, hashes, funds), not
@@ -247,29 +177,23 @@ void LedgerCore::on_peer(const PeerIn& p, Outbox& out) {
     BlocksMsg answer{chain_.range(s->from, sync_batch), chain_.height()};
     out.push_back({Actor::mutex, PeerOut{p.from, 0, std::move(answer)}});
   } else if (const auto* b = std::get_if<BlocksMsg>(&p.body)) {
-    // An answer to an ask since made again (PeerHeight after the link came back in the same
-    // incarnation, which still answers the first ask) is history like any other, but the
-    // answer to the newer ask is on its way: it must not end that ask or judge the peer.
-    auto ask = asked_.find(p.from);
-    bool stale = ask != asked_.end() && !b->blocks.empty() && b->blocks.front().index < ask->second;
-    if (!stale) {
-      peer_heights_[p.from] = b->height;
-      asked_.erase(p.from);
-    }
-    std::vector<Block> fresh;
-    for (const Block& blk : b->blocks)
-      if (blk.index > chain_.height()) fresh.push_back(blk);
-    std::uint64_t reach = fresh.empty() ? chain_.height() : fresh.back().index;
-    apply_peer(ApplyBlocks{p.from, p.lamport, fresh}, out);
-    // A peer that sent nothing new, or a block we refused, cannot help us further: stop
-    // asking it (it would send the same again).
-    if (!stale && (fresh.empty() || chain_.height() < reach)) {
-      peer_heights_[p.from] = std::min(b->height, chain_.height());
-      hints_new_.erase(p.from);  // nor hints of its height, which would hold a grant for good
-      hints_due_.erase(p.from);
-    }
-    catch_up(out);
+    on_answer(p.from, p.lamport, *b, out);
   }
+}
+
+void LedgerCore::on_answer(NodeId from, Lamport lamport, const BlocksMsg& b, Outbox& out) {
+  std::optional<std::uint64_t> first;
+  if (!b.blocks.empty()) first = b.blocks.front().index;
+  bool fresh_answer = catch_up_.answered(from, first, b.height);
+  std::vector<Block> fresh;
+  for (const Block& blk : b.blocks)
+    if (blk.index > chain_.height()) fresh.push_back(blk);
+  std::uint64_t reach = fresh.empty() ? chain_.height() : fresh.back().index;
+  apply_peer(ApplyBlocks{from, lamport, fresh}, out);
+  // A peer that sent nothing new, or a block we refused, cannot help us further: stop
+  // asking it (it would send the same again).
+  if (fresh_answer && (fresh.empty() || chain_.height() < reach)) catch_up_.give_up(from, std::min(b.height, chain_.height()));
+  catch_up(out);
 }
 
 }  // namespace bank

@@ -10,7 +10,9 @@
 #include <map>
 #include <optional>
 
+#include "actors/ledger/catch_up.hpp"
 #include "actors/ledger/chain.hpp"
+#include "actors/ledger/chain_verifier.hpp"
 #include "config/cluster_config.hpp"
 #include "messages/bus_message.hpp"
 
@@ -26,21 +28,16 @@ class LedgerCore {
 
   // At most this many blocks per catch-up answer.
   static constexpr std::uint64_t sync_batch = 256;
-  // Blocks re-checked per step of a verify (about 10 ms here).
-  static constexpr std::uint64_t verify_batch = 2048;
 
  private:
   void enter(const Granted& g, Outbox& out);
   void apply_peer(const ApplyBlocks& a, Outbox& out);
   void on_peer(const PeerIn& p, Outbox& out);
+  void on_answer(NodeId from, Lamport lamport, const BlocksMsg& b, Outbox& out);
+  void on_height(const PeerHeight& h, Outbox& out);
   void recall(const Recall& r, Outbox& out);
   void log_commit(const Block& b, Lamport lamport, Outbox& out);
   void catch_up(Outbox& out);
-  void hint(NodeId peer, std::uint64_t height);
-  void promote_hints();
-  void start_verify(std::uint64_t client, Outbox& out);
-  void verify_slice(Outbox& out);
-  void verify_failed(std::uint64_t client, const Error& e, Outbox& out);
 
   NodeId self_;
   Chain chain_;
@@ -51,28 +48,13 @@ class LedgerCore {
   // the way here (the mutex orders those it knows of, but a request may still be in
   // transit), so a block waits until the blocks before it have come.
   std::map<std::uint64_t, std::pair<NodeId, Block>> early_;
-  // Catching up after a (re)start: peers' heights as they announced them, which peer we
-  // asked for blocks, and a grant held back until we have every block they have (a node
-  // that crashed inside its critical section after persisting its block must see that
-  // block reach us before we append).
-  std::map<NodeId, std::uint64_t> peer_heights_;
-  std::map<NodeId, std::uint64_t> asked_;  // peer -> the index we asked from
+  // Catching up after a (re)start, or past a release that never came: whom to ask, and a
+  // grant held back until we have every block a peer has (a node that crashed inside its
+  // critical section after persisting its block must see that block reach us before we
+  // append).
+  CatchUp catch_up_;
   std::optional<Granted> held_grant_;
-  // Heights heard in requests and replies, and gaps before early blocks: hints, not yet
-  // reasons to ask. In normal running the blocks behind them are in a release still on its
-  // way (releases from different peers cross); asking at once fetched them twice. A hint
-  // still ahead of us a full tick later is asked for (the rare release that never comes:
-  // one sent to our previous incarnation).
-  std::map<NodeId, std::uint64_t> hints_new_;  // since the last tick
-  std::map<NodeId, std::uint64_t> hints_due_;  // from before it: promoted at the next tick
-  // Console verifies under way, the first one being checked: its state so far and the
-  // next block to re-read.
-  struct Verification {
-    std::uint64_t client = 0;
-    ChainState state;
-    std::uint64_t next = 1;
-  };
-  std::deque<Verification> verifying_;
+  ChainVerifier verifier_;
 };
 
 }  // namespace bank

@@ -344,7 +344,7 @@ TEST_CASE("ledger core: a verify goes a slice per step, up to the head as it gro
   REQUIRE(std::holds_alternative<VerifyReply>(answers[0].reply));
   CHECK(std::get<VerifyReply>(answers[0].reply).height == core.chain().height());
   CHECK(core.chain().height() >= 4800);
-  CHECK(slices == static_cast<int>(core.chain().height() / LedgerCore::verify_batch + 1));
+  CHECK(slices == static_cast<int>(core.chain().height() / ChainVerifier::kSliceBlocks + 1));
   CHECK(error_logs(out) == 0);
 }
 
