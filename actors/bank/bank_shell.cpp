@@ -2,13 +2,14 @@
 #include "actors/bank/bank_shell.hpp"
 
 #include <array>
+#include <iterator>
 
 #include <zmq_addon.hpp>
 
 namespace bank {
 
 BankShell::BankShell(zmq::context_t& ctx, const NodeConfig& me, BankCore core)
-    : ActorShell(ctx, Actor::bank, 10), core_(std::move(core)), console_(ctx, zmq::socket_type::router) {
+    : ActorShell(ctx, Actor::bank, kTickMs), core_(std::move(core)), console_(ctx, zmq::socket_type::router) {
   console_.set(zmq::sockopt::linger, 0);
   console_.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(4 * max_console_frame));
   bind_or_explain(console_, "tcp://" + me.host + ":" + std::to_string(me.console), "console port");
@@ -34,16 +35,9 @@ std::vector<zmq::pollitem_t> BankShell::extra_items() { return {{console_.handle
 
 void BankShell::on_ready(const std::vector<zmq::pollitem_t>& items) {
   if (!(items[0].revents & ZMQ_POLLIN)) return;
-  for (int n = 0; n < 256; ++n) {
+  for (int n = 0; n < kRequestsPerWake; ++n) {
     std::vector<zmq::message_t> parts;
-    zmq::message_t part;
-    if (!console_.recv(part, zmq::recv_flags::dontwait)) return;
-    parts.push_back(std::move(part));
-    while (parts.back().more()) {
-      zmq::message_t more;
-      (void)console_.recv(more, zmq::recv_flags::none);
-      parts.push_back(std::move(more));
-    }
+    if (!zmq::recv_multipart(console_, std::back_inserter(parts), zmq::recv_flags::dontwait)) return;
     // A REQ client sends [identity, empty delimiter, request].
     if (parts.size() != 3 || parts[1].size() != 0) {
       write_log(LogOut{"error", 0, {{"error", "console message is not a REQ request; use a REQ socket"}}});

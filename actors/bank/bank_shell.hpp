@@ -15,6 +15,11 @@ namespace bank {
 
 class BankShell : public ActorShell {
  public:
+  // Acquire timeouts are checked this often.
+  static constexpr std::int64_t kTickMs = 10;
+  // Console requests read per wake-up at most, so the other actors are served under load.
+  static constexpr int kRequestsPerWake = 256;
+
   // Binds the console port now, so a port in use fails before any thread starts.
   BankShell(zmq::context_t& ctx, const NodeConfig& me, BankCore core);
 

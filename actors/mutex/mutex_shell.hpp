@@ -8,8 +8,10 @@ namespace bank {
 
 class MutexShell : public ActorShell {
  public:
+  // The mutex core has no timers (it ignores Tick): a slow tick wakes it for next to nothing.
+  static constexpr std::int64_t kTickMs = 1000;
   MutexShell(zmq::context_t& ctx, MutexCore core)
-      : ActorShell(ctx, Actor::mutex, 1000), core_(std::move(core)) {}
+      : ActorShell(ctx, Actor::mutex, kTickMs), core_(std::move(core)) {}
 
  protected:
   void step(const BusMessage& in, Outbox& out) override { core_.step(in, out); }

@@ -1,11 +1,15 @@
 // NetworkShell: peer sockets around NetworkCore.
 #include "actors/network/network_shell.hpp"
 
+#include <iterator>
+
+#include <zmq_addon.hpp>
+
 namespace bank {
 
 NetworkShell::NetworkShell(zmq::context_t& ctx, const ClusterConfig& config, NodeId self,
                            NetworkCore core)
-    : ActorShell(ctx, Actor::network, 10), core_(std::move(core)), router_(ctx, zmq::socket_type::router) {
+    : ActorShell(ctx, Actor::network, kTickMs), core_(std::move(core)), router_(ctx, zmq::socket_type::router) {
   const NodeConfig& me = *config.find(self);
   router_.set(zmq::sockopt::router_handover, 1);
   router_.set(zmq::sockopt::router_mandatory, 1);
@@ -17,10 +21,10 @@ NetworkShell::NetworkShell(zmq::context_t& ctx, const ClusterConfig& config, Nod
     if (n.id == self) continue;
     zmq::socket_t d(ctx, zmq::socket_type::dealer);
     d.set(zmq::sockopt::routing_id, std::to_string(self));
-    d.set(zmq::sockopt::sndhwm, 10000);
-    d.set(zmq::sockopt::linger, 200);
-    d.set(zmq::sockopt::reconnect_ivl, 50);
-    d.set(zmq::sockopt::reconnect_ivl_max, 1000);
+    d.set(zmq::sockopt::sndhwm, kPeerSendHwm);
+    d.set(zmq::sockopt::linger, kPeerLingerMs);
+    d.set(zmq::sockopt::reconnect_ivl, kReconnectMs);
+    d.set(zmq::sockopt::reconnect_ivl_max, kReconnectMaxMs);
     d.connect("tcp://" + n.host + ":" + std::to_string(n.port));
     peers_.emplace(n.id, Peer{std::move(d), {}});
   }
@@ -61,17 +65,9 @@ std::vector<zmq::pollitem_t> NetworkShell::extra_items() {
 
 void NetworkShell::on_ready(const std::vector<zmq::pollitem_t>& items) {
   if (items[0].revents & ZMQ_POLLIN) {
-    // A bounded batch per wakeup keeps the inbox and ticks served under a flood.
-    for (int n = 0; n < 512; ++n) {
+    for (int n = 0; n < kFramesPerWake; ++n) {
       std::vector<zmq::message_t> parts;
-      zmq::message_t part;
-      if (!router_.recv(part, zmq::recv_flags::dontwait)) break;
-      parts.push_back(std::move(part));
-      while (parts.back().more()) {
-        zmq::message_t more;
-        (void)router_.recv(more, zmq::recv_flags::none);
-        parts.push_back(std::move(more));
-      }
+      if (!zmq::recv_multipart(router_, std::back_inserter(parts), zmq::recv_flags::dontwait)) break;
       if (parts.size() != 2) {
         write_log(LogOut{"error", 0, {{"error", "peer frame with " + std::to_string(parts.size() - 1) +
                                                     " parts refused; a peer frame is one JSON object"}}});

@@ -15,6 +15,18 @@ namespace bank {
 
 class NetworkShell : public ActorShell {
  public:
+  // The link timers (resend, heartbeat, peer timeout) are checked this often.
+  static constexpr std::int64_t kTickMs = 10;
+  // Frames read per wake-up at most: a flood cannot starve the inbox and the ticks.
+  static constexpr int kFramesPerWake = 512;
+  // Per peer DEALER: frames queued in ZeroMQ before a send would block (then they wait in
+  // our own backlog), how long unsent frames may delay close, and how soon a broken
+  // connection is retried (backing off to the max).
+  static constexpr int kPeerSendHwm = 10000;
+  static constexpr int kPeerLingerMs = 200;
+  static constexpr int kReconnectMs = 50;
+  static constexpr int kReconnectMaxMs = 1000;
+
   // Binds the peer port now, so a port in use fails before any thread starts.
   NetworkShell(zmq::context_t& ctx, const ClusterConfig& config, NodeId self, NetworkCore core);
 
