@@ -84,7 +84,7 @@ void LedgerCore::log_commit(const Block& b, Lamport lamport, Outbox& out) {
   std::string m = "\"amount\":" + std::to_string(b.tx->amount) + ",\"from\":" + std::to_string(b.tx->from) +
                   ",\"index\":" + std::to_string(b.index) + ",\"to\":" + std::to_string(b.tx->to) + ",\"txid\":";
   append_json_string(m, b.tx->txid);  // a txid is printable ASCII
-  out.push_back({Actor::log, LogOut{"commit", lamport, {}, {}, std::move(m)}});
+  out.push_back({Actor::log, LogOut{.event = "commit", .lamport = lamport, .fields = {}, .msg = {}, .members = std::move(m)}});
 }
 
 // Inside our critical section: up to `batch` staged transfers, each checked against the

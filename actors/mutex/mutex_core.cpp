@@ -96,7 +96,7 @@ void MutexCore::send(NodeId to, PeerBody body, Outbox& out) {
 
 void MutexCore::on_link_up(const LinkUp& u, Outbox& out) {
   // First, so the ledger knows what it lacks before any grant this may bring reaches it.
-  out.push_back({Actor::ledger, PeerHeight{u.peer, u.height, u.restarted}});
+  out.push_back({Actor::ledger, PeerHeight{.peer = u.peer, .height = u.height, .restarted = u.restarted, .hint = false}});
   if (u.restarted) told_height_.erase(u.peer);
   clock_ = std::max(clock_, u.lamport) + 1;
   up_[u.peer] = true;
@@ -141,7 +141,7 @@ void MutexCore::on_peer(const PeerIn& p, Outbox& out) {
   if (const auto* r = std::get_if<ReplyMsg>(&p.body)) height = r->height;
   if (height > told_height_[p.from]) {
     told_height_[p.from] = height;
-    out.push_back({Actor::ledger, PeerHeight{p.from, height, false, true}});
+    out.push_back({Actor::ledger, PeerHeight{.peer = p.from, .height = height, .restarted = false, .hint = true}});
   }
   std::visit(Overload{[&](const RequestMsg& r) {
                         if (r.req.node != p.from) return;
@@ -169,7 +169,7 @@ void MutexCore::on_peer(const PeerIn& p, Outbox& out) {
                           // blocks before we append, or our chain forks (the peer's hello may
                           // have announced a height from before them).
                           if (r.req.node == p.from && !r.blocks.empty())
-                            out.push_back({Actor::ledger, PeerHeight{p.from, r.blocks.back().index, false}});
+                            out.push_back({Actor::ledger, PeerHeight{.peer = p.from, .height = r.blocks.back().index, .restarted = false, .hint = false}});
                           return;
                         }
                         hear(p.from, p.lamport);

@@ -80,7 +80,7 @@ TEST_CASE("log sink: fields given as members text print the line that the same f
   const std::string frame = R"({"from":1,"lamport":7,"type":"release"})";
   auto lines = lines_written({
       LogOut{"commit", 9, {{"index", 4}, {"txid", "1-\"4"}, {"from", 1}, {"to", 2}, {"amount", 400}}},
-      LogOut{"commit", 9, {}, {}, R"("amount":400,"from":1,"index":4,"to":2,"txid":"1-\"4")"},
+      LogOut{.event = "commit", .lamport = 9, .fields = {}, .msg = {}, .members = R"("amount":400,"from":1,"index":4,"to":2,"txid":"1-\"4")"},
       LogOut{"recv", 7, {{"type", "release"}, {"peer", 2}}, frame},
       LogOut{"recv", 7, {}, frame, R"("peer":2,"type":"release")"},
   });
