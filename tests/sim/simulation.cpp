@@ -6,13 +6,13 @@
 #include <map>
 #include <memory>
 #include <queue>
-#include <random>
 #include <set>
 #include <tuple>
 #include <variant>
 
 #include "actors/ledger/chain.hpp"
 #include "sim_node.hpp"
+#include "tests/unit/seeded_rng.hpp"
 
 namespace bank::sim {
 
@@ -74,8 +74,8 @@ class Run {
   }
 
  private:
-  std::int64_t pick(std::int64_t lo, std::int64_t hi) { return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng_); }
-  bool chance(double p) { return std::bernoulli_distribution(p)(rng_); }
+  std::int64_t pick(std::int64_t lo, std::int64_t hi) { return rng_.between(lo, hi); }
+  bool chance(std::uint64_t permille) { return rng_.chance(permille, 1000); }
 
   Event event(std::int64_t at, Event::Kind kind, NodeId node) const {
     Event e;
@@ -102,9 +102,9 @@ class Run {
     for (const auto& [i, c] : opening) total_ += c;
     genesis_ = Chain::make_genesis(opening);
     ids_ = ids;
-    drop_ = chance(0.7) ? pick(0, 100) / 1000.0 : 0;
-    dup_ = chance(0.5) ? pick(0, 50) / 1000.0 : 0;
-    reorder_ = chance(0.5) ? pick(0, 100) / 1000.0 : 0;
+    drop_ = chance(700) ? pick(0, 100) : 0;
+    dup_ = chance(500) ? pick(0, 50) : 0;
+    reorder_ = chance(500) ? pick(0, 100) : 0;
     max_delay_ = pick(1, 15);
     bank_options_ = BankOptions{pick(300, 5000)};
     batch_ = static_cast<std::size_t>(pick(1, 4));
@@ -117,7 +117,7 @@ class Run {
     std::int64_t healed = workload_ms;
     // Faults: crashes (with a store that loses what was not synced, maybe tearing the last
     // record) and restarts; partitions that cut some nodes off from the rest.
-    if (chance(0.5)) {
+    if (chance(500)) {
       for (std::int64_t k = pick(1, 3); k > 0; --k) {
         Event c = event(pick(0, workload_ms), Event::Kind::crash, ids[pick(0, n - 1)]);
         std::int64_t back = c.at + pick(50, 2500);
@@ -127,7 +127,7 @@ class Run {
         healed = std::max(healed, back);
       }
     }
-    if (chance(0.4)) {
+    if (chance(400)) {
       for (std::int64_t k = pick(1, 2); k > 0; --k) {
         Event c = event(pick(0, workload_ms), Event::Kind::cut, 0);
         c.client = pick(1, (std::int64_t{1} << n) - 2);  // a bit per node: this side against the other
@@ -149,7 +149,7 @@ class Run {
         while (c.cmd.to == i);
         c.cmd.amount = pick(1, 600);  // a $10 account overdraws after a few
         c.sent_at = pick(0, workload_ms);
-        if (chance(0.2)) {
+        if (chance(200)) {
           c.cmd.txid = "t" + std::to_string(i) + "-" + std::to_string(k);
           explicit_ids.emplace_back(i, *c.cmd.txid);
         }
@@ -158,7 +158,7 @@ class Run {
     }
     // Retries of explicit txids, some while the first is in flight, some long after.
     for (const auto& [node, txid] : explicit_ids) {
-      if (!chance(0.5)) continue;
+      if (!chance(500)) continue;
       for (std::uint64_t k = 0; k < clients_.size(); ++k) {
         if (clients_[k].cmd.txid != txid || clients_[k].node != node) continue;
         Client c = clients_[k];
@@ -172,8 +172,9 @@ class Run {
     calm_at_ = healed + 500;
     end_ms_ = calm_at_ + 30000;
     if (opt_.verbose)
-      std::printf("seed %llu: %zu nodes, %zu transfers, drop %.3f dup %.3f reorder %.3f delay<=%lldms batch %zu\n",
-                  static_cast<unsigned long long>(opt_.seed), n, clients_.size(), drop_, dup_, reorder_,
+      std::printf("seed %llu: %zu nodes, %zu transfers, drop 0.%03llu dup 0.%03llu reorder 0.%03llu delay<=%lldms batch %zu\n",
+                  static_cast<unsigned long long>(opt_.seed), n, clients_.size(), static_cast<unsigned long long>(drop_),
+                  static_cast<unsigned long long>(dup_), static_cast<unsigned long long>(reorder_),
                   static_cast<long long>(max_delay_), batch_);
   }
 
@@ -199,7 +200,7 @@ class Run {
     faults_ = true;
     ++result_.crashes;
     if (opt_.verbose) std::printf("  t=%lld node %u crashes\n", static_cast<long long>(now_), i);
-    stores_[i]->crash(pick(0, 3), chance(0.5));
+    stores_[i]->crash(pick(0, 3), chance(500));
     nodes_.erase(i);
     down_.insert(i);
     waiting_since_.erase(i);
@@ -466,7 +467,7 @@ class Run {
   }
 
   SimOptions opt_;
-  std::mt19937_64 rng_;
+  unit::SeededRng rng_;
   SimResult result_;
   std::map<NodeId, std::unique_ptr<SimNode>> nodes_;  // the running ones
   std::map<NodeId, std::shared_ptr<MemoryBlockStore>> stores_;  // every node's "disk"
@@ -486,7 +487,7 @@ class Run {
   std::map<NodeId, std::int64_t> waiting_since_;
   Block genesis_;
   Cents total_ = 0;
-  double drop_ = 0, dup_ = 0, reorder_ = 0;
+  std::uint64_t drop_ = 0, dup_ = 0, reorder_ = 0;  // per mille of frames, before the network calms
   std::int64_t max_delay_ = 1;
   std::int64_t now_ = 0, calm_at_ = 0, end_ms_ = 0;
   bool calm_ = false;
