@@ -56,6 +56,8 @@ class Simulation {
     }
     if (!result_.violation)
       if (auto broken = checker_.at_end(nodes_, workload_, faults_, bank_options_, result_)) violation(std::move(*broken));
+    for (const auto& [id, n] : nodes_)
+      trace_ = fnv(trace_, "head " + std::to_string(id) + " " + n->ledger.chain().head());
     result_.trace_hash = trace_;
     result_.sim_ms = now_;
     return result_;
@@ -259,7 +261,7 @@ class Simulation {
       if (!workload_.answer(c->client, std::move(j))) violation("client " + std::to_string(c->client) + " answered twice");
     } else if (auto* l = std::get_if<LogOut>(&a.msg)) {
       std::string line = std::to_string(now_) + " " + std::to_string(from) + " " + l->event + " " + std::to_string(l->lamport);
-      if (l->event != "send" && l->event != "recv") line += l->fields.dump();
+      if (l->event != "send" && l->event != "recv") line += l->members.empty() ? l->fields.dump() : "{" + l->members + "}";
       trace_ = fnv(trace_, line);
       if (opt_.verbose && l->event != "send" && l->event != "recv") std::printf("  %s\n", line.c_str());
     }
