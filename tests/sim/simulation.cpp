@@ -127,7 +127,10 @@ class Simulation {
     std::int64_t healed = workload_ms;
     if (rng_.chance(500, 1000)) {
       for (std::int64_t k = rng_.between(1, 3); k > 0; --k) {
-        SimEvent c = event(rng_.between(0, workload_ms), SimEvent::Kind::crash, ids_[rng_.between(0, last)]);
+        // One draw per statement: the order of a call's arguments is unspecified, and GCC
+        // and Clang evaluate them in opposite orders.
+        const NodeId node = ids_[rng_.between(0, last)];
+        SimEvent c = event(rng_.between(0, workload_ms), SimEvent::Kind::crash, node);
         std::int64_t back = c.at + rng_.between(50, 2500);
         SimEvent r = event(back, SimEvent::Kind::restart, c.node);
         push(std::move(c));
@@ -173,7 +176,9 @@ class Simulation {
     faults_ = true;
     ++result_.crashes;
     if (opt_.verbose) std::printf("  t=%lld node %u crashes\n", static_cast<long long>(now_), i);
-    stores_[i]->crash(rng_.between(0, 3), rng_.chance(500, 1000));
+    const bool torn = rng_.chance(500, 1000);
+    const auto unsynced_kept = static_cast<std::size_t>(rng_.between(0, 3));
+    stores_[i]->crash(unsynced_kept, torn);
     nodes_.erase(i);
     down_.insert(i);
     // Its clients lose their connection. One that named a txid tries again later with it.
