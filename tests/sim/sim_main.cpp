@@ -2,6 +2,8 @@
 //   bank-sim --first N --count K      seeds N..N+K-1; exit 1 and print the seed on any failure
 //   SIM_SEED=N bank-sim               replay one seed, verbosely
 //   --check-replay                    run each seed twice; the trace hashes must match
+//   --expect-trace HEX                the (one) seed's trace hash must be HEX: a change of
+//                                     draws, of toolchain or of behaviour shows as another
 //   --wrong-entry-rule --expect-violation
 //                                     use the old client's rule; succeed only if the checker
 //                                     reports two nodes in the critical section
@@ -9,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "simulation.hpp"
@@ -18,6 +21,7 @@ using namespace bank::sim;
 int main(int argc, char** argv) {
   std::uint64_t first = 1, count = 100;
   bool check_replay = false, wrong_rule = false, expect_violation = false, verbose = false;
+  std::optional<std::uint64_t> expect_trace;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::uint64_t {
@@ -27,12 +31,20 @@ int main(int argc, char** argv) {
       }
       return std::strtoull(argv[++i], nullptr, 10);
     };
+    auto next_hex = [&]() -> std::uint64_t {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "bank-sim: %s needs a hex number\n", a.c_str());
+        std::exit(2);
+      }
+      return std::strtoull(argv[++i], nullptr, 16);
+    };
     if (a == "--first") first = next();
     else if (a == "--count") count = next();
     else if (a == "--check-replay") check_replay = true;
     else if (a == "--wrong-entry-rule") wrong_rule = true;
     else if (a == "--expect-violation") expect_violation = true;
     else if (a == "--verbose") verbose = true;
+    else if (a == "--expect-trace") expect_trace = next_hex();
     else {
       std::fprintf(stderr, "bank-sim: unknown argument %s\n", a.c_str());
       return 2;
@@ -65,6 +77,13 @@ int main(int argc, char** argv) {
       }
       std::printf("seed %llu: trace %016llx twice\n", static_cast<unsigned long long>(seed),
                   static_cast<unsigned long long>(r.trace_hash));
+    }
+    if (expect_trace && r.trace_hash != *expect_trace) {
+      std::printf("seed %llu: trace %016llx, expected %016llx (replay: SIM_SEED=%llu)\n",
+                  static_cast<unsigned long long>(seed), static_cast<unsigned long long>(r.trace_hash),
+                  static_cast<unsigned long long>(*expect_trace), static_cast<unsigned long long>(seed));
+      ++failed;
+      continue;
     }
     if (r.violation) {
       if (expect_violation && r.violation->find("hold the critical section at once") != std::string::npos) {

@@ -3,6 +3,7 @@
 // an event of its own, with a delay, so actors interleave as their threads do in a node.
 #pragma once
 
+#include <map>
 #include <memory>
 
 #include "actors/ledger/memory_block_store.hpp"
@@ -23,5 +24,8 @@ class SimNode : public NodeCores {
   NodeId id_;
   std::uint64_t incarnation_;
 };
+
+using SimNodes = std::map<NodeId, std::unique_ptr<SimNode>>;            // the running nodes
+using SimStores = std::map<NodeId, std::shared_ptr<MemoryBlockStore>>;  // every node's "disk"
 
 }  // namespace bank::sim

@@ -20,7 +20,7 @@ struct SimOptions {
 
 struct SimResult {
   std::optional<std::string> violation;  // the first invariant broken, in one sentence
-  std::uint64_t trace_hash = 0;          // over every log line and console reply, in order
+  std::uint64_t trace_hash = 0;          // over every log line and console reply, in order, and the chain heads at the end
   std::size_t nodes = 0;
   std::size_t transfers = 0;
   std::size_t committed = 0;

@@ -1,0 +1,114 @@
+// InvariantChecker: the checks, each naming the first node or transfer that breaks it.
+#include "invariant_checker.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "actors/ledger/chain.hpp"
+
+namespace bank::sim {
+
+std::optional<std::string> InvariantChecker::after_event(const SimNodes& nodes, const SimStores& stores,
+                                                         std::int64_t now, bool calm) {
+  track_requests(nodes, now);
+  int holders = 0;
+  for (const auto& [id, n] : nodes)
+    if (n->mutex.holding()) ++holders;
+  if (holders > 1) return std::to_string(holders) + " nodes hold the critical section at once";
+  // Every chain, of a running node or on a crashed node's disk, is a prefix of the longest.
+  const MemoryBlockStore* longest = nullptr;
+  for (const auto& [id, st] : stores)
+    if (!longest || st->size() > longest->size()) longest = st.get();
+  for (const auto& [id, st] : stores) {
+    auto last = st->read(st->size() - 1, 1).front();
+    if (longest->read(last.index, 1).front().hash != last.hash)
+      return "node " + std::to_string(id) + "'s chain is not a prefix of the longest";
+  }
+  for (const auto& [id, n] : nodes) {
+    const Chain& c = n->ledger.chain();
+    if (c.table().total() != total_) return "node " + std::to_string(id) + " does not conserve money";
+    for (const auto& [acct, cents] : c.table().balances())
+      if (cents < 0) return "account " + std::to_string(acct) + " is negative at node " + std::to_string(id);
+    auto w = waiting_since_.find(id);
+    if (calm && w != waiting_since_.end() && now - std::max(w->second, calm_at_) > grant_bound_ms_)
+      return "node " + std::to_string(id) + "'s request waited over " + std::to_string(grant_bound_ms_) +
+             "ms on a calm network";
+  }
+  return std::nullopt;
+}
+
+// Since when each running node has wanted the critical section; a crash forgets it.
+void InvariantChecker::track_requests(const SimNodes& nodes, std::int64_t now) {
+  std::erase_if(waiting_since_, [&](const auto& w) { return !nodes.contains(w.first); });
+  for (const auto& [id, n] : nodes) {
+    bool waiting = n->mutex.state() == MutexCore::State::requested || n->mutex.wanted();
+    if (!waiting) {
+      waiting_since_.erase(id);
+    } else if (!waiting_since_.contains(id)) {
+      waiting_since_[id] = now;
+    }
+  }
+}
+
+std::optional<std::string> InvariantChecker::at_end(const SimNodes& nodes, const Workload& workload, bool faults,
+                                                    const BankOptions& bank, SimResult& result) const {
+  if (!workload.all_answered()) return "transfers never answered:" + workload.unanswered();
+  std::uint64_t height = nodes.begin()->second->ledger.chain().height();
+  for (const auto& [id, n] : nodes) {
+    const Chain& c = n->ledger.chain();
+    if (c.height() != height) {
+      std::string heights;
+      for (const auto& [i, m] : nodes) {
+        heights += " node " + std::to_string(i) + ": height " + std::to_string(m->ledger.chain().height()) + ", queue";
+        for (const Stamp& q : m->mutex.queue()) heights += " (" + std::to_string(q.ts) + "," + std::to_string(q.node) + ")";
+        heights += ";";
+      }
+      return "chains differ in height at the end:" + heights;
+    }
+    if (n->bank.table().balances() != c.table().balances())
+      return "node " + std::to_string(id) + "'s bank and ledger disagree on balances at the end";
+    auto v = Chain::verify(c.range(0, UINT64_MAX));
+    if (!v) return "node " + std::to_string(id) + "'s chain fails verification: " + v.error().message;
+  }
+  const Chain& chain = nodes.begin()->second->ledger.chain();
+  std::map<std::pair<NodeId, std::string>, std::uint64_t> in_chain;  // (from, txid) -> index
+  for (std::uint64_t i = 1; i <= chain.height(); ++i) {
+    const Block block = chain.at(i);
+    const Tx& tx = *block.tx;
+    if (!in_chain.emplace(std::pair{tx.from, tx.txid}, i).second) return "txid " + tx.txid + " is in the chain twice";
+  }
+  std::map<std::pair<NodeId, std::string>, std::string> outcome;
+  for (const auto& c : workload.clients()) {
+    if (c.lost) {
+      ++result.lost;
+      continue;
+    }
+    const auto& r = c.reply;
+    std::string status = r.value("status", "");
+    if (status == "timeout") {
+      // A calm network answers a 3 s acquire timeout in time; short ones may expire in a
+      // queue of seven nodes repairing lost frames.
+      if (!faults && bank.acquire_timeout_ms >= 3000) return "a transfer timed out without partitions or crashes";
+      ++result.timeouts;
+      continue;
+    }
+    std::string txid = r.value("txid", "");
+    bool in = in_chain.contains({c.node, txid});
+    if (status == "committed") {
+      ++result.committed;
+      if (!in) return "committed transfer " + txid + " is not in the chain";
+    } else if (status == "aborted") {
+      ++result.aborted;
+      if (in) return "aborted transfer " + txid + " is in the chain";
+    } else {
+      return "unexpected reply " + r.dump();
+    }
+    if (c.cmd.txid) {
+      auto [it, fresh] = outcome.emplace(std::pair{c.node, *c.cmd.txid}, status);
+      if (!fresh && it->second != status) return "a retry of " + *c.cmd.txid + " changed its outcome";
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace bank::sim
