@@ -3,8 +3,8 @@
 
 #include <climits>
 
-#include "messages/json_reader.hpp"
-#include "messages/json_text.hpp"
+#include "messages/json/json_reader.hpp"
+#include "messages/json/json_text.hpp"
 
 namespace bank {
 

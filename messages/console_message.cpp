@@ -1,7 +1,7 @@
 // The console codec: strict request decoding, reply encoding.
 #include "messages/console_message.hpp"
 
-#include "messages/json_reader.hpp"
+#include "messages/json/json_reader.hpp"
 
 namespace bank {
 

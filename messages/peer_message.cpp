@@ -4,8 +4,8 @@
 #include <climits>
 #include <optional>
 
-#include "messages/json_cursor.hpp"
-#include "messages/json_reader.hpp"
+#include "messages/json/json_cursor.hpp"
+#include "messages/json/json_reader.hpp"
 
 namespace bank {
 

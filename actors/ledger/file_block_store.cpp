@@ -11,7 +11,7 @@
 #include <optional>
 #include <stdexcept>
 
-#include "messages/json_reader.hpp"
+#include "messages/json/json_reader.hpp"
 
 namespace bank {
 

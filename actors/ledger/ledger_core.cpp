@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "messages/json_text.hpp"
+#include "messages/json/json_text.hpp"
 
 namespace bank {
 

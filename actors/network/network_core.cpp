@@ -1,7 +1,7 @@
 // NetworkCore: frames <-> sessions <-> the mutex.
 #include "actors/network/network_core.hpp"
 
-#include "messages/json_text.hpp"
+#include "messages/json/json_text.hpp"
 
 namespace bank {
 

@@ -2,6 +2,7 @@
 // plainest forms (integers as bare digits, strings without escapes or bytes beyond
 // printable ASCII) and answers "no" to anything else, so a caller can fall back to the
 // full parser for whatever it does not take: what it does take it reads as nlohmann would.
+// nlohmann (JsonReader) is the reference; messages/json/README.md lists the tests holding the two together.
 #pragma once
 
 #include <cstdint>

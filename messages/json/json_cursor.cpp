@@ -1,5 +1,5 @@
 // JsonCursor: the plain forms of JSON tokens, read in place.
-#include "messages/json_cursor.hpp"
+#include "messages/json/json_cursor.hpp"
 
 namespace bank {
 

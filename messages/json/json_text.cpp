@@ -1,5 +1,5 @@
 // JSON text written directly, for the hot paths that must print what nlohmann's dump() prints.
-#include "messages/json_text.hpp"
+#include "messages/json/json_text.hpp"
 
 namespace bank {
 

@@ -1,5 +1,6 @@
 // JSON text written directly, byte for byte what nlohmann's dump() prints, for the hot
-// paths (block text, log lines) where building a JSON value to dump it costs more.
+// paths (block text, peer frames, log lines) where building a JSON value to dump it costs more.
+// nlohmann's dump() is the reference: tests/unit/json_text_test.cpp holds these to it.
 #pragma once
 
 #include <string>
