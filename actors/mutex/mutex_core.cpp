@@ -3,13 +3,11 @@
 
 #include <algorithm>
 
+#include "messages/overload.hpp"
+
 namespace bank {
 
 namespace {
-template <class... F>
-struct Overload : F... {
-  using F::operator()...;
-};
 nlohmann::json stamp_json(const Stamp& s) { return {{"ts", s.ts}, {"node", s.node}}; }
 }  // namespace
 
