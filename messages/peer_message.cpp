@@ -290,25 +290,37 @@ struct KeyTable {
   }
 };
 
-// Reads an object at the cursor into `slots`, the key table's slot for each key; `filled`
-// gets a bit for each key read.
-template <class Table, class Slots>
-bool read_slots(JsonCursor& c, const Table& table, Slots& slots, std::uint32_t& filled) {
+// The slot of key `k` in `table`, or table.size for a key it lacks: the keys compared as
+// constants, as a chain of ifs would.
+template <const auto& table>
+std::size_t slot_of(std::string_view k) {
+  return [&]<std::size_t... I>(std::index_sequence<I...>) {
+    std::size_t i = table.size;
+    (void)((k == table.keys[I] ? (i = I, true) : false) || ...);
+    return i;
+  }(std::make_index_sequence<table.size>{});
+}
+
+// Reads an object at the cursor into `slots`, the table's slot for each key; `filled` gets
+// a bit for each key read.
+template <const auto& table, class Slots>
+bool read_slots(JsonCursor& c, Slots& slots, std::uint32_t& filled) {
   return c.object([&](std::string_view k) {
-    std::size_t i = table.find(k);
+    std::size_t i = slot_of<table>(k);
     if (i == table.size) return false;
     filled |= 1u << i;
     return table.readers[i](c, slots[i]);
   });
 }
 
-// Moves the slots of `fields` into `s`.
-template <class S, class Table, class Slots, class Fields>
-void take_fields(S& s, const Table& table, Slots& slots, const Fields& fields) {
-  each_field(fields, [&](const auto& f) {
-    using V = FieldValue<std::remove_cvref_t<decltype(f)>>;
-    s.*f.member = std::move(std::get<V>(slots[table.find(f.key)]));
-  });
+// Moves the slots of the fields `fields_of()` lists into `s`.
+template <const auto& table, auto fields_of, class S, class Slots>
+void take_fields(S& s, Slots& slots) {
+  static constexpr auto fields = fields_of();
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    [[maybe_unused]] static constexpr std::size_t slot[] = {table.find(std::get<I>(fields).key)..., 0};
+    ((s.*std::get<I>(fields).member = std::move(std::get<FieldValue<std::tuple_element_t<I, decltype(fields)>>>(slots[slot[I]]))), ...);
+  }(std::make_index_sequence<std::tuple_size_v<decltype(fields)>>{});
 }
 
 constexpr auto stamp_table = [] {
@@ -317,12 +329,14 @@ constexpr auto stamp_table = [] {
   return t;
 }();
 
+constexpr auto stamp_fields_of() { return stamp_fields; }
+
 std::optional<Stamp> fast_value(JsonCursor& c, Stamp*) {
-  std::array<Slot, stamp_table.keys.size()> slots;
+  std::array<Slot, stamp_table.size> slots;
   std::uint32_t filled = 0;
-  if (!read_slots(c, stamp_table, slots, filled) || filled != stamp_table.mask(stamp_fields)) return std::nullopt;
+  if (!read_slots<stamp_table>(c, slots, filled) || filled != stamp_table.mask(stamp_fields)) return std::nullopt;
   Stamp s;
-  take_fields(s, stamp_table, slots, stamp_fields);
+  take_fields<stamp_table, stamp_fields_of>(s, slots);
   return s;
 }
 
@@ -344,18 +358,18 @@ static_assert(frame_table.size <= 32, "a frame's keys are bits of a std::uint32_
 
 std::optional<PeerMessage> fast_peer(std::string_view bytes) {
   JsonCursor c(bytes);
-  std::array<Slot, frame_key_bound> slots;
+  std::array<Slot, frame_table.size> slots;
   std::uint32_t filled = 0;
-  if (!read_slots(c, frame_table, slots, filled) || !c.at_end() || !(filled & 1u)) return std::nullopt;
+  if (!read_slots<frame_table>(c, slots, filled) || !c.at_end() || !(filled & 1u)) return std::nullopt;
   const std::string_view type = std::get<std::string_view>(slots[0]);
   std::optional<PeerMessage> m;
   each_body_type([&]<class T>() {
     constexpr std::uint32_t keys = 1u | frame_table.mask(PeerMessage::envelope()) | frame_table.mask(T::fields());
     if (m || type != T::wire || filled != keys) return;
     m.emplace();
-    take_fields(*m, frame_table, slots, PeerMessage::envelope());
+    take_fields<frame_table, PeerMessage::envelope>(*m, slots);
     T body;
-    take_fields(body, frame_table, slots, T::fields());
+    take_fields<frame_table, T::fields>(body, slots);
     m->body = std::move(body);
   });
   if (!m || is_sequenced(m->body) != (m->seq != 0)) return std::nullopt;
@@ -365,7 +379,7 @@ std::optional<PeerMessage> fast_peer(std::string_view bytes) {
 }  // namespace
 
 const char* peer_type_name(const PeerBody& body) {
-  return std::visit([](const auto& b) { return std::remove_cvref_t<decltype(b)>::wire; }, body);
+  return std::visit([](const auto& b) { return std::remove_cvref_t<decltype(b)>::wire.data(); }, body);
 }
 
 bool is_sequenced(const PeerBody& body) {

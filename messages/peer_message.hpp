@@ -46,7 +46,7 @@ inline constexpr auto stamp_fields = std::tuple{PeerField{"ts", &Stamp::ts}, Pee
 
 // link: announces an incarnation and its chain.
 struct HelloMsg {
-  static constexpr const char* wire = "hello";
+  static constexpr std::string_view wire = "hello";
   static constexpr bool sequenced = false;
   std::string genesis;
   std::uint64_t height = 0;
@@ -57,14 +57,14 @@ struct HelloMsg {
 };
 // link: liveness and acks.
 struct HeartbeatMsg {
-  static constexpr const char* wire = "heartbeat";
+  static constexpr std::string_view wire = "heartbeat";
   static constexpr bool sequenced = false;
   static constexpr auto fields() { return std::tuple{}; }
   bool operator==(const HeartbeatMsg&) const = default;
 };
 // link: a bare cumulative ack.
 struct AckMsg {
-  static constexpr const char* wire = "ack";
+  static constexpr std::string_view wire = "ack";
   static constexpr bool sequenced = false;
   static constexpr auto fields() { return std::tuple{}; }
   bool operator==(const AckMsg&) const = default;
@@ -73,7 +73,7 @@ struct AckMsg {
 // knows it, so a node that restarted learns of blocks whose release it never got before it
 // may append after them.
 struct RequestMsg {
-  static constexpr const char* wire = "request";
+  static constexpr std::string_view wire = "request";
   static constexpr bool sequenced = true;
   Stamp req;
   std::uint64_t height = 0;
@@ -85,7 +85,7 @@ struct RequestMsg {
 // mutex: the answer to a request (only from a node without a request of its own out);
 // height as in a request.
 struct ReplyMsg {
-  static constexpr const char* wire = "reply";
+  static constexpr std::string_view wire = "reply";
   static constexpr bool sequenced = true;
   Stamp req;
   std::uint64_t height = 0;
@@ -96,7 +96,7 @@ struct ReplyMsg {
 };
 // mutex: leave (or withdraw); carries the blocks appended inside.
 struct ReleaseMsg {
-  static constexpr const char* wire = "release";
+  static constexpr std::string_view wire = "release";
   static constexpr bool sequenced = true;
   Stamp req;
   std::vector<Block> blocks;
@@ -107,7 +107,7 @@ struct ReleaseMsg {
 };
 // ledger: send me your blocks from this index on ("from" is the envelope's sender).
 struct SyncMsg {
-  static constexpr const char* wire = "sync";
+  static constexpr std::string_view wire = "sync";
   static constexpr bool sequenced = true;
   std::uint64_t from = 0;
   static constexpr auto fields() { return std::tuple{PeerField{"from_index", &SyncMsg::from}}; }
@@ -115,7 +115,7 @@ struct SyncMsg {
 };
 // ledger: catch-up blocks, answering sync.
 struct BlocksMsg {
-  static constexpr const char* wire = "block";
+  static constexpr std::string_view wire = "block";
   static constexpr bool sequenced = true;
   std::vector<Block> blocks;
   std::uint64_t height = 0;
