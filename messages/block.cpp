@@ -3,8 +3,8 @@
 
 #include <climits>
 
-#include "messages/json_reader.hpp"
-#include "messages/json_text.hpp"
+#include "messages/json/json_reader.hpp"
+#include "messages/json/json_text.hpp"
 
 namespace bank {
 
@@ -84,24 +84,22 @@ Block read_block(const nlohmann::json& j) {
   return b;
 }
 
-bool is_node(const std::optional<std::uint64_t>& x) { return x && JsonReader::is_node_id(*x); }
-
 std::optional<Tx> read_plain_tx(JsonCursor& c) {
-  std::optional<std::uint64_t> from, to, amount, lamport;
+  std::optional<std::uint32_t> from, to;
+  std::optional<std::uint64_t> amount, lamport;
   std::optional<std::string_view> txid;
   bool ok = c.object([&](std::string_view k) {
     return k == "amount"    ? c.u64_into(amount)
-           : k == "from"    ? c.u64_into(from)
-           : k == "to"      ? c.u64_into(to)
+           : k == "from"    ? c.node_into(from)
+           : k == "to"      ? c.node_into(to)
            : k == "lamport" ? c.u64_into(lamport)
            : k == "txid"    ? c.plain_into(txid)
                             : false;
   });
-  if (!ok || !is_node(from) || !is_node(to) || !amount || *amount == 0 ||
+  if (!ok || !from || !to || !amount || *amount == 0 ||
       *amount > static_cast<std::uint64_t>(INT64_MAX) || !lamport || !txid || !JsonReader::is_txid(*txid))
     return std::nullopt;
-  return Tx{std::string(*txid), static_cast<NodeId>(*from), static_cast<NodeId>(*to), static_cast<Cents>(*amount),
-            *lamport};
+  return Tx{std::string(*txid), *from, *to, static_cast<Cents>(*amount), *lamport};
 }
 }  // namespace
 

@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "messages/json_cursor.hpp"
+#include "messages/json/json_cursor.hpp"
 #include "messages/result.hpp"
 #include "messages/types.hpp"
 

@@ -1,16 +1,12 @@
 // The console codec: strict request decoding, reply encoding.
 #include "messages/console_message.hpp"
 
-#include "messages/json_reader.hpp"
+#include "messages/json/json_reader.hpp"
+#include "messages/overload.hpp"
 
 namespace bank {
 
 namespace {
-
-template <class... F>
-struct Overload : F... {
-  using F::operator()...;
-};
 
 ConsoleRequest read_request(const nlohmann::json& j) {
   JsonReader r(j, "request");

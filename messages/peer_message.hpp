@@ -1,27 +1,29 @@
-// The peer protocol: every message between nodes, one JSON object per frame.
+// The peer protocol: every message between nodes, one JSON object per frame, declared once
+// here (docs/peer-protocol.md tells the story of each). Each body type names its wire `type`,
+// says whether it is `sequenced` and lists its `fields()`, wire key and member;
+// PeerMessage::envelope() lists the fields every type carries. peer_message.cpp derives all
+// the rest from these lists: the type names, the JSON and the text encoders, and both
+// decoders (the strict one through nlohmann and the one reading in place), with their checks.
 //
 // Envelope (every type): type, from (node id), lamport (sender's clock), inc (sender's
 // incarnation), to_inc (the receiver incarnation the sender is talking to; 0 = not known
 // yet), seq (0 = unsequenced; else this direction's sequence number), ack (highest seq
-// received in order from the receiver).
+// received in order from the receiver). Sequenced types travel in a reliable FIFO session
+// per peer pair (actors/network) and must carry seq > 0; the others must carry seq 0.
 //
-// Types and their fields:
-//   hello      genesis (hex), height   link: announces an incarnation and its chain; unsequenced
-//   heartbeat  -                       link: liveness and acks; unsequenced
-//   ack        -                       link: a bare cumulative ack; unsequenced
-//   request    req {ts,node}, height   mutex: ask for the critical section
-//   reply      req {ts,node}, height   mutex: answer to that request (only from a node
-//                                      without a request of its own out)
-//              (height: the sender's chain height, so a node that restarted learns of
-//              blocks whose release it never got before it may append after them)
-//   release    req, blocks [..]        mutex: leave (or withdraw); carries the blocks appended inside
-//   sync       from_index              ledger: send me your blocks from this index on
-//   block      blocks [..], height     ledger: catch-up blocks, answering sync
-// Sequenced types travel in a reliable FIFO session per peer pair (actors/network).
+// A field's value is written and checked after its C++ type:
+//   std::uint64_t       a non-negative integer below 2^64
+//   NodeId              a node id, 1 to 2^31-1
+//   std::string         64 lowercase hex digits (the protocol's only strings are hashes)
+//   Stamp               {"node": NodeId, "ts": std::uint64_t}, the stamp_fields below
+//   std::vector<Block>  an array of blocks as messages/block.hpp writes them
+// A key names one value type wherever it occurs (checked when compiling).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <variant>
 #include <vector>
 
@@ -33,39 +35,93 @@
 
 namespace bank {
 
+// One field of the protocol: its key on the wire and the member that holds it.
+template <class S, class V>
+struct PeerField {
+  const char* key;
+  V S::*member;
+};
+
+inline constexpr auto stamp_fields = std::tuple{PeerField{"ts", &Stamp::ts}, PeerField{"node", &Stamp::node}};
+
+// link: announces an incarnation and its chain.
 struct HelloMsg {
+  static constexpr std::string_view wire = "hello";
+  static constexpr bool sequenced = false;
   std::string genesis;
   std::uint64_t height = 0;
+  static constexpr auto fields() {
+    return std::tuple{PeerField{"genesis", &HelloMsg::genesis}, PeerField{"height", &HelloMsg::height}};
+  }
   bool operator==(const HelloMsg&) const = default;
 };
+// link: liveness and acks.
 struct HeartbeatMsg {
+  static constexpr std::string_view wire = "heartbeat";
+  static constexpr bool sequenced = false;
+  static constexpr auto fields() { return std::tuple{}; }
   bool operator==(const HeartbeatMsg&) const = default;
 };
+// link: a bare cumulative ack.
 struct AckMsg {
+  static constexpr std::string_view wire = "ack";
+  static constexpr bool sequenced = false;
+  static constexpr auto fields() { return std::tuple{}; }
   bool operator==(const AckMsg&) const = default;
 };
+// mutex: ask for the critical section. height: the sender's chain height as its mutex
+// knows it, so a node that restarted learns of blocks whose release it never got before it
+// may append after them.
 struct RequestMsg {
+  static constexpr std::string_view wire = "request";
+  static constexpr bool sequenced = true;
   Stamp req;
-  std::uint64_t height = 0;  // the sender's chain height as its mutex knows it
+  std::uint64_t height = 0;
+  static constexpr auto fields() {
+    return std::tuple{PeerField{"req", &RequestMsg::req}, PeerField{"height", &RequestMsg::height}};
+  }
   bool operator==(const RequestMsg&) const = default;
 };
+// mutex: the answer to a request (only from a node without a request of its own out);
+// height as in a request.
 struct ReplyMsg {
+  static constexpr std::string_view wire = "reply";
+  static constexpr bool sequenced = true;
   Stamp req;
-  std::uint64_t height = 0;  // the sender's chain height as its mutex knows it
+  std::uint64_t height = 0;
+  static constexpr auto fields() {
+    return std::tuple{PeerField{"req", &ReplyMsg::req}, PeerField{"height", &ReplyMsg::height}};
+  }
   bool operator==(const ReplyMsg&) const = default;
 };
+// mutex: leave (or withdraw); carries the blocks appended inside.
 struct ReleaseMsg {
+  static constexpr std::string_view wire = "release";
+  static constexpr bool sequenced = true;
   Stamp req;
   std::vector<Block> blocks;
+  static constexpr auto fields() {
+    return std::tuple{PeerField{"req", &ReleaseMsg::req}, PeerField{"blocks", &ReleaseMsg::blocks}};
+  }
   bool operator==(const ReleaseMsg&) const = default;
 };
+// ledger: send me your blocks from this index on ("from" is the envelope's sender).
 struct SyncMsg {
+  static constexpr std::string_view wire = "sync";
+  static constexpr bool sequenced = true;
   std::uint64_t from = 0;
+  static constexpr auto fields() { return std::tuple{PeerField{"from_index", &SyncMsg::from}}; }
   bool operator==(const SyncMsg&) const = default;
 };
+// ledger: catch-up blocks, answering sync.
 struct BlocksMsg {
+  static constexpr std::string_view wire = "block";
+  static constexpr bool sequenced = true;
   std::vector<Block> blocks;
   std::uint64_t height = 0;
+  static constexpr auto fields() {
+    return std::tuple{PeerField{"blocks", &BlocksMsg::blocks}, PeerField{"height", &BlocksMsg::height}};
+  }
   bool operator==(const BlocksMsg&) const = default;
 };
 
@@ -79,6 +135,12 @@ struct PeerMessage {
   std::uint64_t seq = 0;
   std::uint64_t ack = 0;
   PeerBody body;
+  // Every type's fields besides "type" and its body's own.
+  static constexpr auto envelope() {
+    return std::tuple{PeerField{"from", &PeerMessage::from},     PeerField{"lamport", &PeerMessage::lamport},
+                      PeerField{"inc", &PeerMessage::inc},       PeerField{"to_inc", &PeerMessage::to_inc},
+                      PeerField{"seq", &PeerMessage::seq},       PeerField{"ack", &PeerMessage::ack}};
+  }
   bool operator==(const PeerMessage&) const = default;
 };
 
@@ -90,9 +152,10 @@ bool is_sequenced(const PeerBody& body);
 inline constexpr std::size_t max_peer_frame = 64 * 1024 * 1024;
 
 nlohmann::json peer_to_json(const PeerMessage& m);
-// The frame's text: peer_to_json(m).dump(), with the blocks of a release or a catch-up
-// answer written by block_text rather than built as JSON and dumped (the wire's hot path).
+// The frame's text: exactly peer_to_json(m).dump(), but written directly (the wire's hot path).
 std::string encode_peer(const PeerMessage& m);
+// A stamp as the protocol writes it, for the log lines that show one.
+nlohmann::json stamp_to_json(const Stamp& s);
 // Total and strict. Frames in the plain form encode_peer writes are read in place; the rest
 // go through nlohmann, which also words every error.
 Result<PeerMessage> decode_peer(std::string_view bytes);

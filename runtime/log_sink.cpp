@@ -4,7 +4,7 @@
 #include <chrono>
 #include <ctime>
 
-#include "messages/json_text.hpp"
+#include "messages/json/json_text.hpp"
 
 namespace bank {
 

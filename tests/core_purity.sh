@@ -5,7 +5,7 @@
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-files=$(ls messages/*.[ch]pp domain/*.[ch]pp actors/{network,mutex,ledger,bank}/*.[ch]pp node/node_cores.[ch]pp | grep -v '_shell\.')
+files=$(ls messages/*.[ch]pp messages/json/*.[ch]pp domain/*.[ch]pp actors/{network,mutex,ledger,bank}/*.[ch]pp node/node_cores.[ch]pp | grep -v '_shell\.')
 bad=$(grep -nE '#include <(zmq|zmq_addon)\.hpp>|#include <(thread|chrono|random|mutex|atomic|condition_variable|future|ctime)>|std::(rand|srand|random_device)\b|\b(steady_clock|system_clock|high_resolution_clock)\b|\btime\(|\bclock_gettime\b|\bgettimeofday\b' $files)
 if [ -n "$bad" ]; then
   echo "impure core code:"

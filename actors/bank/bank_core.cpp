@@ -3,14 +3,11 @@
 
 #include <algorithm>
 
+#include "messages/overload.hpp"
+
 namespace bank {
 
 namespace {
-template <class... F>
-struct Overload : F... {
-  using F::operator()...;
-};
-
 std::string join_ids(const std::vector<NodeId>& ids) {
   std::string s;
   for (std::size_t i = 0; i < ids.size(); ++i) s += (i ? (i + 1 == ids.size() ? " and " : ", ") : "") + std::to_string(ids[i]);

@@ -8,16 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "messages/abort_record.hpp"
 #include "messages/block.hpp"
 
 namespace bank {
-
-// A transfer refused for funds, remembered across restarts so a retry answers the same.
-struct AbortRecord {
-  std::string txid;
-  std::string reason;
-  bool operator==(const AbortRecord&) const = default;
-};
 
 class BlockStore {
  public:

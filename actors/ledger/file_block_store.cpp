@@ -10,8 +10,8 @@
 #include <functional>
 #include <optional>
 #include <stdexcept>
+#include <utility>
 
-#include "messages/json_reader.hpp"
 
 namespace bank {
 
@@ -65,10 +65,64 @@ Result<Scan> scan_lines(const std::filesystem::path& p, const EachLine& each) {
   return scan;
 }
 
+// Verifies blocks.jsonl line by line into `state`, noting where each line starts: the first
+// must be the config's genesis; `own` sees each later block whose transfer is from `self`.
+Result<Scan> scan_blocks(const std::filesystem::path& path, const Block& genesis, NodeId self,
+                         const FileBlockStore::OwnBlock& own, ChainState& state, std::deque<std::uint64_t>& offsets) {
+  return scan_lines(path, [&](std::string_view line, std::uint64_t offset) -> std::optional<Error> {
+    std::size_t i = offsets.size();
+    offsets.push_back(offset);
+    auto damaged = [&](const std::string& why) {
+      return make_error("store.corrupt", path.string() + ": block " + std::to_string(i) + " is damaged (" + why + ")");
+    };
+    auto b = decode_block(line, 1024 * 1024);
+    if (!b) return damaged(b.error().message);
+    if (i == 0) {
+      if (b->hash != genesis.hash || *b != genesis)
+        return make_error("store.genesis",
+                          path.string() + " holds the chain of another cluster config (its genesis differs)");
+      return std::nullopt;
+    }
+    if (auto e = state.append(*b)) return damaged(e->message);
+    if (b->tx->from == self && own) own(*b);
+    return std::nullopt;
+  });
+}
+
+// Reads aborts.jsonl into `records`.
+Result<Scan> scan_aborts(const std::filesystem::path& path, std::vector<AbortRecord>& records) {
+  return scan_lines(path, [&](std::string_view line, std::uint64_t) -> std::optional<Error> {
+    auto a = decode_abort_record(line);
+    if (!a) return make_error("store.corrupt", path.string() + ": record " + std::to_string(records.size()) + " is damaged");
+    records.push_back(std::move(*a));
+    return std::nullopt;
+  });
+}
+
+// The repair: a torn final record (never synced, so no one else saw it) is cut off, with a note.
+std::optional<Error> cut_torn_end(const std::filesystem::path& path, const Scan& scan, std::vector<std::string>& notes) {
+  if (!scan.torn) return std::nullopt;
+  if (::truncate(path.c_str(), static_cast<off_t>(scan.good_end)) != 0) return io_error(path, "cut the torn end of");
+  notes.push_back("cut a torn final record from " + path.string() + " (written during a crash, never synced)");
+  return std::nullopt;
+}
+
 Result<int> open_append(const std::filesystem::path& p) {
   int fd = ::open(p.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) return io_error(p, "open");
   return fd;
+}
+
+// Both files opened for appending, or neither.
+Result<std::pair<int, int>> open_both(const std::filesystem::path& blocks, const std::filesystem::path& aborts) {
+  auto bfd = open_append(blocks);
+  if (!bfd) return bfd.error();
+  auto afd = open_append(aborts);
+  if (!afd) {
+    ::close(*bfd);
+    return afd.error();
+  }
+  return std::pair{*bfd, *afd};
 }
 
 bool sync_dir(const std::filesystem::path& dir) {
@@ -100,70 +154,34 @@ Result<FileBlockStore::Loaded> FileBlockStore::open(const std::filesystem::path&
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return make_error("store.io", "cannot create " + dir.string() + ": " + ec.message());
-  auto blocks_path = dir / "blocks.jsonl";
-  auto aborts_path = dir / "aborts.jsonl";
-  bool fresh = !std::filesystem::exists(blocks_path);
-  std::vector<std::string> notes;
+  const auto blocks_path = dir / "blocks.jsonl";
+  const auto aborts_path = dir / "aborts.jsonl";
+  const bool fresh = !std::filesystem::exists(blocks_path);
 
   // Verify everything before changing anything.
   ChainState state(genesis);
   std::deque<std::uint64_t> offsets;
+  std::vector<AbortRecord> abort_records;
   Scan blocks, aborts;
   if (!fresh) {
-    auto scanned = scan_lines(blocks_path, [&](std::string_view line, std::uint64_t offset) -> std::optional<Error> {
-      std::size_t i = offsets.size();
-      offsets.push_back(offset);
-      auto damaged = [&](const std::string& why) {
-        return make_error("store.corrupt", blocks_path.string() + ": block " + std::to_string(i) + " is damaged (" +
-                                               why + ")");
-      };
-      auto b = decode_block(line, 1024 * 1024);
-      if (!b) return damaged(b.error().message);
-      if (i == 0) {
-        if (b->hash != genesis.hash || *b != genesis)
-          return make_error("store.genesis", blocks_path.string() +
-                                                 " holds the chain of another cluster config (its genesis differs)");
-        return std::nullopt;
-      }
-      if (auto e = state.append(*b)) return damaged(e->message);
-      if (b->tx->from == self && own) own(*b);
-      return std::nullopt;
-    });
+    auto scanned = scan_blocks(blocks_path, genesis, self, own, state, offsets);
     if (!scanned) return scanned.error();
     blocks = *scanned;
   }
-  std::vector<AbortRecord> abort_records;
   if (std::filesystem::exists(aborts_path)) {
-    auto scanned = scan_lines(aborts_path, [&](std::string_view line, std::uint64_t) -> std::optional<Error> {
-      auto j = JsonReader::try_parse(line, 64 * 1024);
-      if (!j || !j->is_object() || !(*j)["txid"].is_string() || !(*j)["reason"].is_string() ||
-          !JsonReader::is_txid((*j)["txid"].get<std::string>()))
-        return make_error("store.corrupt",
-                          aborts_path.string() + ": record " + std::to_string(abort_records.size()) + " is damaged");
-      abort_records.push_back({(*j)["txid"], (*j)["reason"]});
-      return std::nullopt;
-    });
+    auto scanned = scan_aborts(aborts_path, abort_records);
     if (!scanned) return scanned.error();
     aborts = *scanned;
   }
   if (!fresh && offsets.empty() && !blocks.torn)
     return make_error("store.corrupt", blocks_path.string() + " is empty: it has no genesis block");
 
-  // Repairs: cut torn final records (never synced, so no one else saw them).
-  for (auto* f : {&blocks, &aborts}) {
-    const auto& path = f == &blocks ? blocks_path : aborts_path;
-    if (!f->torn) continue;
-    if (::truncate(path.c_str(), static_cast<off_t>(f->good_end)) != 0) return io_error(path, "cut the torn end of");
-    notes.push_back("cut a torn final record from " + path.string() + " (written during a crash, never synced)");
-  }
-  auto bfd = open_append(blocks_path);
-  if (!bfd) return bfd.error();
-  auto afd = open_append(aborts_path);
-  if (!afd) {
-    ::close(*bfd);
-    return afd.error();
-  }
-  std::shared_ptr<FileBlockStore> store(new FileBlockStore(dir, *bfd, *afd, fsync));
+  std::vector<std::string> notes;
+  for (const auto& [path, scan] : {std::pair{&blocks_path, &blocks}, std::pair{&aborts_path, &aborts}})
+    if (auto e = cut_torn_end(*path, *scan, notes)) return *e;
+  auto fds = open_both(blocks_path, aborts_path);
+  if (!fds) return fds.error();
+  std::shared_ptr<FileBlockStore> store(new FileBlockStore(dir, fds->first, fds->second, fsync));
   store->offsets_ = std::move(offsets);
   store->end_ = blocks.good_end;
   if (store->offsets_.empty()) {  // a new chain: genesis, on disk before anything else
@@ -207,7 +225,7 @@ void FileBlockStore::write_unwritten() const {
 // them, and must not outlive them in a crash.
 void FileBlockStore::record_abort(const AbortRecord& abort) {
   write_unwritten();
-  write_all(aborts_fd_, nlohmann::json{{"txid", abort.txid}, {"reason", abort.reason}}.dump() + "\n", "aborts.jsonl");
+  write_all(aborts_fd_, abort_record_text(abort) + "\n", "aborts.jsonl");
 }
 
 // Only a file written since its last fdatasync is synced again: even an unchanged file's

@@ -3,16 +3,10 @@
 
 #include <algorithm>
 
-#include "messages/json_text.hpp"
+#include "messages/json/json_text.hpp"
+#include "messages/overload.hpp"
 
 namespace bank {
-
-namespace {
-template <class... F>
-struct Overload : F... {
-  using F::operator()...;
-};
-}  // namespace
 
 LedgerCore::LedgerCore(NodeId self, Chain chain, std::size_t batch)
     : self_(self), chain_(std::move(chain)), batch_(std::max<std::size_t>(batch, 1)) {}

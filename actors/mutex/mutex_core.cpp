@@ -3,15 +3,9 @@
 
 #include <algorithm>
 
-namespace bank {
+#include "messages/overload.hpp"
 
-namespace {
-template <class... F>
-struct Overload : F... {
-  using F::operator()...;
-};
-nlohmann::json stamp_json(const Stamp& s) { return {{"ts", s.ts}, {"node", s.node}}; }
-}  // namespace
+namespace bank {
 
 MutexCore::MutexCore(NodeId self, std::vector<NodeId> peers, EntryRule rule)
     : self_(self), peers_(std::move(peers)), rule_(rule) {
@@ -201,13 +195,13 @@ void MutexCore::apply_ready_releases(Outbox& out) {
 void MutexCore::try_enter(Outbox& out) {
   if (state_ != State::requested || !rule_(*this)) return;
   state_ = State::holding;
-  out.push_back({Actor::log, LogOut{"cs_enter", clock_, {{"req", stamp_json(*own_)}}}});
+  out.push_back({Actor::log, LogOut{"cs_enter", clock_, {{"req", stamp_to_json(*own_)}}}});
   out.push_back({Actor::ledger, Granted{*own_, clock_}});
 }
 
 void MutexCore::release(const Release& r, Outbox& out) {
   if (state_ != State::holding || !own_ || r.req != *own_) return;
-  out.push_back({Actor::log, LogOut{"cs_exit", clock_, {{"req", stamp_json(*own_)}}}});
+  out.push_back({Actor::log, LogOut{"cs_exit", clock_, {{"req", stamp_to_json(*own_)}}}});
   queue_.erase(*own_);
   for (NodeId p : peers_) send(p, ReleaseMsg{*own_, r.blocks}, out);
   own_.reset();

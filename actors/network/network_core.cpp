@@ -1,7 +1,8 @@
 // NetworkCore: frames <-> sessions <-> the mutex.
 #include "actors/network/network_core.hpp"
 
-#include "messages/json_text.hpp"
+#include "messages/json/json_text.hpp"
+#include "messages/overload.hpp"
 
 namespace bank {
 
@@ -12,11 +13,6 @@ std::string log_members(NodeId peer, const PeerBody& body) {
   append_json_string(m, peer_type_name(body));
   return m;
 }
-
-template <class... F>
-struct Overload : F... {
-  using F::operator()...;
-};
 }  // namespace
 
 NetworkCore::NetworkCore(NodeId self, std::vector<NodeId> peers, std::uint64_t incarnation, std::string genesis,

@@ -10,7 +10,7 @@
 
 #include "actors/ledger/block_hash.hpp"
 #include "message_fixtures.hpp"
-#include "messages/json_reader.hpp"
+#include "messages/json/json_reader.hpp"
 
 using bank::Balances;
 using bank::Block;

@@ -1,5 +1,5 @@
 // JsonReader, the strict field access under every decoder: each accessor's bounds and error ids, and parse limits.
-#include "messages/json_reader.hpp"
+#include "messages/json/json_reader.hpp"
 
 #include <doctest/doctest.h>
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "message_fixtures.hpp"
-#include "messages/json_reader.hpp"
+#include "messages/json/json_reader.hpp"
 
 using bank::AckMsg;
 using bank::Block;

@@ -1,6 +1,7 @@
 // JsonReader: strict field access for every decoder. Each accessor checks presence, type and
 // range and throws DecodeFailure, which the decoders catch at their edge and turn into an
-// Error, so no decoder lets an exception out.
+// Error, so no decoder lets an exception out. This nlohmann path is the reference the fast
+// paths (JsonCursor, json_text) are tested against: see messages/json/README.md.
 #pragma once
 
 #include <climits>

@@ -1,5 +1,5 @@
 // JsonReader: strict, total field access for the decoders.
-#include "messages/json_reader.hpp"
+#include "messages/json/json_reader.hpp"
 
 #include <charconv>
 

@@ -1,5 +1,7 @@
 // JsonCursor: the plain forms of JSON tokens, read in place.
-#include "messages/json_cursor.hpp"
+#include "messages/json/json_cursor.hpp"
+
+#include "messages/json/json_reader.hpp"
 
 namespace bank {
 
@@ -37,6 +39,12 @@ std::optional<std::uint64_t> JsonCursor::u64() {
   return x;
 }
 
+std::optional<std::uint32_t> JsonCursor::node_id() {
+  auto x = u64();
+  if (!x || !JsonReader::is_node_id(*x)) return std::nullopt;
+  return static_cast<std::uint32_t>(*x);
+}
+
 std::optional<std::string_view> JsonCursor::plain_string() {
   if (!consume('"')) return std::nullopt;
   std::size_t start = pos_;
@@ -52,6 +60,12 @@ std::optional<std::string_view> JsonCursor::plain_string() {
 bool JsonCursor::u64_into(std::optional<std::uint64_t>& slot) {
   if (slot) return false;
   slot = u64();
+  return slot.has_value();
+}
+
+bool JsonCursor::node_into(std::optional<std::uint32_t>& slot) {
+  if (slot) return false;
+  slot = node_id();
   return slot.has_value();
 }
 

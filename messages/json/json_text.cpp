@@ -1,5 +1,7 @@
 // JSON text written directly, for the hot paths that must print what nlohmann's dump() prints.
-#include "messages/json_text.hpp"
+#include "messages/json/json_text.hpp"
+
+#include <charconv>
 
 namespace bank {
 
@@ -31,5 +33,10 @@ bool append_json_string(std::string& out, std::string_view s) {
   return true;
 }
 
+void append_json_number(std::string& out, std::uint64_t x) {
+  char digits[20];
+  auto end = std::to_chars(digits, digits + sizeof digits, x).ptr;
+  out.append(digits, end);
+}
 
 }  // namespace bank

@@ -1,7 +1,9 @@
 // JSON text written directly, byte for byte what nlohmann's dump() prints, for the hot
-// paths (block text, log lines) where building a JSON value to dump it costs more.
+// paths (block text, peer frames, log lines) where building a JSON value to dump it costs more.
+// nlohmann's dump() is the reference: tests/unit/json_text_test.cpp holds these to it.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -10,5 +12,7 @@ namespace bank {
 // Appends `s` as a JSON string as dump() writes it: quote, backslash and control characters
 // escaped, everything else as it is. False for bytes beyond ASCII (dump() checks UTF-8).
 bool append_json_string(std::string& out, std::string_view s);
+// Appends a number as dump() writes an unsigned integer: its decimal digits.
+void append_json_number(std::string& out, std::uint64_t x);
 
 }  // namespace bank
