@@ -7,17 +7,11 @@
 #include <variant>
 
 #include "core_outputs.hpp"
+#include "messages/overload.hpp"
 
 namespace bank::unit {
 
 namespace {
-
-template <class... F>
-struct Overload : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overload(F...) -> Overload<F...>;  // Clang before 17 deduces no aggregate's arguments
 
 // The block the tests build for a txid: a transfer of 100 from 1 to 2.
 Block test_block(std::uint64_t index, const std::string& txid) {
