@@ -1,4 +1,4 @@
-// bank-bench: measures a real cluster (CONTRACT section 7).
+// bank-bench: measures a real cluster.
 //   bank-bench --nodes N --clients C --seconds S [--fsync on|off] [--keep DIR] [--batch B] [--seed X]
 // Starts N bank-node processes (found beside this executable) on free loopback ports, drives C
 // closed-loop clients spread round-robin over them for S seconds, checks that the nodes agree
@@ -21,9 +21,9 @@
 #include "apps/bench/bench_report.hpp"
 #include "apps/bench/grouped.hpp"
 #include "apps/bench/consistency_check.hpp"
-#include "apps/bench/local_cluster.hpp"
 #include "apps/bench/log_stats.hpp"
 #include "apps/bench/stop_signal.hpp"
+#include "client/process_cluster.hpp"
 
 namespace {
 
@@ -64,9 +64,16 @@ void raise_file_limit() {
 
 // The whole run inside `dir`; the cluster is stopped when this returns, whatever happens.
 int run(const Options& o, const fs::path& dir, const fs::path& node_bin) {
-  ClusterSpec spec{o.nodes, o.fsync == "on", o.batch, kInitialBalance};
-  LocalCluster cluster(dir, node_bin, spec);
+  bank::ClusterSpec spec{.nodes = o.nodes,
+                         .initial_balance = kInitialBalance,
+                         .fsync = o.fsync == "on",
+                         .batch = o.batch,
+                         .hosting = std::nullopt,
+                         .extra_yaml = "",
+                         .written_by = "bank-bench"};
+  bank::ProcessCluster cluster(dir, node_bin, spec);
   cluster.context().set(zmq::ctxopt::max_sockets, o.clients + 64);
+  cluster.stop_when(StopSignal::requested);
 
   cluster.start_all();
   if (auto why = cluster.wait_ready(kReadyBound)) {
@@ -80,11 +87,12 @@ int run(const Options& o, const fs::path& dir, const fs::path& node_bin) {
   std::vector<std::optional<double>> cpu_before(nodes.size());
   for (int id = 1; id <= o.nodes; ++id) cpu_before[static_cast<std::size_t>(id - 1)] = cluster.cpu_seconds(id);
 
-  LoadOptions load_options;
-  load_options.clients = o.clients;
-  load_options.seconds = o.seconds;
+  LoadOptions load_options{.clients = o.clients,
+                           .seconds = o.seconds,
+                           .consoles = {},
+                           .seed = o.seed ? *o.seed : std::random_device{}(),
+                           .reply_timeout = LoadOptions{}.reply_timeout};
   for (int id = 1; id <= o.nodes; ++id) load_options.consoles.push_back(cluster.console_port(id));
-  load_options.seed = o.seed ? *o.seed : std::random_device{}();
   LoadResult load = BenchClients(cluster.context(), load_options).run();
   if (load.interrupted) return interrupted;
 
