@@ -32,7 +32,7 @@ TEST_CASE("e2e: 300 concurrent transfers from every node leave identical chains 
           if (i % 5 == 0) req["txid"] = "c" + std::to_string(node) + "-" + std::to_string(k) + "-" + std::to_string(i);
           auto r = c.ask(node, req, std::chrono::seconds(20));
           std::lock_guard lock(mu);
-          outcomes.push_back({node, req, r.value_or(json{{"no_reply", true}})});
+          outcomes.push_back({.node = node, .request = req, .reply = r.value_or(json{{"no_reply", true}})});
           // A retry with the same txid returns the same outcome and pays nothing more.
           if (req.contains("txid") && r) {
             auto again = c.ask(node, req, std::chrono::seconds(20));
