@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 extern char** environ;
@@ -24,12 +25,22 @@ std::filesystem::path fresh_dir() {
   return tmpl;
 }
 
+// The hosting BANK_E2E_HOSTING names; none when it is not set (the node's default).
+std::optional<Hosting> hosting_from_environment() {
+  const char* name = std::getenv("BANK_E2E_HOSTING");
+  if (!name) return std::nullopt;
+  if (std::string_view(name) == "one_thread") return Hosting::one_thread;
+  if (std::string_view(name) == "thread_per_actor") return Hosting::thread_per_actor;
+  throw std::runtime_error("BANK_E2E_HOSTING is '" + std::string(name) +
+                           "'; it must be one_thread or thread_per_actor");
+}
+
 ClusterSpec spec(int nodes, std::string extra_yaml) {
   return ClusterSpec{.nodes = nodes,
                      .initial_balance = 1000,
                      .fsync = true,
                      .batch = std::nullopt,
-                     .hosting = std::nullopt,
+                     .hosting = hosting_from_environment(),
                      .extra_yaml = std::move(extra_yaml),
                      .written_by = ""};
 }

@@ -1,7 +1,7 @@
 // ClusterHarness: what the end-to-end tests add to a ProcessCluster: a fresh temporary
-// folder, relays that can cut the peer links, console requests and replies as plain JSON
-// (so the tests read the wire apart from the product's codec), log reading, and running
-// other programs. Every wait is bounded.
+// folder, relays that can cut the peer links, the hosting named by BANK_E2E_HOSTING, console
+// requests and replies as plain JSON (so the tests read the wire apart from the product's
+// codec), log reading, and running other programs. Every wait is bounded.
 #pragma once
 
 #include <chrono>
@@ -30,7 +30,9 @@ class ClusterHarness {
  public:
   // `extra_yaml` is appended to the top level of the config (e.g. "acquire_timeout_ms: 800\n").
   // `relayed`: each node gets a config of its own in which its peers' ports are those of
-  // TcpRelays that forward to them, so the test can cut links mid-stream.
+  // TcpRelays that forward to them, so the test can cut links mid-stream. The config names
+  // `hosting: X` when the environment variable BANK_E2E_HOSTING is X (one_thread or
+  // thread_per_actor; anything else throws).
   explicit ClusterHarness(int nodes, std::string extra_yaml = "", bool relayed = false);
   ~ClusterHarness();  // stops the nodes; removes the folder unless E2E_KEEP is set
 
