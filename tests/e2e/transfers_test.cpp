@@ -57,7 +57,7 @@ TEST_CASE("e2e: 300 concurrent transfers from every node leave identical chains 
   CHECK(aborted > 0);  // the workload overdraws on purpose
   MESSAGE("committed " << committed << ", aborted " << aborted);
 
-  // Critical sections never overlap across the three logs (CONTRACT section 6), and every
+  // Critical sections never overlap across the three logs, and every
   // line carries the fields the contract promises.
   c.stop_all();
   for (int node = 1; node <= 3; ++node)
