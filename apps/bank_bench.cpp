@@ -1,4 +1,4 @@
-// bank-bench: measures a real cluster (CONTRACT section 7).
+// bank-bench: measures a real cluster.
 //   bank-bench --nodes N --clients C --seconds S [--fsync on|off] [--keep DIR] [--batch B] [--seed X]
 // Starts N bank-node processes (found beside this executable) on free loopback ports, drives C
 // closed-loop clients spread round-robin over them for S seconds, checks that the nodes agree
@@ -21,9 +21,9 @@
 #include "apps/bench/bench_report.hpp"
 #include "apps/bench/grouped.hpp"
 #include "apps/bench/consistency_check.hpp"
-#include "apps/bench/local_cluster.hpp"
 #include "apps/bench/log_stats.hpp"
 #include "apps/bench/stop_signal.hpp"
+#include "client/process_cluster.hpp"
 
 namespace {
 
@@ -62,44 +62,48 @@ void raise_file_limit() {
   }
 }
 
-// The whole run inside `dir`; the cluster is stopped when this returns, whatever happens.
-int run(const Options& o, const fs::path& dir, const fs::path& node_bin) {
-  ClusterSpec spec{o.nodes, o.fsync == "on", o.batch, kInitialBalance};
-  LocalCluster cluster(dir, node_bin, spec);
-  cluster.context().set(zmq::ctxopt::max_sockets, o.clients + 64);
+bank::ClusterSpec cluster_spec(const Options& o) {
+  return bank::ClusterSpec{.nodes = o.nodes,
+                           .initial_balance = kInitialBalance,
+                           .fsync = o.fsync == "on",
+                           .batch = o.batch,
+                           .hosting = std::nullopt,
+                           .extra_yaml = "",
+                           .written_by = "bank-bench"};
+}
 
+// Starts every node and waits until they see each other; an exit code when they did not.
+std::optional<int> start(bank::ProcessCluster& cluster) {
   cluster.start_all();
-  if (auto why = cluster.wait_ready(kReadyBound)) {
-    if (StopSignal::requested()) return interrupted;
-    std::fprintf(stderr, "bank-bench: the cluster did not start: %s\n", why->c_str());
-    return usage;
-  }
+  auto why = cluster.wait_ready(kReadyBound);
+  if (!why) return std::nullopt;
+  if (StopSignal::requested()) return interrupted;
+  std::fprintf(stderr, "bank-bench: the cluster did not start: %s\n", why->c_str());
+  return usage;
+}
 
-  // CPU is read just before and just after the load, so it covers the load alone.
-  std::vector<NodeFigures> nodes(static_cast<std::size_t>(o.nodes));
-  std::vector<std::optional<double>> cpu_before(nodes.size());
-  for (int id = 1; id <= o.nodes; ++id) cpu_before[static_cast<std::size_t>(id - 1)] = cluster.cpu_seconds(id);
-
-  LoadOptions load_options;
-  load_options.clients = o.clients;
-  load_options.seconds = o.seconds;
-  for (int id = 1; id <= o.nodes; ++id) load_options.consoles.push_back(cluster.console_port(id));
-  load_options.seed = o.seed ? *o.seed : std::random_device{}();
-  LoadResult load = BenchClients(cluster.context(), load_options).run();
-  if (load.interrupted) return interrupted;
-
+// CPU is read just before and just after the load, so it covers the load alone.
+LoadResult load(const Options& o, bank::ProcessCluster& cluster, std::uint64_t seed, std::vector<NodeFigures>& nodes) {
+  std::vector<std::optional<double>> cpu_before;
+  for (int id = 1; id <= o.nodes; ++id) cpu_before.push_back(cluster.cpu_seconds(id));
+  LoadOptions options{.clients = o.clients,
+                      .seconds = o.seconds,
+                      .consoles = {},
+                      .seed = seed,
+                      .reply_timeout = LoadOptions{}.reply_timeout};
+  for (int id = 1; id <= o.nodes; ++id) options.consoles.push_back(cluster.console_port(id));
+  LoadResult result = BenchClients(cluster.context(), options).run();
   for (int id = 1; id <= o.nodes; ++id) {
-    auto& n = nodes[static_cast<std::size_t>(id - 1)];
-    n.id = id;
-    auto after = cluster.cpu_seconds(id);
-    if (after && cpu_before[static_cast<std::size_t>(id - 1)]) n.cpu_s = *after - *cpu_before[static_cast<std::size_t>(id - 1)];
+    auto& n = nodes.emplace_back(NodeFigures{.id = id, .cpu_s = std::nullopt, .peak_rss_kib = std::nullopt, .log = {}});
+    const auto& before = cpu_before[static_cast<std::size_t>(id - 1)];
+    if (auto after = cluster.cpu_seconds(id); after && before) n.cpu_s = *after - *before;
     n.peak_rss_kib = cluster.peak_rss_kib(id);
   }
+  return result;
+}
 
-  ConsistencyCheck check(cluster);
-  auto checks = check.run(load.committed, load.unanswered, kSameHeightBound);
-  if (StopSignal::requested()) return interrupted;
-
+// Stops the nodes, says which did not exit cleanly, and counts their logs.
+void stop_and_scan(bank::ProcessCluster& cluster, std::vector<NodeFigures>& nodes) {
   for (const auto& [id, code] : cluster.stop_all(kStopBound))
     if (code != 0)
       std::fprintf(stderr, "bank-bench: node %d %s when stopped\n", id,
@@ -111,7 +115,9 @@ int run(const Options& o, const fs::path& dir, const fs::path& node_bin) {
       std::fprintf(stderr, "bank-bench: node %d logged %lld error events; the first: %s\n", n.id, n.log.errors(),
                    n.log.first_error().c_str());
   }
+}
 
+void print_failures(const LoadResult& load, const std::vector<CheckResult>& checks) {
   for (const auto& [why, count] : load.failed_by) {
     auto first = load.first_error.find(why);
     std::fprintf(stderr, "bank-bench: %s transfers failed (%s)%s%s\n", grouped(count).c_str(), why.c_str(),
@@ -120,25 +126,47 @@ int run(const Options& o, const fs::path& dir, const fs::path& node_bin) {
   }
   for (const auto& c : checks)
     if (!c.passed) std::fprintf(stderr, "bank-bench: check failed: %s: %s\n", c.name.c_str(), c.detail.c_str());
+}
 
-  const bool all_answered = load.failed == 0;
-  RunFigures figures;
-  figures.nodes = o.nodes;
-  figures.clients = o.clients;
-  figures.seconds = o.seconds;
-  figures.fsync = spec.fsync;
-  figures.batch = o.batch;
-  figures.seed = load_options.seed;
-  figures.load = std::move(load);
-  figures.height = check.height();
-  figures.checks = std::move(checks);
-  figures.node = std::move(nodes);
+// The table, then the JSON line; the exit code they mean.
+int report(RunFigures figures) {
+  const bool all_answered = figures.load.failed == 0;
   BenchReport report(std::move(figures));
   std::fflush(stderr);
   report.print_table(stdout);
   std::printf("%s\n", report.json().dump().c_str());
   std::fflush(stdout);
   return report.consistent() && all_answered ? consistent : not_consistent;
+}
+
+// The whole run inside `dir`; the cluster is stopped when this returns, whatever happens.
+int run(const Options& o, const fs::path& dir, const fs::path& node_bin) {
+  const auto spec = cluster_spec(o);
+  bank::ProcessCluster cluster(dir, node_bin, spec);
+  cluster.context().set(zmq::ctxopt::max_sockets, o.clients + 64);
+  cluster.stop_when(StopSignal::requested);
+  if (auto failed = start(cluster)) return *failed;
+
+  const std::uint64_t seed = o.seed ? *o.seed : std::random_device{}();
+  std::vector<NodeFigures> nodes;
+  LoadResult result = load(o, cluster, seed, nodes);
+  if (result.interrupted) return interrupted;
+
+  ConsistencyCheck check(cluster);
+  auto checks = check.run(result.committed, result.unanswered, kSameHeightBound);
+  if (StopSignal::requested()) return interrupted;
+  stop_and_scan(cluster, nodes);
+  print_failures(result, checks);
+  return report(RunFigures{.nodes = o.nodes,
+                           .clients = o.clients,
+                           .seconds = o.seconds,
+                           .fsync = spec.fsync,
+                           .batch = o.batch,
+                           .seed = seed,
+                           .load = std::move(result),
+                           .height = check.height(),
+                           .checks = std::move(checks),
+                           .node = std::move(nodes)});
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// bank-cli: the human console over the console protocol (CONTRACT section 4).
+// bank-cli: the human console over the console protocol (docs/console-protocol.md).
 //   bank-cli [--config FILE] --node N                    interactive prompt (or commands from a pipe)
 //   bank-cli [--config FILE] --node N transfer 2 4.00    one command; dollars for humans
 //   bank-cli [--config FILE] --node N balance [ID] | chain | status | verify
@@ -8,9 +8,11 @@
 // 3 the node did not answer within --timeout seconds.
 #include <unistd.h>
 
+#include <climits>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -20,13 +22,13 @@
 #include <editline/readline.h>
 #include <zmq.hpp>
 
+#include "client/console_client.hpp"
 #include "config/cluster_config.hpp"
 #include "messages/console_message.hpp"
 
 namespace {
 
 using bank::Cents;
-using nlohmann::json;
 
 enum Exit { ok = 0, not_ok = 1, usage = 2, no_answer = 3 };
 
@@ -36,93 +38,111 @@ struct Target {
   bool raw_json = false;
 };
 
-// One request, one reply; a fresh REQ socket each time, so a lost reply never wedges the next.
-std::optional<json> ask(zmq::context_t& ctx, const Target& t, const json& request) {
-  zmq::socket_t req(ctx, zmq::socket_type::req);
-  req.set(zmq::sockopt::linger, 0);
-  req.connect("tcp://" + t.node.host + ":" + std::to_string(t.node.console));
-  auto text = request.dump();
-  req.send(zmq::buffer(text), zmq::send_flags::none);
-  zmq::pollitem_t item{req.handle(), 0, ZMQ_POLLIN, 0};
-  zmq::poll(&item, 1, std::chrono::milliseconds(static_cast<long>(t.timeout_s * 1000)));
-  if (!(item.revents & ZMQ_POLLIN)) return std::nullopt;
-  zmq::message_t reply;
-  (void)req.recv(reply, zmq::recv_flags::none);
-  auto j = json::parse(reply.to_string_view(), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return json{{"ok", false}, {"status", "rejected"}, {"error", "the node's reply is not JSON"}};
-  return j;
+std::string money(Cents cents) { return "$" + bank::format_dollars(cents); }
+std::string short_hash(const std::string& h) { return h.substr(0, 8); }
+unsigned long long ull(std::uint64_t x) { return static_cast<unsigned long long>(x); }
+
+// Balances in the order people have always seen them: by the account's id as text.
+std::map<std::string, Cents> by_name(const bank::Balances& balances) {
+  std::map<std::string, Cents> out;
+  for (const auto& [id, cents] : balances) out[std::to_string(id)] = cents;
+  return out;
 }
 
-std::string money(const json& cents) { return "$" + bank::format_dollars(cents.get<Cents>()); }
-std::string short_hash(const json& h) { return h.get<std::string>().substr(0, 8); }
-
-void print_block_row(const json& b) {
-  std::printf("%6llu  %s  ", static_cast<unsigned long long>(b["index"].get<std::uint64_t>()), short_hash(b["hash"]).c_str());
-  if (b.contains("genesis")) {
+void print_block_row(const bank::Block& b) {
+  std::printf("%6llu  %s  ", ull(b.index), short_hash(b.hash).c_str());
+  if (b.genesis) {
     std::string opening;
-    for (const auto& [id, c] : b["genesis"]["balances"].items()) opening += " " + id + "=" + money(c);
+    for (const auto& [id, c] : by_name(*b.genesis)) opening += " " + id + "=" + money(c);
     std::printf("genesis:%s\n", opening.c_str());
-  } else {
-    const auto& tx = b["tx"];
-    std::printf("%4u -> %-4u %12s  lamport %-8llu txid %s\n", tx["from"].get<unsigned>(), tx["to"].get<unsigned>(),
-                money(tx["amount"]).c_str(), static_cast<unsigned long long>(tx["lamport"].get<std::uint64_t>()),
-                tx["txid"].get<std::string>().c_str());
+  } else if (b.tx) {
+    std::printf("%4u -> %-4u %12s  lamport %-8llu txid %s\n", b.tx->from, b.tx->to, money(b.tx->amount).c_str(),
+                ull(b.tx->lamport), b.tx->txid.c_str());
   }
 }
 
 // Prints a reply for people; returns the exit code it means.
-int show(const std::string& cmd, const json& r, const Target& t) {
-  if (t.raw_json) {
-    std::printf("%s\n", r.dump().c_str());
-    return r.value("ok", false) ? ok : not_ok;
+struct Show {
+  int operator()(const bank::TransferDone& r) const {
+    const auto& tx = *r.block.tx;
+    std::printf("committed %s from %u to %u in block %llu (txid %s)\n", money(tx.amount).c_str(), tx.from, tx.to,
+                ull(r.block.index), r.txid.c_str());
+    return ok;
   }
-  if (!r.value("ok", false)) {
-    std::fprintf(stderr, "%s: %s\n", r.value("status", std::string("error")).c_str(), r.value("error", std::string("")).c_str());
+  int operator()(const bank::BalancesReply& r) const {
+    for (const auto& [id, c] : by_name(r.balances)) std::printf("node %-4s %12s\n", id.c_str(), money(c).c_str());
+    return ok;
+  }
+  int operator()(const bank::BalanceReply& r) const {
+    std::printf("node %-4u %12s\n", r.id, money(r.balance).c_str());
+    return ok;
+  }
+  int operator()(const bank::ChainReply& r) const {
+    std::printf(" index  hash      transfer\n");
+    for (const auto& b : r.blocks) print_block_row(b);
+    return ok;
+  }
+  int operator()(const bank::StatusReply& r) const {
+    std::printf("node %u  lamport %llu  height %llu  head %s\n", r.id, ull(r.lamport), ull(r.height),
+                short_hash(r.head).c_str());
+    std::string queue, peers;
+    for (const auto& q : r.queue) queue += " (" + std::to_string(q.ts) + "," + std::to_string(q.node) + ")";
+    for (const auto& p : r.peers)
+      peers += " " + std::to_string(p.id) +
+               (!p.refused.empty() ? ":refused (" + p.refused + ")" : p.connected ? ":up" : ":down");
+    std::printf("queue:%s\npeers:%s\n", queue.empty() ? " empty" : queue.c_str(), peers.c_str());
+    return ok;
+  }
+  int operator()(const bank::VerifyReply& r) const {
+    std::printf("chain verified: height %llu\n", ull(r.height));
+    return ok;
+  }
+  int operator()(const bank::FailureReply& r) const {
+    std::fprintf(stderr, "%s: %s\n", r.status.c_str(), r.error.c_str());
     return not_ok;
   }
-  if (cmd == "transfer") {
-    const auto& tx = r["block"]["tx"];
-    std::printf("committed %s from %u to %u in block %llu (txid %s)\n", money(tx["amount"]).c_str(),
-                tx["from"].get<unsigned>(), tx["to"].get<unsigned>(),
-                static_cast<unsigned long long>(r["block"]["index"].get<std::uint64_t>()), r["txid"].get<std::string>().c_str());
-  } else if (cmd == "balance" && r.contains("balances")) {
-    for (const auto& [id, c] : r["balances"].items()) std::printf("node %-4s %12s\n", id.c_str(), money(c).c_str());
-  } else if (cmd == "balance") {
-    std::printf("node %-4u %12s\n", r["id"].get<unsigned>(), money(r["balance"]).c_str());
-  } else if (cmd == "chain") {
-    std::printf(" index  hash      transfer\n");
-    for (const auto& b : r["blocks"]) print_block_row(b);
-  } else if (cmd == "status") {
-    std::printf("node %u  lamport %llu  height %llu  head %s\n", r["id"].get<unsigned>(),
-                static_cast<unsigned long long>(r["lamport"].get<std::uint64_t>()),
-                static_cast<unsigned long long>(r["height"].get<std::uint64_t>()), short_hash(r["head"]).c_str());
-    std::string queue, peers;
-    for (const auto& q : r["queue"]) queue += " (" + std::to_string(q["ts"].get<std::uint64_t>()) + "," + std::to_string(q["node"].get<unsigned>()) + ")";
-    for (const auto& p : r["peers"])
-      peers += " " + std::to_string(p["id"].get<unsigned>()) +
-               (p.contains("refused") ? ":refused (" + p["refused"].get<std::string>() + ")"
-                                      : p["connected"].get<bool>() ? ":up" : ":down");
-    std::printf("queue:%s\npeers:%s\n", queue.empty() ? " empty" : queue.c_str(), peers.c_str());
-  } else if (cmd == "verify") {
-    std::printf("chain verified: height %llu\n", static_cast<unsigned long long>(r["height"].get<std::uint64_t>()));
+};
+
+int show(const bank::ConsoleReply& r, const Target& t) {
+  if (t.raw_json) {
+    std::printf("%s\n", bank::console_reply_text(r).c_str());
+    return std::holds_alternative<bank::FailureReply>(r) ? not_ok : ok;
   }
-  return ok;
+  return std::visit(Show{}, r);
 }
 
-int run(zmq::context_t& ctx, const Target& t, const std::string& cmd, const json& request) {
-  auto reply = ask(ctx, t, request);
-  if (!reply) {
+// One request, one reply; a fresh REQ socket each time, so a lost reply never wedges the next.
+int run(zmq::context_t& ctx, const Target& t, const bank::ConsoleRequest& request) {
+  bank::ConsoleClient client(ctx, t.node.host, t.node.console);
+  auto reply = client.ask(request, std::chrono::milliseconds(static_cast<long>(t.timeout_s * 1000)));
+  if (!reply && reply.error().id == bank::ConsoleClient::kNoAnswer) {
     std::fprintf(stderr, "node %u (%s:%u) did not answer within %g s\n", t.node.id, t.node.host.c_str(), t.node.console,
                  t.timeout_s);
     return no_answer;
   }
-  return show(cmd, *reply, t);
+  if (!reply)
+    return show(bank::FailureReply{.status = "rejected",
+                                   .error = "the node's reply is not a console reply: " + reply.error().message,
+                                   .txid = std::nullopt},
+                t);
+  return show(*reply, t);
 }
 
-std::optional<json> transfer_request(const std::string& to, const std::string& dollars, const std::string& txid) {
+// A node id as typed; a word that is no number reads as 0, which the node refuses.
+std::optional<bank::NodeId> loose_id(const std::string& word) {
+  unsigned long id = std::strtoul(word.c_str(), nullptr, 10);
+  if (id > UINT32_MAX) {
+    std::fprintf(stderr, "'%s' is not a node id\n", word.c_str());
+    return std::nullopt;
+  }
+  return static_cast<bank::NodeId>(id);
+}
+
+std::optional<bank::ConsoleRequest> transfer_request(const std::string& to, const std::string& dollars,
+                                                     const std::string& txid) {
   char* end = nullptr;
   unsigned long id = std::strtoul(to.c_str(), &end, 10);
-  if (to.empty() || *end || id == 0) {
+  if (to.empty() || *end || id == 0 || id > UINT32_MAX) {
     std::fprintf(stderr, "'%s' is not a node id\n", to.c_str());
     return std::nullopt;
   }
@@ -131,9 +151,32 @@ std::optional<json> transfer_request(const std::string& to, const std::string& d
     std::fprintf(stderr, "'%s' is not a positive amount of dollars (like 4 or 4.50)\n", dollars.c_str());
     return std::nullopt;
   }
-  json j{{"cmd", "transfer"}, {"to", id}, {"amount", *cents}};
-  if (!txid.empty()) j["txid"] = txid;
-  return j;
+  return bank::TransferCmd{.to = static_cast<bank::NodeId>(id),
+                           .amount = *cents,
+                           .txid = txid.empty() ? std::nullopt : std::optional<std::string>(txid)};
+}
+
+// The request an interactive line's words ask for; nullopt (said why) when they ask for none.
+std::optional<bank::ConsoleRequest> line_request(const std::vector<std::string>& w, const std::string& line) {
+  const std::string& cmd = w[0];
+  if (cmd == "transfer" && (w.size() == 3 || w.size() == 4))
+    return transfer_request(w[1], w[2], w.size() == 4 ? w[3] : "");
+  if (cmd == "balance" && w.size() <= 2) {
+    if (w.size() == 1) return bank::BalanceCmd{};
+    auto id = loose_id(w[1]);
+    if (!id) return std::nullopt;
+    return bank::BalanceCmd{.id = *id};
+  }
+  if (cmd == "chain" && w.size() <= 3) {
+    bank::ChainCmd c;
+    if (w.size() >= 2) c.from = std::strtoull(w[1].c_str(), nullptr, 10);
+    if (w.size() == 3) c.limit = std::strtoull(w[2].c_str(), nullptr, 10);
+    return c;
+  }
+  if (cmd == "status" && w.size() == 1) return bank::StatusCmd{};
+  if (cmd == "verify" && w.size() == 1) return bank::VerifyCmd{};
+  std::fprintf(stderr, "not a command: %s (type help)\n", line.c_str());
+  return std::nullopt;
 }
 
 const char* help_text =
@@ -166,27 +209,13 @@ int interactive(zmq::context_t& ctx, const Target& t) {
     for (std::string s; in >> s;) w.push_back(s);
     if (w.empty()) continue;
     const std::string& cmd = w[0];
-    int rc = ok;
     if (cmd == "quit" || cmd == "exit") break;
+    int rc = ok;
     if (cmd == "help") {
       std::printf("%s", help_text);
-    } else if (cmd == "transfer" && (w.size() == 3 || w.size() == 4)) {
-      auto req = transfer_request(w[1], w[2], w.size() == 4 ? w[3] : "");
-      rc = req ? run(ctx, t, cmd, *req) : usage;
-    } else if (cmd == "balance" && w.size() <= 2) {
-      json req{{"cmd", "balance"}};
-      if (w.size() == 2) req["id"] = std::strtoul(w[1].c_str(), nullptr, 10);
-      rc = run(ctx, t, cmd, req);
-    } else if (cmd == "chain" && w.size() <= 3) {
-      json req{{"cmd", "chain"}};
-      if (w.size() >= 2) req["from"] = std::strtoull(w[1].c_str(), nullptr, 10);
-      if (w.size() == 3) req["limit"] = std::strtoull(w[2].c_str(), nullptr, 10);
-      rc = run(ctx, t, cmd, req);
-    } else if ((cmd == "status" || cmd == "verify") && w.size() == 1) {
-      rc = run(ctx, t, cmd, json{{"cmd", cmd}});
     } else {
-      std::fprintf(stderr, "not a command: %s (type help)\n", line.c_str());
-      rc = usage;
+      auto req = line_request(w, line);
+      rc = req ? run(ctx, t, *req) : usage;
     }
     worst = std::max(worst, rc);
   }
@@ -266,20 +295,11 @@ int main(int argc, char** argv) {
   zmq::context_t ctx(1);
   if (transfer->parsed()) {
     auto req = transfer_request(to, dollars, txid);
-    return req ? run(ctx, t, "transfer", *req) : usage;
+    return req ? run(ctx, t, *req) : usage;
   }
-  if (balance->parsed()) {
-    json req{{"cmd", "balance"}};
-    if (balance_id) req["id"] = *balance_id;
-    return run(ctx, t, "balance", req);
-  }
-  if (chain->parsed()) {
-    json req{{"cmd", "chain"}};
-    if (chain_from) req["from"] = *chain_from;
-    if (chain_limit) req["limit"] = *chain_limit;
-    return run(ctx, t, "chain", req);
-  }
-  if (status->parsed()) return run(ctx, t, "status", json{{"cmd", "status"}});
-  if (verify->parsed()) return run(ctx, t, "verify", json{{"cmd", "verify"}});
+  if (balance->parsed()) return run(ctx, t, bank::BalanceCmd{.id = balance_id});
+  if (chain->parsed()) return run(ctx, t, bank::ChainCmd{.from = chain_from.value_or(0), .limit = chain_limit});
+  if (status->parsed()) return run(ctx, t, bank::StatusCmd{});
+  if (verify->parsed()) return run(ctx, t, bank::VerifyCmd{});
   return interactive(ctx, t);
 }

@@ -1,4 +1,4 @@
-// bank-node: runs one node of the cluster in the foreground (CONTRACT section 2).
+// bank-node: runs one node of the cluster in the foreground.
 //   bank-node --config FILE --id N [--log FILE]
 // Exit 2 with one line on stderr for a bad config, an unknown id, an unwritable log or a
 // port in use; SIGTERM/SIGINT stop it cleanly with exit 0.

@@ -1,6 +1,9 @@
-// The console codec: strict request decoding, reply encoding.
+// The console codec: strict request and reply decoding, request and reply encoding.
 #include "messages/console_message.hpp"
 
+#include <cstdint>
+
+#include "messages/json/json_cursor.hpp"
 #include "messages/json/json_reader.hpp"
 #include "messages/overload.hpp"
 
@@ -50,7 +53,120 @@ nlohmann::json blocks_json(const std::vector<Block>& blocks) {
   return a;
 }
 
+FailureReply read_failure(const JsonReader& r) {
+  r.only({"ok", "status", "error", "txid"});
+  FailureReply f{.status = r.string("status", 16), .error = r.string("error", max_console_frame), .txid = std::nullopt};
+  if (r.has("txid")) f.txid = r.txid("txid");
+  return f;
+}
+
+Block read_block(const nlohmann::json& j) {
+  auto b = block_from_json(j);
+  if (!b) throw DecodeFailure{b.error()};
+  return std::move(*b);
+}
+
+TransferDone read_transfer_done(const JsonReader& r) {
+  r.only({"ok", "status", "txid", "block"});
+  if (r.string("status", 16) != "committed")
+    JsonReader::fail("codec.range", "field 'status' of reply must be 'committed' when ok is true");
+  TransferDone t{.txid = r.txid("txid"), .block = read_block(r.object("block"))};
+  if (!t.block.tx) JsonReader::fail("codec.block_kind", "a committed transfer's block must hold a tx");
+  return t;
+}
+
+BalancesReply read_balances(const JsonReader& r) {
+  r.only({"ok", "balances"});
+  BalancesReply b;
+  for (const auto& item : r.object("balances").items()) {
+    auto id = JsonReader::node_id_from_string(item.key(), "balances");
+    const auto& cents = item.value();
+    if (!cents.is_number_integer() || (cents.is_number_unsigned() && cents.get<std::uint64_t>() > INT64_MAX))
+      JsonReader::fail("codec.type", "balance of node " + item.key() + " must be an integer of cents");
+    b.balances[id] = cents.get<std::int64_t>();
+  }
+  return b;
+}
+
+ChainReply read_chain(const JsonReader& r) {
+  r.only({"ok", "blocks"});
+  ChainReply c;
+  for (const auto& b : r.array("blocks")) c.blocks.push_back(read_block(b));
+  return c;
+}
+
+StatusReply read_status(const JsonReader& r) {
+  r.only({"ok", "id", "lamport", "height", "head", "queue", "peers"});
+  StatusReply s{.id = r.node_id("id"),
+                .lamport = r.u64("lamport"),
+                .height = r.u64("height"),
+                .head = r.hex64("head"),
+                .queue = {},
+                .peers = {}};
+  for (const auto& q : r.array("queue")) {
+    JsonReader entry(q, "queue entry");
+    entry.only({"ts", "node"});
+    s.queue.push_back(Stamp{.ts = entry.u64("ts"), .node = entry.node_id("node")});
+  }
+  for (const auto& p : r.array("peers")) {
+    JsonReader peer(p, "peer");
+    peer.only({"id", "connected", "refused"});
+    PeerState state{.id = peer.node_id("id"), .connected = peer.boolean("connected"), .refused = ""};
+    if (peer.has("refused")) state.refused = peer.string("refused", max_console_frame);
+    s.peers.push_back(std::move(state));
+  }
+  return s;
+}
+
+VerifyReply read_verify(const JsonReader& r) {
+  r.only({"ok", "height"});
+  return VerifyReply{.height = r.u64("height")};
+}
+
+ConsoleReply read_reply(const nlohmann::json& j, const ConsoleRequest& request) {
+  JsonReader r(j, "reply");
+  if (!r.boolean("ok")) return read_failure(r);
+  return std::visit(Overload{[&](const TransferCmd&) -> ConsoleReply { return read_transfer_done(r); },
+                             [&](const BalanceCmd& b) -> ConsoleReply {
+                               if (!b.id) return read_balances(r);
+                               r.only({"ok", "id", "balance"});
+                               return BalanceReply{.id = r.node_id("id"), .balance = r.i64("balance")};
+                             },
+                             [&](const ChainCmd&) -> ConsoleReply { return read_chain(r); },
+                             [&](const StatusCmd&) -> ConsoleReply { return read_status(r); },
+                             [&](const VerifyCmd&) -> ConsoleReply { return read_verify(r); }},
+                    request);
+}
+
+// A committed transfer's reply exactly as console_reply_text writes it, its block read in
+// place; nullopt for any other text, which the caller reads through nlohmann.
+std::optional<TransferDone> read_plain_committed(std::string_view text) {
+  constexpr std::string_view head = R"({"block":)";
+  constexpr std::string_view tail = R"(,"ok":true,"status":"committed","txid":")";
+  if (!text.starts_with(head) || !text.ends_with("\"}")) return std::nullopt;
+  auto at = text.rfind(tail);
+  if (at == std::string_view::npos || at < head.size()) return std::nullopt;
+  auto txid = text.substr(at + tail.size(), text.size() - 2 - (at + tail.size()));
+  if (!JsonReader::is_txid(txid) || txid.find_first_of("\"\\") != std::string_view::npos) return std::nullopt;
+  JsonCursor c(text.substr(head.size(), at - head.size()));
+  auto block = read_plain_block(c);
+  if (!block || !c.at_end()) return std::nullopt;
+  return TransferDone{.txid = std::string(txid), .block = std::move(*block)};
+}
+
 }  // namespace
+
+Result<ConsoleReply> decode_console_reply(std::string_view bytes, const ConsoleRequest& request) {
+  if (std::holds_alternative<TransferCmd>(request)) {
+    std::optional<TransferDone> t = read_plain_committed(bytes);
+    if (t) return Result<ConsoleReply>(ConsoleReply(std::in_place_type<TransferDone>, std::move(*t)));
+  }
+  try {
+    return read_reply(JsonReader::parse(bytes, SIZE_MAX), request);
+  } catch (const DecodeFailure& f) {
+    return f.error;
+  }
+}
 
 Result<ConsoleRequest> decode_console_request(std::string_view bytes) {
   try {

@@ -1,6 +1,6 @@
-// The console protocol (CONTRACT section 4): requests a REQ client sends, replies a node
-// answers, one JSON object each way. Decoding checks syntax and types; the bank core checks
-// meaning (known account, not oneself).
+// The console protocol (docs/console-protocol.md): requests a REQ client sends, replies a
+// node answers, one JSON object each way. Decoding checks syntax and types; the bank core
+// checks meaning (known account, not oneself).
 #pragma once
 
 #include <optional>
@@ -56,16 +56,20 @@ struct PeerState {
 struct TransferDone {
   std::string txid;
   Block block;
+  bool operator==(const TransferDone&) const = default;
 };
 struct BalancesReply {
   Balances balances;
+  bool operator==(const BalancesReply&) const = default;
 };
 struct BalanceReply {
   NodeId id = 0;
   Cents balance = 0;
+  bool operator==(const BalanceReply&) const = default;
 };
 struct ChainReply {
   std::vector<Block> blocks;
+  bool operator==(const ChainReply&) const = default;
 };
 struct StatusReply {
   NodeId id = 0;
@@ -74,15 +78,18 @@ struct StatusReply {
   std::string head;
   std::vector<Stamp> queue;
   std::vector<PeerState> peers;
+  bool operator==(const StatusReply&) const = default;
 };
 struct VerifyReply {
   std::uint64_t height = 0;
+  bool operator==(const VerifyReply&) const = default;
 };
 // Every refusal: status is "aborted", "rejected" or "timeout".
 struct FailureReply {
   std::string status;
   std::string error;
   std::optional<std::string> txid;
+  bool operator==(const FailureReply&) const = default;
 };
 
 using ConsoleReply =
@@ -92,5 +99,11 @@ nlohmann::json console_reply_to_json(const ConsoleReply& reply);
 // The reply as the text sent: console_reply_to_json(reply).dump(), with a committed
 // transfer's reply (one per transfer, the hot path) written directly around block_text.
 std::string console_reply_text(const ConsoleReply& reply);
+// A node's reply to `request`, read strictly: ok:false is a FailureReply whatever was asked;
+// ok:true is the kind that answers the request (TransferDone for a transfer, BalancesReply
+// for a balance without an id, BalanceReply with one, ...). A committed transfer's reply as
+// console_reply_text writes it (the hot path) is read in place, anything else through
+// nlohmann; both read the same. Total: a reply that does not decode is an error value.
+Result<ConsoleReply> decode_console_reply(std::string_view bytes, const ConsoleRequest& request);
 
 }  // namespace bank

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bank-bench end to end: a short real run must end consistent, with the JSON line last and
-# its keys in CONTRACT section 7's order; a bad flag must exit 2. Speed is not judged here.
+# its keys in their fixed order; a bad flag must exit 2. Speed is not judged here.
 set -u
 bench="$1"
 out=$("$bench" --nodes 3 --clients 4 --seconds 1 --fsync off 2>/dev/null)

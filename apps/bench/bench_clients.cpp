@@ -6,9 +6,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
-
-#include <nlohmann/json.hpp>
 
 #include "apps/bench/grouped.hpp"
 #include "apps/bench/stop_signal.hpp"
@@ -16,10 +15,11 @@
 namespace bank::bench {
 
 namespace {
-using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-double seconds_between(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+double seconds_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
 
 double own_cpu_seconds() {
   rusage u{};
@@ -27,45 +27,17 @@ double own_cpu_seconds() {
   auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
   return s(u.ru_utime) + s(u.ru_stime);
 }
-
-// What a transfer reply means: "committed", "aborted", or the failure's status; `error` gets
-// the node's sentence when there is one.
-std::string outcome(std::string_view bytes, std::string& error) {
-  // The common case without parsing the block it carries: the clients share the machine with
-  // the nodes they measure. (Whether it was really committed is for the consistency check.)
-  // The reply's keys are sorted, so a committed reply ends with "ok", "status", "txid".
-  if (bytes.find(R"("ok":true,"status":"committed","txid":)") != std::string_view::npos) return "committed";
-  auto j = nlohmann::json::parse(bytes, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    error = "the reply is not a JSON object";
-    return "unparsable reply";
-  }
-  auto ok = j.find("ok");
-  if (ok != j.end() && ok->is_boolean() && ok->get<bool>()) return "committed";
-  auto status = j.find("status");
-  auto err = j.find("error");
-  if (err != j.end() && err->is_string()) error = err->get<std::string>();
-  if (status != j.end() && status->is_string()) return status->get<std::string>();
-  return "reply without status";
-}
 }  // namespace
 
 BenchClients::BenchClients(zmq::context_t& ctx, LoadOptions options)
-    : ctx_(ctx), options_(std::move(options)), rng_(options_.seed), tty_(::isatty(STDERR_FILENO) != 0) {
-  int nodes = static_cast<int>(options_.consoles.size());
-  clients_.resize(static_cast<std::size_t>(options_.clients));
-  for (std::size_t k = 0; k < clients_.size(); ++k) {
-    clients_[k].node = static_cast<int>(k % static_cast<std::size_t>(nodes)) + 1;
-    open(clients_[k]);
-  }
-}
-
-// A fresh REQ socket; the old one (after a lost reply) is closed without lingering.
-void BenchClients::open(Client& c) {
-  c.socket = zmq::socket_t(ctx_, zmq::socket_type::req);
-  c.socket.set(zmq::sockopt::linger, 0);
-  c.socket.connect("tcp://127.0.0.1:" + std::to_string(options_.consoles[static_cast<std::size_t>(c.node - 1)]));
-  c.in_flight = false;
+    : options_(std::move(options)), rng_(options_.seed), tty_(::isatty(STDERR_FILENO) != 0) {
+  auto nodes = options_.consoles.size();
+  clients_.reserve(static_cast<std::size_t>(options_.clients));
+  for (std::size_t k = 0; k < static_cast<std::size_t>(options_.clients); ++k)
+    clients_.push_back(Client{.node = static_cast<int>(k % nodes) + 1,
+                              .console = ConsoleClient(ctx, "127.0.0.1", options_.consoles[k % nodes]),
+                              .sent_at = {}});
+  items_.resize(clients_.size());
 }
 
 // To a random other node (with one node there is none: it pays itself and is rejected);
@@ -78,10 +50,114 @@ void BenchClients::send_transfer(Client& c) {
     if (to >= c.node) ++to;
   }
   auto amount = std::uniform_int_distribution<int>(1, 100)(rng_);
-  auto text = nlohmann::json{{"cmd", "transfer"}, {"to", to}, {"amount", amount}}.dump();
   c.sent_at = Clock::now();
-  c.socket.send(zmq::buffer(text), zmq::send_flags::none);  // REQ queues it; never blocks here
-  c.in_flight = true;
+  c.console.send(TransferCmd{.to = static_cast<NodeId>(to), .amount = amount, .txid = std::nullopt});
+  ++r_.sent;
+  ++in_flight_;
+}
+
+LoadResult BenchClients::run() {
+  start_load();
+  for (;;) {
+    auto round = next_round();
+    if (round == Round::done) break;
+    if (round == Round::interrupted) {
+      r_.interrupted = true;
+      break;
+    }
+    if (!poll(Clock::now())) continue;  // a signal: the next round looks at it
+    auto now = Clock::now();
+    for (std::size_t i = 0; i < clients_.size(); ++i) serve(clients_[i], items_[i], now);
+    show_progress(now);
+  }
+  finish();
+  return r_;
+}
+
+void BenchClients::start_load() {
+  cpu_at_start_ = own_cpu_seconds();
+  start_ = Clock::now();
+  load_end_ = start_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options_.seconds));
+  stopped_at_ = load_end_;
+  last_reply_ = start_;
+  next_progress_ = start_ + std::chrono::seconds(1);
+  progress_t_ = start_;
+  for (auto& c : clients_) send_transfer(c);
+}
+
+// Notes the end of the load when it comes; done once the replies still awaited are in (or
+// their bound passed).
+BenchClients::Round BenchClients::next_round() {
+  if (StopSignal::requested()) return Round::interrupted;
+  auto now = Clock::now();
+  if (!stopping_ && now >= load_end_) {
+    stopping_ = true;
+    stopped_at_ = now;
+    r_.in_flight_at_stop = in_flight_;
+  }
+  if (stopping_ && (in_flight_ == 0 || now >= stopped_at_ + options_.reply_timeout)) return Round::done;
+  return Round::go_on;
+}
+
+bool BenchClients::poll(Clock::time_point now) {
+  for (std::size_t i = 0; i < clients_.size(); ++i) items_[i] = clients_[i].console.poll_item();
+  auto wake = std::min(next_progress_, stopping_ ? stopped_at_ + options_.reply_timeout : load_end_);
+  auto wait = std::clamp(std::chrono::duration_cast<milliseconds>(wake - now), milliseconds(0), milliseconds(100));
+  try {
+    zmq::poll(items_.data(), items_.size(), wait);
+  } catch (const zmq::error_t& e) {
+    if (e.num() != EINTR) throw;
+    return false;
+  }
+  return true;
+}
+
+// Takes a reply that came, or gives up on one that is overdue; then sends the next transfer
+// while the load runs.
+void BenchClients::serve(Client& c, const zmq::pollitem_t& item, Clock::time_point now) {
+  if (c.console.awaiting() && (item.revents & ZMQ_POLLIN)) {
+    auto reply = c.console.receive();
+    if (!reply) return;
+    --in_flight_;
+    last_reply_ = now;
+    r_.latencies_us.push_back(std::chrono::duration_cast<std::chrono::microseconds>(now - c.sent_at).count());
+    record(*reply);
+  } else if (c.console.awaiting() && now - c.sent_at > options_.reply_timeout) {
+    ++r_.unanswered;
+    fail("no reply", "no reply within " + std::to_string(options_.reply_timeout.count() / 1000) + " s");
+    --in_flight_;
+    c.console.abandon();
+  }
+  if (!c.console.awaiting() && !stopping_) send_transfer(c);
+}
+
+// A transfer's reply is a commit or a refusal. (Whether a commit is really in the chain is
+// for the consistency check.)
+void BenchClients::record(const Result<ConsoleReply>& reply) {
+  if (!reply) return fail("unparsable reply", reply.error().message);
+  const auto* refusal = std::get_if<FailureReply>(&*reply);
+  if (!refusal)
+    ++r_.committed;
+  else if (refusal->status == "aborted")
+    ++r_.aborted;
+  else
+    fail(refusal->status, refusal->error);
+}
+
+void BenchClients::fail(const std::string& reason, const std::string& error) {
+  ++r_.failed;
+  ++r_.failed_by[reason];
+  if (!error.empty()) r_.first_error.emplace(reason, error);
+}
+
+void BenchClients::show_progress(Clock::time_point now) {
+  if (now < next_progress_) return;
+  double rate = static_cast<double>(r_.committed - progress_committed_) / seconds_between(progress_t_, now);
+  progress(std::min(seconds_between(start_, now), options_.seconds), r_.committed, rate, stopping_ ? in_flight_ : 0);
+  progress_shown_ = true;
+  progress_t_ = now;
+  progress_committed_ = r_.committed;
+  next_progress_ += std::chrono::seconds(1);
 }
 
 // `waiting`: after the load stopped, the replies still awaited (0 while it runs).
@@ -93,113 +169,22 @@ void BenchClients::progress(double elapsed_s, long long committed, double rate, 
   std::fflush(stderr);
 }
 
-LoadResult BenchClients::run() {
-  LoadResult r;
-  const double cpu_at_start = own_cpu_seconds();
-  const auto start = Clock::now();
-  const auto load_end = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options_.seconds));
-  bool stopping = false;
-  Clock::time_point stopped_at = load_end, last_reply = start;
-  long long in_flight = 0;
-
-  for (auto& c : clients_) {
-    send_transfer(c);
-    ++r.sent;
-    ++in_flight;
-  }
-  std::vector<zmq::pollitem_t> items(clients_.size());
-  auto next_progress = start + std::chrono::seconds(1);
-  auto progress_t = start;
-  long long progress_committed = 0;
-  bool progress_shown = false;
-
-  auto failure = [&](const std::string& reason, const std::string& error) {
-    ++r.failed;
-    ++r.failed_by[reason];
-    if (!error.empty()) r.first_error.emplace(reason, error);
-  };
-
-  for (;;) {
-    auto now = Clock::now();
-    if (StopSignal::requested()) {
-      r.interrupted = true;
-      break;
-    }
-    if (!stopping && now >= load_end) {
-      stopping = true;
-      stopped_at = now;
-      r.in_flight_at_stop = in_flight;
-    }
-    if (stopping && (in_flight == 0 || now >= stopped_at + options_.reply_timeout)) break;
-
-    for (std::size_t i = 0; i < clients_.size(); ++i)
-      items[i] = {clients_[i].socket.handle(), 0, static_cast<short>(clients_[i].in_flight ? ZMQ_POLLIN : 0), 0};
-    auto wake = std::min(next_progress, stopping ? stopped_at + options_.reply_timeout : load_end);
-    auto wait = std::clamp(std::chrono::duration_cast<milliseconds>(wake - now), milliseconds(0), milliseconds(100));
-    try {
-      zmq::poll(items.data(), items.size(), wait);
-    } catch (const zmq::error_t& e) {
-      if (e.num() != EINTR) throw;
-      continue;  // a signal: the loop head looks at it
-    }
-
-    now = Clock::now();
-    for (std::size_t i = 0; i < clients_.size(); ++i) {
-      auto& c = clients_[i];
-      if (c.in_flight && (items[i].revents & ZMQ_POLLIN)) {
-        zmq::message_t reply;
-        if (!c.socket.recv(reply, zmq::recv_flags::dontwait)) continue;
-        c.in_flight = false;
-        --in_flight;
-        last_reply = now;
-        r.latencies_us.push_back(std::chrono::duration_cast<std::chrono::microseconds>(now - c.sent_at).count());
-        std::string error;
-        auto what = outcome(reply.to_string_view(), error);
-        if (what == "committed")
-          ++r.committed;
-        else if (what == "aborted")
-          ++r.aborted;
-        else
-          failure(what, error);
-      } else if (c.in_flight && now - c.sent_at > options_.reply_timeout) {
-        ++r.unanswered;
-        failure("no reply", "no reply within " + std::to_string(options_.reply_timeout.count() / 1000) + " s");
-        --in_flight;
-        open(c);
-      }
-      if (!c.in_flight && !stopping) {
-        send_transfer(c);
-        ++r.sent;
-        ++in_flight;
-      }
-    }
-
-    if (now >= next_progress) {
-      double rate = static_cast<double>(r.committed - progress_committed) / seconds_between(progress_t, now);
-      progress(std::min(seconds_between(start, now), options_.seconds), r.committed, rate, stopping ? in_flight : 0);
-      progress_shown = true;
-      progress_t = now;
-      progress_committed = r.committed;
-      next_progress += std::chrono::seconds(1);
-    }
-  }
-
+void BenchClients::finish() {
   // Whatever is still in flight got no reply within the bound (or the run was interrupted).
-  if (!r.interrupted && in_flight > 0) {
-    r.unanswered += in_flight;
-    r.failed += in_flight;
-    r.failed_by["no reply"] += in_flight;
-    r.first_error.emplace("no reply", "still unanswered " + std::to_string(options_.reply_timeout.count() / 1000) +
-                                          " s after the load stopped");
+  if (!r_.interrupted && in_flight_ > 0) {
+    r_.unanswered += in_flight_;
+    r_.failed += in_flight_;
+    r_.failed_by["no reply"] += in_flight_;
+    r_.first_error.emplace("no reply", "still unanswered " + std::to_string(options_.reply_timeout.count() / 1000) +
+                                           " s after the load stopped");
   }
   // The window runs from the first send to the last reply of the transfers still in flight
   // when the load stopped (at least to the stop itself): every committed transfer counted
   // was sent and answered inside it.
-  auto window_end = r.interrupted ? Clock::now() : std::max(stopped_at, last_reply);
-  r.window_s = seconds_between(start, window_end);
-  r.own_cpu_s = own_cpu_seconds() - cpu_at_start;
-  if (tty_ && progress_shown) std::fprintf(stderr, "\n");
-  return r;
+  auto window_end = r_.interrupted ? Clock::now() : std::max(stopped_at_, last_reply_);
+  r_.window_s = seconds_between(start_, window_end);
+  r_.own_cpu_s = own_cpu_seconds() - cpu_at_start_;
+  if (tty_ && progress_shown_) std::fprintf(stderr, "\n");
 }
 
 }  // namespace bank::bench

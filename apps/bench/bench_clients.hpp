@@ -11,6 +11,8 @@
 
 #include <zmq.hpp>
 
+#include "client/console_client.hpp"
+
 namespace bank::bench {
 
 struct LoadOptions {
@@ -45,22 +47,44 @@ class BenchClients {
   LoadResult run();
 
  private:
+  using Clock = std::chrono::steady_clock;
+
   struct Client {
     int node = 0;  // 1-based
-    zmq::socket_t socket;
-    bool in_flight = false;
-    std::chrono::steady_clock::time_point sent_at;
+    ConsoleClient console;
+    Clock::time_point sent_at;
   };
 
-  void open(Client& c);
+  // What a round of the loop sees once it wakes.
+  enum class Round { go_on, interrupted, done };
+
+  void start_load();
+  Round next_round();
+  // Polls every client waiting for a reply, at most until the next thing to do.
+  bool poll(Clock::time_point now);
+  void serve(Client& c, const zmq::pollitem_t& item, Clock::time_point now);
+  void record(const Result<ConsoleReply>& reply);
+  void fail(const std::string& reason, const std::string& error);
   void send_transfer(Client& c);
+  void show_progress(Clock::time_point now);
+  void finish();
   void progress(double elapsed_s, long long committed, double rate, long long waiting) const;
 
-  zmq::context_t& ctx_;
   LoadOptions options_;
   std::vector<Client> clients_;
+  std::vector<zmq::pollitem_t> items_;
   std::mt19937_64 rng_;
   bool tty_ = false;
+
+  // The run's state.
+  LoadResult r_;
+  double cpu_at_start_ = 0;
+  Clock::time_point start_, load_end_, stopped_at_, last_reply_;
+  bool stopping_ = false;
+  long long in_flight_ = 0;
+  Clock::time_point next_progress_, progress_t_;
+  long long progress_committed_ = 0;
+  bool progress_shown_ = false;
 };
 
 }  // namespace bank::bench

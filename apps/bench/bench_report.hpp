@@ -1,5 +1,5 @@
 // BenchReport: the figures of one bench run, as a human table and as the one-line JSON
-// object that ends the output (CONTRACT section 7).
+// object that ends the output.
 #pragma once
 
 #include <cstdint>

@@ -12,15 +12,17 @@ namespace bank::bench {
 
 namespace {
 using std::chrono::milliseconds;
-using nlohmann::json;
 
-bool is_ok(const std::optional<json>& r) {
-  if (!r) return false;
-  auto ok = r->find("ok");
-  return ok != r->end() && ok->is_boolean() && ok->get<bool>();
+// The reply of the kind asked for, or nullptr (a refusal, or no reply).
+template <class Reply>
+const Reply* answer(const Result<ConsoleReply>& r) {
+  return r ? std::get_if<Reply>(&*r) : nullptr;
 }
 
-std::string reply_text(const std::optional<json>& r) { return r ? r->dump() : "no reply"; }
+std::string reply_text(const Result<ConsoleReply>& r) {
+  if (r) return console_reply_text(*r);
+  return r.error().id == ConsoleClient::kNoAnswer ? "no reply" : r.error().message;
+}
 }  // namespace
 
 std::vector<CheckResult> ConsistencyCheck::run(long long committed, long long unanswered, milliseconds bound) {
@@ -42,13 +44,12 @@ CheckResult ConsistencyCheck::same_height(milliseconds bound) {
     std::vector<std::string> heads;
     last.clear();
     for (int id = 1; id <= cluster_.size(); ++id) {
-      auto s = cluster_.ask(id, {{"cmd", "status"}}, std::chrono::seconds(5));
-      bool good = is_ok(s) && (*s)["height"].is_number_unsigned() && (*s)["head"].is_string();
-      last += " node " + std::to_string(id) + ": " +
-              (good ? std::to_string((*s)["height"].get<std::uint64_t>()) : reply_text(s));
-      if (!good) continue;
-      heights[id] = (*s)["height"].get<std::uint64_t>();
-      heads.push_back((*s)["head"].get<std::string>());
+      auto s = cluster_.ask(id, StatusCmd{}, std::chrono::seconds(5));
+      const auto* status = answer<StatusReply>(s);
+      last += " node " + std::to_string(id) + ": " + (status ? std::to_string(status->height) : reply_text(s));
+      if (!status) continue;
+      heights[id] = status->height;
+      heads.push_back(status->head);
       height_ = std::max(height_, heights[id]);
     }
     bool same = static_cast<int>(heights.size()) == cluster_.size();
@@ -57,54 +58,65 @@ CheckResult ConsistencyCheck::same_height(milliseconds bound) {
       height_ = heights.begin()->second;
       heights_agree_ = true;
       heads_ = heads;
-      return {"same height", true, "height " + grouped(static_cast<long long>(height_)) + " on all " +
-                                        std::to_string(cluster_.size()) + " nodes"};
+      return {.name = "same height",
+              .passed = true,
+              .detail = "height " + grouped(static_cast<long long>(height_)) + " on all " +
+                        std::to_string(cluster_.size()) + " nodes"};
     }
     if (StopSignal::requested() || std::chrono::steady_clock::now() > deadline)
-      return {"same height", false,
-              "heights still differ after " + std::to_string(bound.count() / 1000) + " s:" + last};
+      return {.name = "same height",
+              .passed = false,
+              .detail = "heights still differ after " + std::to_string(bound.count() / 1000) + " s:" + last};
     std::this_thread::sleep_for(milliseconds(50));
   }
 }
 
 // The chain is hash-linked: one head hash at one height means one chain.
 CheckResult ConsistencyCheck::same_head() {
-  if (!heights_agree_) return {"same head", false, "not compared: the heights differ"};
+  if (!heights_agree_) return {.name = "same head", .passed = false, .detail = "not compared: the heights differ"};
   std::string detail;
   bool same = true;
   for (std::size_t i = 0; i < heads_.size(); ++i) {
     same = same && heads_[i] == heads_.front();
     detail += (i ? " " : "") + std::string("node ") + std::to_string(i + 1) + ": " + heads_[i].substr(0, 12);
   }
-  if (same) return {"same head", true, "head " + heads_.front().substr(0, 16) + " on all nodes"};
-  return {"same head", false, "heads differ at height " + std::to_string(height_) + ": " + detail};
+  if (same)
+    return {.name = "same head", .passed = true, .detail = "head " + heads_.front().substr(0, 16) + " on all nodes"};
+  return {.name = "same head",
+          .passed = false,
+          .detail = "heads differ at height " + std::to_string(height_) + ": " + detail};
 }
 
 // Each node re-checks its whole chain; that can take a while on a long chain.
 CheckResult ConsistencyCheck::verify() {
   std::string bad;
   for (int id = 1; id <= cluster_.size(); ++id) {
-    auto v = cluster_.ask(id, {{"cmd", "verify"}}, std::chrono::seconds(60));
-    bool good = is_ok(v) && (*v)["height"].is_number_unsigned() && (*v)["height"].get<std::uint64_t>() == height_;
-    if (!good) bad += " node " + std::to_string(id) + ": " + reply_text(v);
+    auto v = cluster_.ask(id, VerifyCmd{}, std::chrono::seconds(60));
+    const auto* verified = answer<VerifyReply>(v);
+    if (!verified || verified->height != height_) bad += " node " + std::to_string(id) + ": " + reply_text(v);
   }
-  if (bad.empty()) return {"verify", true, "every node verified its chain at height " + std::to_string(height_)};
-  return {"verify", false, "expected ok at height " + std::to_string(height_) + ";" + bad};
+  if (bad.empty())
+    return {.name = "verify",
+            .passed = true,
+            .detail = "every node verified its chain at height " + std::to_string(height_)};
+  return {.name = "verify", .passed = false, .detail = "expected ok at height " + std::to_string(height_) + ";" + bad};
 }
 
 CheckResult ConsistencyCheck::balances() {
   const long long expected = static_cast<long long>(cluster_.size()) * cluster_.spec().initial_balance;
-  std::optional<json> first;
+  std::optional<Balances> first;
   std::string bad;
+  auto text = [](const Balances& b) { return console_reply_to_json(BalancesReply{.balances = b})["balances"].dump(); };
   for (int id = 1; id <= cluster_.size(); ++id) {
-    auto b = cluster_.ask(id, {{"cmd", "balance"}}, std::chrono::seconds(5));
-    if (!is_ok(b) || !(*b)["balances"].is_object()) {
+    auto b = cluster_.ask(id, BalanceCmd{}, std::chrono::seconds(5));
+    const auto* reply = answer<BalancesReply>(b);
+    if (!reply) {
       bad += " node " + std::to_string(id) + ": " + reply_text(b) + ";";
       continue;
     }
-    const auto& table = (*b)["balances"];
+    const auto& table = reply->balances;
     long long sum = 0;
-    for (const auto& [account, cents] : table.items()) sum += cents.is_number_integer() ? cents.get<long long>() : 0;
+    for (const auto& [account, cents] : table) sum += cents;
     if (static_cast<int>(table.size()) != cluster_.size())
       bad += " node " + std::to_string(id) + " has " + std::to_string(table.size()) + " accounts;";
     if (sum != expected)
@@ -113,14 +125,15 @@ CheckResult ConsistencyCheck::balances() {
     if (!first)
       first = table;
     else if (table != *first)
-      bad += " node " + std::to_string(id) + "'s balances " + table.dump() + " differ from node 1's " +
-             first->dump() + ";";
+      bad +=
+          " node " + std::to_string(id) + "'s balances " + text(table) + " differ from node 1's " + text(*first) + ";";
   }
   if (bad.empty())
-    return {"balances", true,
-            "identical on all nodes, sum " + grouped(expected) + " cents = " +
-                std::to_string(cluster_.size()) + " x initial balance"};
-  return {"balances", false, bad.substr(1, bad.size() - 2)};
+    return {.name = "balances",
+            .passed = true,
+            .detail = "identical on all nodes, sum " + grouped(expected) +
+                      " cents = " + std::to_string(cluster_.size()) + " x initial balance"};
+  return {.name = "balances", .passed = false, .detail = bad.substr(1, bad.size() - 2)};
 }
 
 // Every committed reply is one block; an unanswered transfer may have committed unseen.
@@ -128,11 +141,15 @@ CheckResult ConsistencyCheck::height_matches(long long committed, long long unan
   auto h = static_cast<long long>(height_);
   std::string figures = "height " + grouped(h) + ", committed replies " + grouped(committed);
   if (unanswered > 0) figures += ", unanswered " + grouped(unanswered);
-  if (h == committed) return {"height = commits", true, figures};
+  if (h == committed) return {.name = "height = commits", .passed = true, .detail = figures};
   if (h > committed && h <= committed + unanswered)
-    return {"height = commits", true, figures + " (the difference is transfers whose reply never came)"};
-  return {"height = commits", false,
-          figures + (h < committed ? ": committed replies missing from the chain" : ": blocks nobody was told of")};
+    return {.name = "height = commits",
+            .passed = true,
+            .detail = figures + " (the difference is transfers whose reply never came)"};
+  return {.name = "height = commits",
+          .passed = false,
+          .detail =
+              figures + (h < committed ? ": committed replies missing from the chain" : ": blocks nobody was told of")};
 }
 
 }  // namespace bank::bench

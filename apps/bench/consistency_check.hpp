@@ -1,4 +1,4 @@
-// ConsistencyCheck: after the load, asks every node of a LocalCluster whether they agree:
+// ConsistencyCheck: after the load, asks every node of a ProcessCluster whether they agree:
 // one height, one head hash, a verified chain, identical balances that add up to the money
 // the cluster started with, and a height that matches the commits the clients were told of.
 #pragma once
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "apps/bench/local_cluster.hpp"
+#include "client/process_cluster.hpp"
 
 namespace bank::bench {
 
@@ -20,7 +20,7 @@ struct CheckResult {
 
 class ConsistencyCheck {
  public:
-  explicit ConsistencyCheck(LocalCluster& cluster) : cluster_(cluster) {}
+  explicit ConsistencyCheck(ProcessCluster& cluster) : cluster_(cluster) {}
 
   // `committed`: committed replies the clients got; `unanswered`: transfers whose outcome they
   // never learned (each may or may not have committed). Heights must agree within `bound`.
@@ -35,7 +35,7 @@ class ConsistencyCheck {
   CheckResult balances();
   CheckResult height_matches(long long committed, long long unanswered) const;
 
-  LocalCluster& cluster_;
+  ProcessCluster& cluster_;
   std::uint64_t height_ = 0;
   bool heights_agree_ = false;
   std::vector<std::string> heads_;  // per node, from the status round where heights agreed

@@ -1,73 +1,86 @@
-// ClusterHarness: processes, ports, consoles and logs for the end-to-end tests.
+// ClusterHarness: relays, JSON console requests, logs and programs for the end-to-end tests.
 #include "cluster_harness.hpp"
 
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
-#include <set>
-#include <sstream>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 extern char** environ;
 
 namespace bank::e2e {
 
-// A port the kernel just handed out and took back; never the same one twice in a process.
-int ClusterHarness::free_port() {
-  static std::set<int> handed;
-  for (;;) {
-    int port = probe_port();
-    if (handed.insert(port).second) return port;
-  }
-}
+namespace {
 
-int ClusterHarness::probe_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) throw std::runtime_error("no free port");
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
-ClusterHarness::ClusterHarness(int nodes, std::string extra_yaml, bool relayed) : nodes_(nodes) {
+std::filesystem::path fresh_dir() {
   char tmpl[] = "/tmp/bank-e2e-XXXXXX";
   if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-  dir_ = tmpl;
-  config_ = dir_ / "cluster.yaml";
-  std::map<int, int> relay_ports;
+  return tmpl;
+}
+
+// The hosting BANK_E2E_HOSTING names; none when it is not set (the node's default).
+std::optional<Hosting> hosting_from_environment() {
+  const char* name = std::getenv("BANK_E2E_HOSTING");
+  if (!name) return std::nullopt;
+  if (std::string_view(name) == "one_thread") return Hosting::one_thread;
+  if (std::string_view(name) == "thread_per_actor") return Hosting::thread_per_actor;
+  throw std::runtime_error("BANK_E2E_HOSTING is '" + std::string(name) +
+                           "'; it must be one_thread or thread_per_actor");
+}
+
+ClusterSpec spec(int nodes, std::string extra_yaml) {
+  return ClusterSpec{.nodes = nodes,
+                     .initial_balance = 1000,
+                     .fsync = true,
+                     .batch = std::nullopt,
+                     .hosting = hosting_from_environment(),
+                     .extra_yaml = std::move(extra_yaml),
+                     .written_by = ""};
+}
+
+std::filesystem::path relayed_config(const std::filesystem::path& dir, int id) {
+  return dir / ("node-" + std::to_string(id) + ".yaml");
+}
+
+}  // namespace
+
+ClusterHarness::ClusterHarness(int nodes, std::string extra_yaml, bool relayed)
+    : cluster_(fresh_dir(), BANK_NODE_BIN, spec(nodes, std::move(extra_yaml))) {
+  if (!relayed) return;
+  std::map<int, std::uint16_t> relay_ports;
   for (int id = 1; id <= nodes; ++id) {
-    ports_[id] = {free_port(), free_port()};
-    if (relayed) {
-      relay_ports[id] = free_port();
-      relays_[id] = std::make_unique<TcpRelay>(relay_ports[id], ports_[id].first);
-    }
+    relay_ports[id] = ProcessCluster::free_port();
+    relays_[id] = std::make_unique<TcpRelay>(relay_ports[id], cluster_.peer_port(id));
   }
   // The shared config names the real ports; a relayed node's own config reaches its peers
   // through their relays. Both make the same genesis (same balances).
-  auto write = [&](const std::filesystem::path& path, int self) {
-    std::ofstream c(path);
-    c << "initial_balance: 10.00\ndata_dir: data\nfsync: true\n" << extra_yaml << "nodes:\n";
-    for (int id = 1; id <= nodes; ++id) {
-      int port = (self != 0 && id != self) ? relay_ports[id] : ports_[id].first;
-      c << "  - id: " << id << "\n    host: 127.0.0.1\n    port: " << port << "\n    console: " << ports_[id].second
-        << "\n";
-    }
-  };
-  write(config_, 0);
-  for (int id = 1; relayed && id <= nodes; ++id) write(dir_ / ("node-" + std::to_string(id) + ".yaml"), id);
+  for (int id = 1; id <= nodes; ++id) {
+    auto others = relay_ports;
+    others.erase(id);
+    cluster_.write_config(relayed_config(dir(), id), others);
+  }
+}
+
+ClusterHarness::~ClusterHarness() {
+  cluster_.stop_all();
+  std::error_code ec;
+  if (!std::getenv("E2E_KEEP")) std::filesystem::remove_all(dir(), ec);
+}
+
+void ClusterHarness::start(int id, std::optional<std::filesystem::path> config) {
+  if (!config && !relays_.empty()) config = relayed_config(dir(), id);
+  cluster_.start(id, config);
+}
+
+void ClusterHarness::start_all() {
+  for (int id = 1; id <= size(); ++id) start(id);
 }
 
 void ClusterHarness::cut_links() {
@@ -80,99 +93,22 @@ int ClusterHarness::cuts() const {
   return n;
 }
 
-ClusterHarness::~ClusterHarness() {
-  stop_all();
-  std::error_code ec;
-  if (!std::getenv("E2E_KEEP")) std::filesystem::remove_all(dir_, ec);
-}
-
-void ClusterHarness::start(int id, std::optional<std::filesystem::path> config_override) {
-  std::string log = (dir_ / ("node-" + std::to_string(id) + ".log")).string();
-  std::string err = (dir_ / ("node-" + std::to_string(id) + ".stderr")).string();
-  auto config = config_override ? *config_override
-                : relays_.empty()  ? config_
-                                   : dir_ / ("node-" + std::to_string(id) + ".yaml");
-  std::vector<std::string> args{BANK_NODE_BIN, "--config", config.string(), "--id", std::to_string(id), "--log", log};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) throw std::runtime_error("cannot start bank-node");
-  pids_[id] = pid;
-}
-
-void ClusterHarness::start_all() {
-  for (int id = 1; id <= nodes_; ++id) start(id);
-}
-
-int ClusterHarness::stop(int id, int sig) {
-  auto it = pids_.find(id);
-  if (it == pids_.end()) return -1;
-  pid_t pid = it->second;
-  pids_.erase(it);
-  ::kill(pid, sig);
-  if (sig != SIGKILL) ::kill(pid, SIGCONT);
-  int status = 0;
-  for (int i = 0; i < 200; ++i) {  // 10 s
-    if (::waitpid(pid, &status, WNOHANG) == pid)
-      return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ::kill(pid, SIGKILL);
-  ::waitpid(pid, &status, 0);
-  return -SIGKILL;
-}
-
-bool ClusterHarness::signal(int id, int sig) {
-  auto it = pids_.find(id);
-  return it != pids_.end() && ::kill(it->second, sig) == 0;
-}
-
-void ClusterHarness::stop_all() {
-  while (!pids_.empty()) stop(pids_.begin()->first);
-}
-
-std::optional<nlohmann::json> ClusterHarness::ask_raw(int id, const std::string& bytes, std::chrono::milliseconds timeout) {
-  zmq::socket_t req(ctx_, zmq::socket_type::req);
-  req.set(zmq::sockopt::linger, 0);
-  req.connect("tcp://127.0.0.1:" + std::to_string(console_port(id)));
-  req.send(zmq::buffer(bytes), zmq::send_flags::none);
-  zmq::pollitem_t item{req.handle(), 0, ZMQ_POLLIN, 0};
-  zmq::poll(&item, 1, timeout);
-  if (!(item.revents & ZMQ_POLLIN)) return std::nullopt;
-  zmq::message_t m;
-  (void)req.recv(m, zmq::recv_flags::none);
-  auto j = nlohmann::json::parse(m.to_string_view(), nullptr, false);
-  if (j.is_discarded()) return nlohmann::json{{"unparsable", m.to_string()}};
+std::optional<nlohmann::json> ClusterHarness::ask_raw(int id, const std::string& bytes,
+                                                      std::chrono::milliseconds timeout) {
+  auto reply = cluster_.console(id).ask_raw(bytes, timeout);
+  if (!reply) return std::nullopt;
+  auto j = nlohmann::json::parse(*reply, nullptr, false);
+  if (j.is_discarded()) return nlohmann::json{{"unparsable", *reply}};
   return j;
 }
 
-std::optional<nlohmann::json> ClusterHarness::ask(int id, const nlohmann::json& request, std::chrono::milliseconds timeout) {
+std::optional<nlohmann::json> ClusterHarness::ask(int id, const nlohmann::json& request,
+                                                  std::chrono::milliseconds timeout) {
   return ask_raw(id, request.dump(), timeout);
 }
 
 void ClusterHarness::wait_ready(std::chrono::milliseconds bound) {
-  auto deadline = std::chrono::steady_clock::now() + bound;
-  for (auto& [id, pid] : pids_) {
-    for (;;) {
-      auto s = ask(id, {{"cmd", "status"}}, std::chrono::milliseconds(300));
-      bool all = s && s->value("ok", false);
-      if (all)
-        for (const auto& p : (*s)["peers"])
-          if (running(p["id"].get<int>()) && !p["connected"].get<bool>()) all = false;
-      if (all) break;
-      if (std::chrono::steady_clock::now() > deadline)
-        throw std::runtime_error("node " + std::to_string(id) + " not ready: " + (s ? s->dump() : "no status reply") +
-                                 " " + stderr_text(id));
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  }
+  if (auto why = cluster_.wait_ready(bound)) throw std::runtime_error(*why);
 }
 
 std::uint64_t ClusterHarness::wait_same_height(std::chrono::milliseconds bound) {
@@ -180,15 +116,12 @@ std::uint64_t ClusterHarness::wait_same_height(std::chrono::milliseconds bound) 
   for (;;) {
     std::optional<std::uint64_t> h;
     bool same = true;
-    for (auto& [id, pid] : pids_) {
-      auto s = ask(id, {{"cmd", "status"}}, std::chrono::seconds(2));
-      if (!s || !s->value("ok", false)) {
-        same = false;
-        break;
-      }
-      auto height = (*s)["height"].get<std::uint64_t>();
-      if (h && *h != height) same = false;
-      h = height;
+    for (int id = 1; same && id <= size(); ++id) {
+      if (!running(id)) continue;
+      auto s = cluster_.ask(id, StatusCmd{}, std::chrono::seconds(2));
+      const auto* status = s ? std::get_if<StatusReply>(&*s) : nullptr;
+      same = status && (!h || *h == status->height);
+      if (status) h = status->height;
     }
     if (same && h) return *h;
     if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("heights did not converge");
@@ -197,17 +130,10 @@ std::uint64_t ClusterHarness::wait_same_height(std::chrono::milliseconds bound) 
 }
 
 std::vector<nlohmann::json> ClusterHarness::log_events(int id) const {
-  std::ifstream in(dir_ / ("node-" + std::to_string(id) + ".log"));
+  std::ifstream in(cluster_.log_path(id));
   std::vector<nlohmann::json> out;
   for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line, nullptr, false));
   return out;
-}
-
-std::string ClusterHarness::stderr_text(int id) const {
-  std::ifstream in(dir_ / ("node-" + std::to_string(id) + ".stderr"));
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 CommandResult ClusterHarness::run(const std::vector<std::string>& args, const std::string& input,

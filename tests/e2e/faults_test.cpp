@@ -51,7 +51,7 @@ class Load {
         auto r = c_.ask(node, req, std::chrono::seconds(3));
         if (r && ((*r)["status"] == "committed" || (*r)["status"] == "aborted")) {
           std::lock_guard lock(mu_);
-          outcomes_.push_back({node, req, *r});
+          outcomes_.push_back({.node = node, .request = req, .reply = *r});
           ++decided_;
           break;
         }

@@ -1,4 +1,4 @@
-// End to end: bank-node's edges (CONTRACT section 2): exit 2 with one clear line for a bad
+// End to end: bank-node's edges: exit 2 with one clear line for a bad
 // config, an unknown id or a busy port; SIGTERM and SIGINT stop it with exit 0.
 #include <doctest/doctest.h>
 

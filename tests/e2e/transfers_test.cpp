@@ -32,7 +32,7 @@ TEST_CASE("e2e: 300 concurrent transfers from every node leave identical chains 
           if (i % 5 == 0) req["txid"] = "c" + std::to_string(node) + "-" + std::to_string(k) + "-" + std::to_string(i);
           auto r = c.ask(node, req, std::chrono::seconds(20));
           std::lock_guard lock(mu);
-          outcomes.push_back({node, req, r.value_or(json{{"no_reply", true}})});
+          outcomes.push_back({.node = node, .request = req, .reply = r.value_or(json{{"no_reply", true}})});
           // A retry with the same txid returns the same outcome and pays nothing more.
           if (req.contains("txid") && r) {
             auto again = c.ask(node, req, std::chrono::seconds(20));
@@ -57,7 +57,7 @@ TEST_CASE("e2e: 300 concurrent transfers from every node leave identical chains 
   CHECK(aborted > 0);  // the workload overdraws on purpose
   MESSAGE("committed " << committed << ", aborted " << aborted);
 
-  // Critical sections never overlap across the three logs (CONTRACT section 6), and every
+  // Critical sections never overlap across the three logs, and every
   // line carries the fields the contract promises.
   c.stop_all();
   for (int node = 1; node <= 3; ++node)

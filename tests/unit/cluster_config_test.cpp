@@ -512,3 +512,44 @@ TEST_CASE("cluster config: format_dollars writes two decimals") {
     CHECK(*bank::parse_dollars(bank::format_dollars(cents)) == cents);
   }
 }
+
+TEST_CASE("cluster config: hosting is one_thread (the default) or thread_per_actor, and changes nothing else") {
+  const auto plain = ClusterConfig::parse(kBase, "/srv/bank");
+  REQUIRE(plain.ok());
+  CHECK(plain->hosting == bank::Hosting::one_thread);
+  struct Good {
+    std::string text;
+    bank::Hosting hosting;
+  };
+  const std::vector<Good> good = {
+      {edit(kBase, "fsync: true", "fsync: true\nhosting: one_thread"), bank::Hosting::one_thread},
+      {edit(kBase, "fsync: true", "fsync: true\nhosting: thread_per_actor"), bank::Hosting::thread_per_actor},
+      {edit(kBase, "fsync: true", "fsync: true\nhosting: \"thread_per_actor\""), bank::Hosting::thread_per_actor},
+      {edit(kJson, "\"fsync\": true,", "\"fsync\": true, \"hosting\": \"thread_per_actor\","),
+       bank::Hosting::thread_per_actor},
+  };
+  for (const Good& row : good) {
+    CAPTURE(row.text);
+    const auto result = ClusterConfig::parse(row.text, "/srv/bank");
+    REQUIRE_MESSAGE(result.ok(), result.error().message);
+    CHECK(result->hosting == row.hosting);
+    ClusterConfig rest = *result;
+    rest.hosting = plain->hosting;
+    CHECK(rest == *plain);
+  }
+}
+
+TEST_CASE("cluster config: any other hosting is refused with config.hosting, naming the key and the choices") {
+  for (const std::string value : {"threads", "One_Thread", "thread-per-actor", "\"one_thread \"", "\"\"", "1", "true"}) {
+    CAPTURE(value);
+    const auto result = ClusterConfig::parse(edit(kBase, "fsync: true", "fsync: true\nhosting: " + value), "/srv/bank");
+    REQUIRE_FALSE(result.ok());
+    CHECK(result.error().id == "config.hosting");
+    CHECK(result.error().message.find("'hosting'") != std::string::npos);
+    CHECK(result.error().message.find("one_thread or thread_per_actor") != std::string::npos);
+  }
+  const auto listed = ClusterConfig::parse(edit(kBase, "fsync: true", "fsync: true\nhosting: [one_thread]"), "/srv/bank");
+  REQUIRE_FALSE(listed.ok());
+  CHECK(listed.error().id == "config.type");
+  CHECK(listed.error().message.find("hosting") != std::string::npos);
+}

@@ -1,4 +1,4 @@
-// The console codec (CONTRACT section 4): golden requests and replies, strict refusal of bad requests, round trips.
+// The console codec (docs/console-protocol.md): golden requests and replies, strict refusal of bad ones, round trips.
 #include "messages/console_message.hpp"
 
 #include <doctest/doctest.h>
@@ -263,4 +263,118 @@ TEST_CASE("codec: a few hundred seeded console requests survive encode then deco
     CHECK(*back == r);
   }
   CHECK(cmds.size() == std::variant_size_v<ConsoleRequest>);
+}
+
+namespace {
+
+// The reply fixtures, each with the request it answers and the reply it holds.
+struct ReplyRow {
+  const char* fixture;
+  ConsoleRequest request;
+  ConsoleReply reply;
+};
+
+std::vector<ReplyRow> reply_rows() {
+  const auto c = chain();
+  return {
+      {"console_reply_committed", TransferCmd{2, 400, std::nullopt}, bank::TransferDone{"1-1", c[1]}},
+      {"console_reply_balances", BalanceCmd{}, bank::BalancesReply{Balances{{1, 600}, {2, 1250}, {3, 1150}}}},
+      {"console_reply_balance", BalanceCmd{2}, bank::BalanceReply{2, 1250}},
+      {"console_reply_chain", ChainCmd{}, bank::ChainReply{c}},
+      {"console_reply_status", StatusCmd{},
+       bank::StatusReply{1, 17, 2, c[2].hash, {{12, 2}, {15, 3}}, {{2, true, ""}, {3, false, ""}}}},
+      {"console_reply_verify", VerifyCmd{}, bank::VerifyReply{2}},
+      {"console_reply_aborted", TransferCmd{2, 4000, std::nullopt},
+       bank::FailureReply{"aborted", "node 1 holds 6.00, short of 40.00.", "1-9"}},
+      {"console_reply_rejected", TransferCmd{2, 400, std::nullopt},
+       bank::FailureReply{"rejected", "field 'amount' of request must be positive", std::nullopt}},
+      {"console_reply_timeout", TransferCmd{3, 400, std::nullopt},
+       bank::FailureReply{"timeout", "no reply from node 3 in time; the request was withdrawn.", "1-10"}},
+  };
+}
+
+}  // namespace
+
+TEST_CASE("codec: every console reply fixture decodes, as the answer to its request, to its reply") {
+  std::set<std::size_t> kinds;
+  for (const ReplyRow& row : reply_rows()) {
+    INFO("fixture " << row.fixture);
+    const std::string text = fixture(row.fixture);
+    auto decoded = bank::decode_console_reply(text, row.request);
+    REQUIRE_MESSAGE(decoded.ok(), decoded.error().id << ": " << decoded.error().message);
+    CHECK(*decoded == row.reply);
+    CHECK(bank::console_reply_text(*decoded) == text);
+    kinds.insert(row.reply.index());
+  }
+  CHECK(kinds.size() == std::variant_size_v<ConsoleReply>);
+
+  // A refusal answers any request; a refused peer shows in status.
+  for (const ConsoleRequest& any : {ConsoleRequest{StatusCmd{}}, ConsoleRequest{ChainCmd{}}})
+    CHECK(bank::decode_console_reply(fixture("console_reply_rejected"), any).ok());
+  const bank::StatusReply refused{1, 3, 0, chain()[0].hash, {}, {{2, false, "another genesis"}}};
+  auto back = bank::decode_console_reply(bank::console_reply_text(refused), StatusCmd{});
+  REQUIRE(back.ok());
+  CHECK(*back == ConsoleReply{refused});
+}
+
+TEST_CASE("codec: a committed reply read in place reads like the same reply through nlohmann") {
+  const std::string committed = fixture("console_reply_committed");
+  const ConsoleRequest transfer = TransferCmd{2, 400, std::nullopt};
+  // A leading space keeps the text off the in-place path; nlohmann skips it.
+  auto alike = [&](const std::string& text) {
+    return bank::unit::read_alike(bank::decode_console_reply(text, transfer),
+                                  bank::decode_console_reply(" " + text, transfer));
+  };
+  CHECK(alike(committed));
+  bank::Block b = chain()[1];
+  b.tx->txid = "q\"uo\\te";
+  CHECK(alike(bank::console_reply_text(bank::TransferDone{"q\"uo\\te", b})));
+  CHECK_FALSE(alike(replaced(committed, R"("ok":true)", R"("ok":false)")));
+  CHECK_FALSE(alike(replaced(committed, R"("txid":"1-1"})", R"("txid":""})")));
+  std::mt19937_64 rng{4100};
+  int accepted = 0;
+  for (const auto& text : bank::unit::random_edits(committed, rng, 400)) {
+    INFO(text);
+    accepted += alike(text);
+  }
+  CHECK(accepted > 0);
+}
+
+TEST_CASE("codec: malformed console replies are refused with their error id") {
+  const std::string committed = fixture("console_reply_committed");
+  const std::string balances = fixture("console_reply_balances");
+  const std::string status = fixture("console_reply_status");
+  const std::string aborted = fixture("console_reply_aborted");
+  const ConsoleRequest transfer = TransferCmd{2, 400, std::nullopt};
+  struct Row {
+    const char* name;
+    std::string bytes;
+    ConsoleRequest request;
+    const char* id;
+  };
+  const std::vector<Row> rows{
+      {"empty reply", "", transfer, "codec.not_json"},
+      {"not JSON", "committed", transfer, "codec.not_json"},
+      {"cut short", committed.substr(0, committed.size() - 1), transfer, "codec.not_json"},
+      {"an array", "[" + committed + "]", transfer, "codec.not_object"},
+      {"no ok", replaced(balances, R"(,"ok":true)", ""), BalanceCmd{}, "codec.missing_field"},
+      {"ok as a string", replaced(balances, "true", "\"true\""), BalanceCmd{}, "codec.type"},
+      {"balances answering a transfer", balances, transfer, "codec.unknown_field"},
+      {"balances answering one balance", balances, BalanceCmd{2}, "codec.unknown_field"},
+      {"status answering verify", status, VerifyCmd{}, "codec.unknown_field"},
+      {"committed under another status", replaced(committed, "\"committed\"", "\"done\""), transfer, "codec.range"},
+      {"a genesis block committed",
+       "{\"block\":" + bank::block_text(chain()[0]) + R"(,"ok":true,"status":"committed","txid":"1-1"})", transfer,
+       "codec.block_kind"},
+      {"a balance key that is no node id", replaced(balances, "\"1\":", "\"one\":"), BalanceCmd{}, "codec.range"},
+      {"a balance in dollars", replaced(balances, "600", "6.00"), BalanceCmd{}, "codec.type"},
+      {"a short head", replaced(status, "\"head\":\"b5", "\"head\":\""), StatusCmd{}, "codec.bad_hex"},
+      {"a peer without connected", replaced(status, R"("connected":true,)", ""), StatusCmd{}, "codec.missing_field"},
+      {"a refusal without status", replaced(aborted, R"(,"status":"aborted")", ""), transfer, "codec.missing_field"},
+      {"a refusal with a block", replaced(aborted, "{", "{\"block\":1,"), transfer, "codec.unknown_field"},
+  };
+  for (const Row& row : rows) {
+    INFO(std::string(row.name) << ": " << row.bytes.substr(0, 200));
+    check_refused(bank::decode_console_reply(row.bytes, row.request), row.id);
+  }
 }

@@ -1,0 +1,65 @@
+// ConsoleClient: one node's console over a ZeroMQ REQ socket: typed requests out through the
+// console codec, typed replies back, and a clear failure when no answer comes in time.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <zmq.hpp>
+
+#include "messages/console_message.hpp"
+#include "messages/result.hpp"
+
+namespace bank {
+
+class ConsoleClient {
+ public:
+  // Why an ask got no reply: nothing came within the timeout, or `stop_when` said to stop.
+  // A reply that came but does not decode is the codec's error (codec.*).
+  static constexpr const char* kNoAnswer = "client.no_answer";
+  static constexpr const char* kStopped = "client.stopped";
+
+  // Talks to tcp://host:console on `ctx`; nothing connects before the first request.
+  ConsoleClient(zmq::context_t& ctx, const std::string& host, std::uint16_t console);
+
+  // Waits give up early once `stop` returns true (checked at least every 100 ms and after a
+  // signal interrupts the wait).
+  void stop_when(std::function<bool()> stop) { stop_ = std::move(stop); }
+
+  // One request, one reply, on a fresh socket (so a lost reply never wedges the next ask):
+  // the reply decoded as the answer to `request`, or an error.
+  Result<ConsoleReply> ask(const ConsoleRequest& request, std::chrono::milliseconds timeout);
+  // The same with bytes as they are (for bad input) and the reply's bytes; nullopt when no
+  // reply came in time.
+  std::optional<std::string> ask_raw(std::string_view bytes, std::chrono::milliseconds timeout);
+
+  // Many clients on one poll: send() queues a request (never blocks), poll_item() is what to
+  // poll, receive() takes the reply once it is there, abandon() gives up on it and opens a
+  // fresh socket for the next send.
+  void send(const ConsoleRequest& request);
+  bool awaiting() const { return awaiting_.has_value(); }
+  zmq::pollitem_t poll_item();
+  // The reply to the request sent, decoded; nullopt when it is not there yet.
+  std::optional<Result<ConsoleReply>> receive();
+  void abandon();
+
+  const std::string& endpoint() const { return endpoint_; }
+
+ private:
+  void send_bytes(std::string_view bytes);
+  // Waits up to `timeout` for the reply; nullopt (and the socket closed) when none came.
+  std::optional<zmq::message_t> wait_reply(std::chrono::milliseconds timeout);
+  bool stopped() const { return stop_ && stop_(); }
+
+  zmq::context_t& ctx_;
+  std::string endpoint_;
+  std::optional<zmq::socket_t> socket_;
+  std::optional<ConsoleRequest> awaiting_;  // what the reply on its way answers
+  std::function<bool()> stop_;
+};
+
+}  // namespace bank

@@ -1,0 +1,240 @@
+// ProcessCluster: config writing, process spawning and stopping, readiness, /proc reading.
+#include "client/process_cluster.hpp"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace bank {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+std::string exit_text(int e) {
+  return e >= 0 ? "exited with code " + std::to_string(e) : "was killed by signal " + std::to_string(-e);
+}
+int decode_status(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status); }
+
+const char* hosting_name(Hosting h) { return h == Hosting::one_thread ? "one_thread" : "thread_per_actor"; }
+}  // namespace
+
+std::uint16_t ProcessCluster::free_port() {
+  static std::set<std::uint16_t> handed;
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) break;
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    socklen_t len = sizeof a;
+    bool got = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+               ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0;
+    ::close(fd);
+    if (!got) break;
+    if (handed.insert(ntohs(a.sin_port)).second) return ntohs(a.sin_port);
+  }
+  throw std::runtime_error("no free loopback port");
+}
+
+ProcessCluster::ProcessCluster(std::filesystem::path dir, std::filesystem::path node_bin, ClusterSpec spec)
+    : dir_(std::move(dir)), node_bin_(std::move(node_bin)), config_(dir_ / "cluster.yaml"), spec_(std::move(spec)) {
+  for (int id = 1; id <= spec_.nodes; ++id) ports_[id] = {free_port(), free_port()};
+  write_config(config_, {});
+}
+
+ProcessCluster::~ProcessCluster() {
+  if (!pids_.empty()) stop_all(std::chrono::seconds(10));
+}
+
+void ProcessCluster::write_config(const std::filesystem::path& file,
+                                  const std::map<int, std::uint16_t>& peer_ports) const {
+  std::ofstream c(file);
+  if (!spec_.written_by.empty()) c << "# written by " << spec_.written_by << "\n";
+  c << "initial_balance: " << format_dollars(spec_.initial_balance) << "\n"
+    << "data_dir: data\n"
+    << "fsync: " << (spec_.fsync ? "true" : "false") << "\n";
+  if (spec_.batch) c << "batch: " << *spec_.batch << "\n";
+  if (spec_.hosting) c << "hosting: " << hosting_name(*spec_.hosting) << "\n";
+  c << spec_.extra_yaml << "nodes:\n";
+  for (const auto& [id, p] : ports_) {
+    auto via = peer_ports.find(id);
+    c << "  - id: " << id << "\n    host: 127.0.0.1\n    port: " << (via == peer_ports.end() ? p.first : via->second)
+      << "\n    console: " << p.second << "\n";
+  }
+  c.flush();
+  if (!c) throw std::runtime_error("cannot write " + file.string());
+}
+
+std::filesystem::path ProcessCluster::log_path(int id) const { return dir_ / ("node-" + std::to_string(id) + ".log"); }
+
+std::string ProcessCluster::stderr_text(int id) const {
+  std::ifstream in(dir_ / ("node-" + std::to_string(id) + ".stderr"));
+  std::stringstream s;
+  s << in.rdbuf();
+  auto text = s.str();
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+void ProcessCluster::start(int id, const std::optional<std::filesystem::path>& config) {
+  std::string err = (dir_ / ("node-" + std::to_string(id) + ".stderr")).string();
+  std::vector<std::string> args{node_bin_.string(), "--config", config.value_or(config_).string(), "--id",
+                                std::to_string(id), "--log",    log_path(id).string()};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  pid_t pid = 0;
+  int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) throw std::runtime_error("cannot start " + node_bin_.string() + ": " + std::strerror(rc));
+  pids_[id] = pid;
+  exits_.erase(id);
+}
+
+void ProcessCluster::start_all() {
+  for (int id = 1; id <= spec_.nodes; ++id) start(id);
+}
+
+std::optional<int> ProcessCluster::reap(int id) {
+  auto it = pids_.find(id);
+  if (it == pids_.end()) {
+    auto e = exits_.find(id);
+    return e == exits_.end() ? std::nullopt : std::optional<int>(e->second);
+  }
+  int status = 0;
+  if (::waitpid(it->second, &status, WNOHANG) != it->second) return std::nullopt;
+  pids_.erase(it);
+  return exits_[id] = decode_status(status);
+}
+
+std::optional<std::string> ProcessCluster::wait_ready(milliseconds bound) {
+  auto deadline = Clock::now() + bound;
+  std::vector<int> ids;
+  for (const auto& [id, pid] : pids_) ids.push_back(id);
+  for (int id : ids)
+    if (auto why = wait_node_ready(id, deadline, bound)) return why;
+  return std::nullopt;
+}
+
+std::optional<std::string> ProcessCluster::wait_node_ready(int id, Clock::time_point deadline, milliseconds bound) {
+  std::string last = "no status reply";
+  for (;;) {
+    if (stopped()) return "interrupted";
+    if (auto e = reap(id))
+      return "node " + std::to_string(id) + " " + exit_text(*e) + " during start-up; its stderr:\n" + stderr_text(id);
+    auto s = ask(id, StatusCmd{}, milliseconds(500));
+    if (s) {
+      last = console_reply_text(*s);
+      const auto* status = std::get_if<StatusReply>(&*s);
+      bool all = status != nullptr;
+      for (std::size_t i = 0; all && i < status->peers.size(); ++i)
+        all = status->peers[i].connected || !running(static_cast<int>(status->peers[i].id));
+      if (all) return std::nullopt;
+    }
+    if (Clock::now() > deadline)
+      return "node " + std::to_string(id) + " not ready after " + std::to_string(bound.count() / 1000) +
+             " s (last status: " + last + "); its stderr:\n" + stderr_text(id);
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+}
+
+ConsoleClient ProcessCluster::console(int id) {
+  ConsoleClient client(ctx_, "127.0.0.1", console_port(id));
+  client.stop_when(stop_);
+  return client;
+}
+
+Result<ConsoleReply> ProcessCluster::ask(int id, const ConsoleRequest& request, milliseconds timeout) {
+  return console(id).ask(request, timeout);
+}
+
+int ProcessCluster::stop(int id, int sig, milliseconds bound) {
+  auto it = pids_.find(id);
+  if (it == pids_.end()) return -1;
+  ::kill(it->second, sig);
+  if (sig != SIGKILL) ::kill(it->second, SIGCONT);
+  auto deadline = Clock::now() + bound;
+  for (;;) {
+    if (auto e = reap(id)) return *e;
+    if (Clock::now() >= deadline) break;
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  pid_t pid = pids_.at(id);
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  pids_.erase(id);
+  return exits_[id] = decode_status(status);
+}
+
+std::map<int, int> ProcessCluster::stop_all(milliseconds bound) {
+  for (const auto& [id, pid] : pids_) {
+    ::kill(pid, SIGTERM);
+    ::kill(pid, SIGCONT);
+  }
+  auto deadline = Clock::now() + bound;
+  while (!pids_.empty() && Clock::now() < deadline) {
+    for (int id = 1; id <= spec_.nodes; ++id) reap(id);
+    if (!pids_.empty()) std::this_thread::sleep_for(milliseconds(20));
+  }
+  for (const auto& [id, pid] : pids_) {
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    exits_[id] = decode_status(status);
+  }
+  pids_.clear();
+  return exits_;
+}
+
+bool ProcessCluster::signal(int id, int sig) {
+  auto it = pids_.find(id);
+  return it != pids_.end() && ::kill(it->second, sig) == 0;
+}
+
+std::optional<double> ProcessCluster::cpu_seconds(int id) const {
+  auto it = pids_.find(id);
+  if (it == pids_.end()) return std::nullopt;
+  std::ifstream in("/proc/" + std::to_string(it->second) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto close = text.rfind(')');  // the command name may hold spaces and parentheses
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream fields(text.substr(close + 1));
+  std::vector<std::string> f;
+  for (std::string s; fields >> s;) f.push_back(s);
+  if (f.size() < 13) return std::nullopt;  // f[0] is field 3 (state); utime is 14, stime 15
+  double ticks = std::stod(f[11]) + std::stod(f[12]);
+  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+std::optional<long long> ProcessCluster::peak_rss_kib(int id) const {
+  auto it = pids_.find(id);
+  if (it == pids_.end()) return std::nullopt;
+  std::ifstream in("/proc/" + std::to_string(it->second) + "/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6));  // "VmHWM:   12345 kB"
+  return std::nullopt;
+}
+
+}  // namespace bank
