@@ -1,4 +1,4 @@
-// Blocks of the ledger (CONTRACT section 5): genesis with the opening balances, then one
+// Blocks of the ledger (docs/file-formats.md#blocks): genesis with the opening balances, then one
 // committed transfer per block. Plain data plus its JSON form; hashing lives in ledger/.
 #pragma once
 

@@ -168,7 +168,7 @@ struct ConsoleOut {
   std::uint64_t client = 0;
   ConsoleReply reply;
 };
-// any actor -> log: one structured log event (CONTRACT section 6); the shell adds ts and node.
+// any actor -> log: one structured log event (docs/file-formats.md#structured-log); the shell adds ts and node.
 struct LogOut {
   std::string event;
   Lamport lamport = 0;

@@ -1,4 +1,4 @@
-// LogSink: the node's structured log (CONTRACT section 6). One JSON object per line with
+// LogSink: the node's structured log (docs/file-formats.md#structured-log). One JSON object per line with
 // ts (UTC, RFC 3339, microseconds), node, lamport, event, then the event's fields. Lines are
 // put in a buffer under a lock, so lines from actor threads never interleave, and written
 // out by flush(): the actor thread flushes once it has handled what woke it, before it

@@ -1,5 +1,5 @@
 // BankShell: the bank actor's shell. Owns the console socket: a ROUTER on the console
-// port speaking CONTRACT section 4 to REQ clients. A request that does not decode is
+// port speaking docs/console-protocol.md to REQ clients. A request that does not decode is
 // answered `rejected` here; the rest go to BankCore as ConsoleIn with a client number, and
 // replies (from the bank, or straight from the ledger for chain/verify/status) go back to
 // the client they belong to.

@@ -1,5 +1,5 @@
 // The block hash: lowercase hex SHA-256 (libsodium) of the block's canonical JSON without
-// its hash field (CONTRACT section 5).
+// its hash field (docs/file-formats.md#blocks).
 #pragma once
 
 #include <string>

@@ -58,7 +58,7 @@ TEST_CASE("e2e: 300 concurrent transfers from every node leave identical chains 
   MESSAGE("committed " << committed << ", aborted " << aborted);
 
   // Critical sections never overlap across the three logs, and every
-  // line carries the fields the contract promises.
+  // line carries the fields docs/file-formats.md#structured-log documents.
   c.stop_all();
   for (int node = 1; node <= 3; ++node)
     for (const auto& e : c.log_events(node))

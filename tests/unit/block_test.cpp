@@ -1,4 +1,4 @@
-// Blocks (CONTRACT section 5): golden JSON both ways, hashes a Python script agrees with, strict decoding.
+// Blocks (docs/file-formats.md#blocks): golden JSON both ways, hashes a Python script agrees with, strict decoding.
 #include "messages/block.hpp"
 
 #include <doctest/doctest.h>
@@ -26,7 +26,7 @@ using nlohmann::json;
 namespace {
 
 // What `python3 -c 'import json,hashlib; ...sha256(json.dumps(b,sort_keys=True,separators=(",",":")))'`
-// prints for the contract's example genesis and first transfer: the promise of CONTRACT section 5.
+// prints for the example genesis and first transfer that docs/file-formats.md#blocks shows.
 const std::string kPythonGenesisHash = "02d2d2dec831d829585ad173b8c6414cd139e12bb0d92cd0a924b675a0d6dff8";
 const std::string kPythonTransferHash = "5d27d54debba0f13e41b7c94892b7339733140242eb3c30bd499ab07f5197b70";
 

@@ -1,4 +1,4 @@
-// LogSink: one JSON object per line, CONTRACT section 6's common fields first, a message's JSON text kept verbatim.
+// LogSink: one JSON object per line, the common fields of docs/file-formats.md#structured-log first, a message's JSON text kept verbatim.
 #include "runtime/log_sink.hpp"
 
 #include <doctest/doctest.h>

@@ -18,13 +18,13 @@ namespace bank::unit {
 // A fixture's one line of canonical JSON (tests/fixtures/messages/<name>.json), its trailing newline stripped.
 std::string fixture(const std::string& name);
 
-// The fixtures' genesis, built by hand apart from the ledger: the contract's three accounts of 1000 cents.
+// The fixtures' genesis, built by hand apart from the ledger: the documented example's three accounts of 1000 cents.
 Block genesis_block();
 
 // The right block for `tx` on top of `prev`.
 Block transfer_block(const Block& prev, Tx tx);
 
-// The fixtures' chain: the contract's genesis, then 1 pays 2 $4.00, then 2 pays 3 $1.50.
+// The fixtures' chain: the documented example genesis, then 1 pays 2 $4.00, then 2 pays 3 $1.50.
 std::vector<Block> chain();
 
 // `j` with the value at `pointer` set to `value`.
