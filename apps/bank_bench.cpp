@@ -1,5 +1,6 @@
 // bank-bench: measures a real cluster.
 //   bank-bench --nodes N --clients C --seconds S [--fsync on|off] [--keep DIR] [--batch B] [--seed X]
+//              [--hosting one_thread|thread_per_actor]
 // Starts N bank-node processes (found beside this executable) on free loopback ports, drives C
 // closed-loop clients spread round-robin over them for S seconds, checks that the nodes agree
 // (height, head, verify, balances, commits) and counts peer messages in their logs. Prints a
@@ -40,6 +41,7 @@ struct Options {
   std::string keep;
   std::optional<int> batch;
   std::optional<std::uint64_t> seed;
+  std::optional<std::string> hosting;
 };
 
 // Large enough that a run never runs an account dry (transfers are 1..100 cents).
@@ -67,7 +69,7 @@ bank::ClusterSpec cluster_spec(const Options& o) {
                            .initial_balance = kInitialBalance,
                            .fsync = o.fsync == "on",
                            .batch = o.batch,
-                           .hosting = std::nullopt,
+                           .hosting = o.hosting ? bank::parse_hosting(*o.hosting) : std::nullopt,
                            .extra_yaml = "",
                            .written_by = "bank-bench"};
 }
@@ -162,6 +164,7 @@ int run(const Options& o, const fs::path& dir, const fs::path& node_bin) {
                            .seconds = o.seconds,
                            .fsync = spec.fsync,
                            .batch = o.batch,
+                           .hosting = o.hosting,
                            .seed = seed,
                            .load = std::move(result),
                            .height = check.height(),
@@ -193,6 +196,8 @@ int main(int argc, char** argv) {
   app.add_option("--keep", o.keep, "run in this new or empty folder and keep it (config, data, node logs)");
   app.add_option("--batch", o.batch, "most transfers a node commits per critical-section entry (default: the node's)")
       ->check(CLI::PositiveNumber);
+  app.add_option("--hosting", o.hosting, "how each node hosts its actors (default: the node's, one_thread)")
+      ->check(CLI::IsMember({"one_thread", "thread_per_actor"}));
   app.add_option("--seed", o.seed, "seed of the clients' random transfers (default: a random one, printed)");
   try {
     app.parse(argc, argv);

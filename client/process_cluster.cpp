@@ -29,8 +29,6 @@ std::string exit_text(int e) {
   return e >= 0 ? "exited with code " + std::to_string(e) : "was killed by signal " + std::to_string(-e);
 }
 int decode_status(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status); }
-
-const char* hosting_name(Hosting h) { return h == Hosting::one_thread ? "one_thread" : "thread_per_actor"; }
 }  // namespace
 
 std::uint16_t ProcessCluster::free_port() {

@@ -362,14 +362,11 @@ Result<ClusterConfig> build(const YAML::Node& root, const fs::path& base_dir) {
   if (auto it = keys.find("hosting"); it != keys.end()) {
     auto text = read_string(it->second, "hosting");
     if (!text) return text.error();
-    if (*text == "one_thread") {
-      config.hosting = Hosting::one_thread;
-    } else if (*text == "thread_per_actor") {
-      config.hosting = Hosting::thread_per_actor;
-    } else {
+    auto hosting = parse_hosting(*text);
+    if (!hosting)
       return make_error("config.hosting", "'hosting' is '" + excerpt(*text) +
                                               "'; it must be one_thread or thread_per_actor");
-    }
+    config.hosting = *hosting;
   }
 
   const YAML::Node& nodes = keys.at("nodes");
@@ -515,6 +512,16 @@ Result<Cents> parse_dollars(std::string_view text) {
   const Cents total = dollars * 100 + cents;
   if (total > kMaxCents) return range_error();
   return total;
+}
+
+std::string_view hosting_name(Hosting h) {
+  return h == Hosting::one_thread ? "one_thread" : "thread_per_actor";
+}
+
+std::optional<Hosting> parse_hosting(std::string_view name) {
+  if (name == hosting_name(Hosting::one_thread)) return Hosting::one_thread;
+  if (name == hosting_name(Hosting::thread_per_actor)) return Hosting::thread_per_actor;
+  return std::nullopt;
 }
 
 std::string format_dollars(Cents cents) {

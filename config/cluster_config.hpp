@@ -40,6 +40,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,6 +62,9 @@ struct NodeConfig {
 // How a node hosts its four actors: all on one thread (the default, measured faster on a
 // small machine), or each on a thread of its own, talking over inproc ZeroMQ sockets.
 enum class Hosting { one_thread, thread_per_actor };
+// The names the config spells them with: "one_thread", "thread_per_actor".
+std::string_view hosting_name(Hosting h);
+std::optional<Hosting> parse_hosting(std::string_view name);
 
 struct ClusterConfig {
   // The one source of these defaults; the cores' own defaults name them.

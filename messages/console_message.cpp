@@ -140,7 +140,7 @@ ConsoleReply read_reply(const nlohmann::json& j, const ConsoleRequest& request) 
 
 // A committed transfer's reply exactly as console_reply_text writes it, its block read in
 // place; nullopt for any other text, which the caller reads through nlohmann.
-std::optional<TransferDone> read_plain_committed(std::string_view text) {
+std::optional<ConsoleReply> read_plain_committed(std::string_view text) {
   constexpr std::string_view head = R"({"block":)";
   constexpr std::string_view tail = R"(,"ok":true,"status":"committed","txid":")";
   if (!text.starts_with(head) || !text.ends_with("\"}")) return std::nullopt;
@@ -151,16 +151,14 @@ std::optional<TransferDone> read_plain_committed(std::string_view text) {
   JsonCursor c(text.substr(head.size(), at - head.size()));
   auto block = read_plain_block(c);
   if (!block || !c.at_end()) return std::nullopt;
-  return TransferDone{.txid = std::string(txid), .block = std::move(*block)};
+  return ConsoleReply(TransferDone{.txid = std::string(txid), .block = std::move(*block)});
 }
 
 }  // namespace
 
 Result<ConsoleReply> decode_console_reply(std::string_view bytes, const ConsoleRequest& request) {
-  if (std::holds_alternative<TransferCmd>(request)) {
-    std::optional<TransferDone> t = read_plain_committed(bytes);
-    if (t) return Result<ConsoleReply>(ConsoleReply(std::in_place_type<TransferDone>, std::move(*t)));
-  }
+  if (std::holds_alternative<TransferCmd>(request))
+    if (auto reply = read_plain_committed(bytes)) return std::move(*reply);
   try {
     return read_reply(JsonReader::parse(bytes, SIZE_MAX), request);
   } catch (const DecodeFailure& f) {

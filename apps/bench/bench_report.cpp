@@ -85,6 +85,7 @@ void BenchReport::print_table(std::FILE* out) const {
   row("seconds", seconds_text(f_.seconds) + "   (window " + fixed(l.window_s, 3) + " s: first send to last reply)");
   row("fsync", f_.fsync ? "on" : "off");
   row("batch", f_.batch ? std::to_string(*f_.batch) : "node default");
+  row("hosting", f_.hosting ? *f_.hosting : "node default");
   row("seed", std::to_string(f_.seed));
   row("committed", grouped(l.committed));
   row("aborted", grouped(l.aborted));
@@ -155,6 +156,7 @@ nlohmann::ordered_json BenchReport::json() const {
   j["height"] = f_.height;
   j["unanswered"] = l.unanswered;
   j["bench_cpu_s"] = round_to(l.own_cpu_s, 2);
+  j["hosting"] = f_.hosting ? nlohmann::ordered_json(*f_.hosting) : nlohmann::ordered_json(nullptr);
   return j;
 }
 

@@ -29,6 +29,7 @@ struct RunFigures {
   double seconds = 0;
   bool fsync = true;
   std::optional<int> batch;
+  std::optional<std::string> hosting;
   std::uint64_t seed = 0;
   LoadResult load;
   std::uint64_t height = 0;
@@ -44,7 +45,8 @@ class BenchReport {
   void print_table(std::FILE* out) const;
   // Keys in this order: nodes clients seconds committed aborted throughput p50_ms p99_ms
   // msgs_per_cs consistent, then failed fsync batch transfers_per_cs lamport_msgs_per_cs
-  // cpu_s_per_1000 peak_rss_mib seed, then p90_ms max_ms window_s height unanswered bench_cpu_s.
+  // cpu_s_per_1000 peak_rss_mib seed, then p90_ms max_ms window_s height unanswered bench_cpu_s
+  // hosting.
   nlohmann::ordered_json json() const;
 
  private:

@@ -29,8 +29,7 @@ std::filesystem::path fresh_dir() {
 std::optional<Hosting> hosting_from_environment() {
   const char* name = std::getenv("BANK_E2E_HOSTING");
   if (!name) return std::nullopt;
-  if (std::string_view(name) == "one_thread") return Hosting::one_thread;
-  if (std::string_view(name) == "thread_per_actor") return Hosting::thread_per_actor;
+  if (auto hosting = parse_hosting(name)) return hosting;
   throw std::runtime_error("BANK_E2E_HOSTING is '" + std::string(name) +
                            "'; it must be one_thread or thread_per_actor");
 }
