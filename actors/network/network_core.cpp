@@ -33,7 +33,8 @@ const LinkSession* NetworkCore::session(NodeId peer) const {
 void NetworkCore::flush(NodeId peer, LinkSession::Output& o, Outbox& out) {
   for (const PeerMessage& m : o.wire) {
     std::string text = encode_peer(m);
-    out.push_back({Actor::log, LogOut{"send", m.lamport, {}, text, log_members(peer, m.body)}});
+    out.push_back({Actor::log, LogOut{.event = "send", .lamport = m.lamport, .fields = {}, .msg = text,
+                                      .members = log_members(peer, m.body)}});
     out.push_back({Actor::wire, WireOut{peer, std::move(text), m.seq}});
   }
   for (PeerMessage& m : o.deliver) out.push_back({Actor::mutex, PeerIn{peer, m.lamport, std::move(m.body)}});
@@ -75,8 +76,11 @@ void NetworkCore::step(const BusMessage& in, Outbox& out) {
                         // The frame as received is the log's "msg" unless it spans lines
                         // (JSON allows newlines between tokens; a log line must not hold one).
                         bool one_line = w.bytes.find_first_of("\r\n") == std::string::npos;
-                        out.push_back({Actor::log, LogOut{"recv", lamport_, {}, one_line ? w.bytes : nlohmann::json::parse(w.bytes, nullptr, false).dump(),
-                                                          log_members(m->from, m->body)}});
+                        out.push_back({Actor::log, LogOut{.event = "recv",
+                                                          .lamport = lamport_,
+                                                          .fields = {},
+                                                          .msg = one_line ? w.bytes : nlohmann::json::parse(w.bytes, nullptr, false).dump(),
+                                                          .members = log_members(m->from, m->body)}});
                         LinkSession::Output o;
                         it->second.receive(*m, now_ms_, o);
                         flush(m->from, o, out);

@@ -41,7 +41,7 @@ TEST_CASE("log sink: each event is one line of JSON with ts, node, lamport, even
   const std::string frame = R"({"from":1,"lamport":7,"type":"request"})";
   auto lines = lines_written({
       LogOut{"commit", 9, {{"index", 4}, {"txid", "1-4"}, {"amount", 400}}},
-      LogOut{"send", 7, {{"type", "request"}, {"peer", 2}}, frame},
+      LogOut{.event = "send", .lamport = 7, .fields = {{"type", "request"}, {"peer", 2}}, .msg = frame, .members = {}},
       LogOut{"error", 0, {{"error", "a \"quoted\"\nsentence \xff"}}},
   });
   REQUIRE(lines.size() == 3);
@@ -81,8 +81,8 @@ TEST_CASE("log sink: fields given as members text print the line that the same f
   auto lines = lines_written({
       LogOut{"commit", 9, {{"index", 4}, {"txid", "1-\"4"}, {"from", 1}, {"to", 2}, {"amount", 400}}},
       LogOut{.event = "commit", .lamport = 9, .fields = {}, .msg = {}, .members = R"("amount":400,"from":1,"index":4,"to":2,"txid":"1-\"4")"},
-      LogOut{"recv", 7, {{"type", "release"}, {"peer", 2}}, frame},
-      LogOut{"recv", 7, {}, frame, R"("peer":2,"type":"release")"},
+      LogOut{.event = "recv", .lamport = 7, .fields = {{"type", "release"}, {"peer", 2}}, .msg = frame, .members = {}},
+      LogOut{.event = "recv", .lamport = 7, .fields = {}, .msg = frame, .members = R"("peer":2,"type":"release")"},
   });
   REQUIRE(lines.size() == 4);
   auto without_ts = [](const std::string& line) { return line.substr(line.find("\"node\"")); };
