@@ -41,6 +41,9 @@ struct PeerField {
   const char* key;
   V S::*member;
 };
+// C++20 deduces this by itself, but Clang before 17 needs the guide spelled out.
+template <class S, class V>
+PeerField(const char*, V S::*) -> PeerField<S, V>;
 
 inline constexpr auto stamp_fields = std::tuple{PeerField{"ts", &Stamp::ts}, PeerField{"node", &Stamp::node}};
 
