@@ -103,29 +103,30 @@ struct Show {
   }
 };
 
-int show(const bank::ConsoleReply& r, const Target& t) {
-  if (t.raw_json) {
-    std::printf("%s\n", bank::console_reply_text(r).c_str());
-    return std::holds_alternative<bank::FailureReply>(r) ? not_ok : ok;
-  }
-  return std::visit(Show{}, r);
+int silent_node(const Target& t) {
+  std::fprintf(stderr, "node %u (%s:%u) did not answer within %g s\n", t.node.id, t.node.host.c_str(), t.node.console,
+               t.timeout_s);
+  return no_answer;
 }
 
 // One request, one reply; a fresh REQ socket each time, so a lost reply never wedges the next.
+// --json prints the node's reply as it came; the exit code still says whether it was ok.
 int run(zmq::context_t& ctx, const Target& t, const bank::ConsoleRequest& request) {
   bank::ConsoleClient client(ctx, t.node.host, t.node.console);
-  auto reply = client.ask(request, std::chrono::milliseconds(static_cast<long>(t.timeout_s * 1000)));
-  if (!reply && reply.error().id == bank::ConsoleClient::kNoAnswer) {
-    std::fprintf(stderr, "node %u (%s:%u) did not answer within %g s\n", t.node.id, t.node.host.c_str(), t.node.console,
-                 t.timeout_s);
-    return no_answer;
+  auto timeout = std::chrono::milliseconds(static_cast<long>(t.timeout_s * 1000));
+  if (t.raw_json) {
+    auto bytes = client.ask_raw(bank::console_request_to_json(request).dump(), timeout);
+    if (!bytes) return silent_node(t);
+    std::printf("%s\n", bytes->c_str());
+    auto reply = bank::decode_console_reply(*bytes, request);
+    return reply && !std::holds_alternative<bank::FailureReply>(*reply) ? ok : not_ok;
   }
-  if (!reply)
-    return show(bank::FailureReply{.status = "rejected",
-                                   .error = "the node's reply is not a console reply: " + reply.error().message,
-                                   .txid = std::nullopt},
-                t);
-  return show(*reply, t);
+  auto reply = client.ask(request, timeout);
+  if (!reply && reply.error().id == bank::ConsoleClient::kNoAnswer) return silent_node(t);
+  if (!reply) return Show{}(bank::FailureReply{.status = "rejected",
+                                               .error = "the node's reply is not a console reply: " + reply.error().message,
+                                               .txid = std::nullopt});
+  return std::visit(Show{}, *reply);
 }
 
 // A node id as typed; a word that is no number reads as 0, which the node refuses.

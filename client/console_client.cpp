@@ -40,12 +40,15 @@ void ConsoleClient::send(const ConsoleRequest& request) {
   awaiting_ = request;
 }
 
+void ConsoleClient::connect() {
+  if (socket_) return;
+  socket_.emplace(ctx_, zmq::socket_type::req);
+  socket_->set(zmq::sockopt::linger, 0);
+  socket_->connect(endpoint_);
+}
+
 void ConsoleClient::send_bytes(std::string_view bytes) {
-  if (!socket_) {
-    socket_.emplace(ctx_, zmq::socket_type::req);
-    socket_->set(zmq::sockopt::linger, 0);
-    socket_->connect(endpoint_);
-  }
+  connect();
   socket_->send(zmq::buffer(bytes), zmq::send_flags::none);  // REQ queues it; never blocks here
 }
 

@@ -41,6 +41,9 @@ class ConsoleClient {
   // poll, receive() takes the reply once it is there, abandon() gives up on it and opens a
   // fresh socket for the next send.
   void send(const ConsoleRequest& request);
+  // Opens the socket now rather than at the first send (the bench connects its clients
+  // before it starts the clock).
+  void connect();
   bool awaiting() const { return awaiting_.has_value(); }
   zmq::pollitem_t poll_item();
   // The reply to the request sent, decoded; nullopt when it is not there yet.

@@ -149,6 +149,8 @@ std::optional<std::string> ProcessCluster::wait_node_ready(int id, Clock::time_p
       for (std::size_t i = 0; all && i < status->peers.size(); ++i)
         all = status->peers[i].connected || !running(static_cast<int>(status->peers[i].id));
       if (all) return std::nullopt;
+    } else if (s.error().id != ConsoleClient::kNoAnswer) {
+      last = s.error().message;  // a reply came, but not one we could read
     }
     if (Clock::now() > deadline)
       return "node " + std::to_string(id) + " not ready after " + std::to_string(bound.count() / 1000) +

@@ -22,6 +22,12 @@ nlohmann::json block_to_json(const Block& b, bool without_hash) {
   return j;
 }
 
+nlohmann::json blocks_to_json(const std::vector<Block>& blocks) {
+  auto a = nlohmann::json::array();
+  for (const auto& b : blocks) a.push_back(block_to_json(b));
+  return a;
+}
+
 std::string block_text(const Block& b, bool without_hash) {
   if (!b.tx || b.genesis) return block_to_json(b, without_hash).dump();
   std::string s;

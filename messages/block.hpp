@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -37,6 +38,8 @@ struct Block {
 
 // The block as JSON; without_hash drops the hash field (the canonical form that is hashed).
 nlohmann::json block_to_json(const Block& block, bool without_hash = false);
+// A list of blocks as a JSON array, each as block_to_json writes it.
+nlohmann::json blocks_to_json(const std::vector<Block>& blocks);
 // The same as one line of text, exactly what block_to_json(block, without_hash).dump()
 // prints (canonical JSON: sorted keys, no whitespace), but written directly for a transfer
 // block: this is the hot path of hashing and of the block log.

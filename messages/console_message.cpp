@@ -6,6 +6,7 @@
 #include "messages/json/json_cursor.hpp"
 #include "messages/json/json_reader.hpp"
 #include "messages/overload.hpp"
+#include "messages/peer_message.hpp"
 
 namespace bank {
 
@@ -45,12 +46,6 @@ ConsoleRequest read_request(const nlohmann::json& j) {
     return VerifyCmd{};
   }
   JsonReader::fail("codec.unknown_cmd", "unknown command '" + cmd + "'");
-}
-
-nlohmann::json blocks_json(const std::vector<Block>& blocks) {
-  auto a = nlohmann::json::array();
-  for (const auto& b : blocks) a.push_back(block_to_json(b));
-  return a;
 }
 
 FailureReply read_failure(const JsonReader& r) {
@@ -218,10 +213,10 @@ nlohmann::json console_reply_to_json(const ConsoleReply& reply) {
                [](const BalanceReply& b) {
                  return nlohmann::json{{"ok", true}, {"id", b.id}, {"balance", b.balance}};
                },
-               [](const ChainReply& c) { return nlohmann::json{{"ok", true}, {"blocks", blocks_json(c.blocks)}}; },
+               [](const ChainReply& c) { return nlohmann::json{{"ok", true}, {"blocks", blocks_to_json(c.blocks)}}; },
                [](const StatusReply& s) {
                  auto queue = nlohmann::json::array();
-                 for (const auto& q : s.queue) queue.push_back({{"ts", q.ts}, {"node", q.node}});
+                 for (const auto& q : s.queue) queue.push_back(stamp_to_json(q));
                  auto peers = nlohmann::json::array();
                  for (const auto& p : s.peers) {
                    nlohmann::json peer{{"id", p.id}, {"connected", p.connected}};

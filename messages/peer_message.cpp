@@ -41,11 +41,7 @@ nlohmann::json value_json(std::uint64_t x) { return x; }
 nlohmann::json value_json(std::uint32_t x) { return x; }
 nlohmann::json value_json(const std::string& s) { return s; }
 nlohmann::json value_json(const Stamp& s) { return stamp_to_json(s); }
-nlohmann::json value_json(const std::vector<Block>& blocks) {
-  auto a = nlohmann::json::array();
-  for (const auto& b : blocks) a.push_back(block_to_json(b));
-  return a;
-}
+nlohmann::json value_json(const std::vector<Block>& blocks) { return blocks_to_json(blocks); }
 
 template <class S, class Fields>
 void put_fields(nlohmann::json& j, const S& s, const Fields& fields) {

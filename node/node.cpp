@@ -38,10 +38,9 @@ Node::Node(const ClusterConfig& config, NodeId self, std::FILE* log) : ctx_(1), 
   shells_.push_back(std::make_unique<MutexShell>(ctx_, std::move(cores.mutex)));
   shells_.push_back(std::make_unique<LedgerShell>(ctx_, std::move(cores.ledger)));
   shells_.push_back(std::make_unique<BankShell>(ctx_, *config.find(self), std::move(cores.bank)));
-  // One thread for all four is the default. Measured with bank-bench (3 nodes, 32 clients,
-  // fsync off, 2 cores): a thread per actor 13,300/s; one thread 17,000/s at 28% less CPU
-  // per transfer. On a loaded machine each hop between threads is a wake-up that waits for
-  // a core, and a release crossed three of them.
+  // One thread for all four is the default: on a small, loaded machine every hop between
+  // threads is a wake-up that waits for a core, and a release crossed three of them.
+  // README, Performance, has both layouts measured.
   if (config.hosting == Hosting::one_thread) {
     std::vector<ActorShell*> all;
     for (auto& s : shells_) all.push_back(s.get());

@@ -18,11 +18,13 @@ class CatchUp {
     std::uint64_t from = 0;  // the first index asked for
   };
 
-  // A height from a hello (or a catch-up answer's end): a reason to fetch at once. A new
-  // incarnation may hold less than its old self and has forgotten what we asked it.
+  // A height from a hello, or the last block of a release we refused (it was meant for our
+  // previous incarnation): a reason to fetch at once. A new incarnation may hold less than
+  // its old self and has forgotten what we asked it.
   void heard(const PeerHeight& h);
-  // A height from a request or a reply: the blocks behind it are most likely on their way
-  // in a release on another link, so it is asked for only if still ahead a tick later.
+  // A height from a request or a reply, or the gap before a block that came early: the
+  // blocks behind it are most likely on their way in a release on another link, so it is
+  // asked for only if still ahead a tick later.
   void hint(NodeId peer, std::uint64_t height, std::uint64_t ours);
   // Each tick: a hint from before the previous tick that we still lag becomes a height.
   void promote(std::uint64_t ours);

@@ -37,6 +37,7 @@ BenchClients::BenchClients(zmq::context_t& ctx, LoadOptions options)
     clients_.push_back(Client{.node = static_cast<int>(k % nodes) + 1,
                               .console = ConsoleClient(ctx, "127.0.0.1", options_.consoles[k % nodes]),
                               .sent_at = {}});
+  for (Client& c : clients_) c.console.connect();
   items_.resize(clients_.size());
 }
 
