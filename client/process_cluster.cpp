@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -167,6 +168,38 @@ ConsoleClient ProcessCluster::console(int id) {
 
 Result<ConsoleReply> ProcessCluster::ask(int id, const ConsoleRequest& request, milliseconds timeout) {
   return console(id).ask(request, timeout);
+}
+
+bool ProcessCluster::StatusRound::agree() const {
+  return !replies.empty() && std::all_of(replies.begin(), replies.end(), [&](const auto& r) {
+           return r.second.height == replies.begin()->second.height;
+         });
+}
+
+ProcessCluster::StatusRound ProcessCluster::wait_same_height(milliseconds bound) {
+  auto deadline = Clock::now() + bound;
+  for (;;) {
+    StatusRound round;
+    bool all = true;
+    for (const auto& [id, pid] : pids_) {
+      auto s = ask(id, StatusCmd{}, milliseconds(2000));
+      const auto* status = s ? std::get_if<StatusReply>(&*s) : nullptr;
+      std::string said = "no reply";
+      if (status)
+        said = std::to_string(status->height);
+      else if (s)
+        said = console_reply_text(*s);
+      else if (s.error().id != ConsoleClient::kNoAnswer)
+        said = s.error().message;
+      round.text += " node " + std::to_string(id) + ": " + said;
+      if (status)
+        round.replies.emplace(id, *status);
+      else
+        all = false;
+    }
+    if ((all && round.agree()) || stopped() || Clock::now() > deadline) return round;
+    std::this_thread::sleep_for(milliseconds(50));
+  }
 }
 
 int ProcessCluster::stop(int id, int sig, milliseconds bound) {

@@ -71,6 +71,16 @@ class ProcessCluster {
   // One request on a fresh socket: console(id).ask(request, timeout).
   Result<ConsoleReply> ask(int id, const ConsoleRequest& request, std::chrono::milliseconds timeout);
 
+  // One round of status requests to the running nodes.
+  struct StatusRound {
+    std::map<int, StatusReply> replies;  // the nodes that answered status
+    std::string text;                    // " node 1: 12 node 2: no reply ..." for messages
+    bool agree() const;                  // at least one answered, all at one height
+  };
+  // Polls status every 50 ms until every running node answers at one height, or `bound`
+  // passes, or a stop; returns the last round either way.
+  StatusRound wait_same_height(std::chrono::milliseconds bound);
+
   // utime+stime of the node so far, in seconds; nullopt when /proc cannot tell (node gone).
   std::optional<double> cpu_seconds(int id) const;
   // VmHWM of the node, in KiB; nullopt when /proc cannot tell.

@@ -37,38 +37,19 @@ std::vector<CheckResult> ConsistencyCheck::run(long long committed, long long un
 
 // Polls status until every node reports the same height; the heads of that round are kept.
 CheckResult ConsistencyCheck::same_height(milliseconds bound) {
-  auto deadline = std::chrono::steady_clock::now() + bound;
-  std::string last;
-  for (;;) {
-    std::map<int, std::uint64_t> heights;
-    std::vector<std::string> heads;
-    last.clear();
-    for (int id = 1; id <= cluster_.size(); ++id) {
-      auto s = cluster_.ask(id, StatusCmd{}, std::chrono::seconds(5));
-      const auto* status = answer<StatusReply>(s);
-      last += " node " + std::to_string(id) + ": " + (status ? std::to_string(status->height) : reply_text(s));
-      if (!status) continue;
-      heights[id] = status->height;
-      heads.push_back(status->head);
-      height_ = std::max(height_, heights[id]);
-    }
-    bool same = static_cast<int>(heights.size()) == cluster_.size();
-    for (const auto& [id, h] : heights) same = same && h == heights.begin()->second;
-    if (same) {
-      height_ = heights.begin()->second;
-      heights_agree_ = true;
-      heads_ = heads;
-      return {.name = "same height",
-              .passed = true,
-              .detail = "height " + grouped(static_cast<long long>(height_)) + " on all " +
-                        std::to_string(cluster_.size()) + " nodes"};
-    }
-    if (StopSignal::requested() || std::chrono::steady_clock::now() > deadline)
-      return {.name = "same height",
-              .passed = false,
-              .detail = "heights still differ after " + std::to_string(bound.count() / 1000) + " s:" + last};
-    std::this_thread::sleep_for(milliseconds(50));
-  }
+  auto round = cluster_.wait_same_height(bound);
+  for (const auto& [id, status] : round.replies) height_ = std::max(height_, status.height);
+  if (static_cast<int>(round.replies.size()) != cluster_.size() || !round.agree())
+    return {.name = "same height",
+            .passed = false,
+            .detail = "heights still differ after " + std::to_string(bound.count() / 1000) + " s:" + round.text};
+  height_ = round.replies.begin()->second.height;
+  heights_agree_ = true;
+  for (const auto& [id, status] : round.replies) heads_.push_back(status.head);
+  return {.name = "same height",
+          .passed = true,
+          .detail = "height " + grouped(static_cast<long long>(height_)) + " on all " + std::to_string(cluster_.size()) +
+                    " nodes"};
 }
 
 // The chain is hash-linked: one head hash at one height means one chain.

@@ -111,21 +111,9 @@ void ClusterHarness::wait_ready(std::chrono::milliseconds bound) {
 }
 
 std::uint64_t ClusterHarness::wait_same_height(std::chrono::milliseconds bound) {
-  auto deadline = std::chrono::steady_clock::now() + bound;
-  for (;;) {
-    std::optional<std::uint64_t> h;
-    bool same = true;
-    for (int id = 1; same && id <= size(); ++id) {
-      if (!running(id)) continue;
-      auto s = cluster_.ask(id, StatusCmd{}, std::chrono::seconds(2));
-      const auto* status = s ? std::get_if<StatusReply>(&*s) : nullptr;
-      same = status && (!h || *h == status->height);
-      if (status) h = status->height;
-    }
-    if (same && h) return *h;
-    if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("heights did not converge");
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  auto round = cluster_.wait_same_height(bound);
+  if (!round.agree()) throw std::runtime_error("heights did not converge:" + round.text);
+  return round.replies.begin()->second.height;
 }
 
 std::vector<nlohmann::json> ClusterHarness::log_events(int id) const {
