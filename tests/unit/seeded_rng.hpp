@@ -30,7 +30,8 @@ class SeededRng {
   // Uniform in [lo, hi], both ends included.
   std::int64_t between(std::int64_t lo, std::int64_t hi) {
     const std::uint64_t span = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo) + 1;
-    return static_cast<std::int64_t>(static_cast<std::uint64_t>(lo) + below(span));
+    // span 0: the whole 64-bit range, where any draw will do.
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(lo) + (span == 0 ? next() : below(span)));
   }
 
   // True with probability num/den (a percentage by default).
