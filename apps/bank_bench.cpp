@@ -42,6 +42,7 @@ struct Options {
   std::optional<int> batch;
   std::optional<std::uint64_t> seed;
   std::optional<std::string> hosting;
+  bool insecure = false;
 };
 
 // Large enough that a run never runs an account dry (transfers are 1..100 cents).
@@ -71,7 +72,8 @@ bank::ClusterSpec cluster_spec(const Options& o) {
                            .batch = o.batch,
                            .hosting = o.hosting ? bank::parse_hosting(*o.hosting) : std::nullopt,
                            .extra_yaml = "",
-                           .written_by = "bank-bench"};
+                           .written_by = "bank-bench",
+                           .security = !o.insecure};
 }
 
 // Starts every node and waits until they see each other; an exit code when they did not.
@@ -91,9 +93,13 @@ LoadResult load(const Options& o, bank::ProcessCluster& cluster, std::uint64_t s
   LoadOptions options{.clients = o.clients,
                       .seconds = o.seconds,
                       .consoles = {},
+                      .keys = {},
                       .seed = seed,
                       .reply_timeout = LoadOptions{}.reply_timeout};
-  for (int id = 1; id <= o.nodes; ++id) options.consoles.push_back(cluster.console_port(id));
+  for (int id = 1; id <= o.nodes; ++id) {
+    options.consoles.push_back(cluster.console_port(id));
+    options.keys.push_back(cluster.console_keys(id));
+  }
   LoadResult result = BenchClients(cluster.context(), options).run();
   for (int id = 1; id <= o.nodes; ++id) {
     auto& n = nodes.emplace_back(NodeFigures{.id = id, .cpu_s = std::nullopt, .peak_rss_kib = std::nullopt, .log = {}});
@@ -165,6 +171,7 @@ int run(const Options& o, const fs::path& dir, const fs::path& node_bin) {
                            .fsync = spec.fsync,
                            .batch = o.batch,
                            .hosting = o.hosting,
+                           .security = !o.insecure,
                            .seed = seed,
                            .load = std::move(result),
                            .height = check.height(),
@@ -198,6 +205,7 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   app.add_option("--hosting", o.hosting, "how each node hosts its actors (default: the node's, one_thread)")
       ->check(CLI::IsMember({"one_thread", "thread_per_actor"}));
+  app.add_flag("--insecure", o.insecure, "run the cluster with security off (no CURVE, no signatures), to measure its cost");
   app.add_option("--seed", o.seed, "seed of the clients' random transfers (default: a random one, printed)");
   try {
     app.parse(argc, argv);

@@ -4,6 +4,8 @@
 //   bank-cli [--config FILE] --node N balance [ID] | chain | status | verify
 //   bank-cli [--config FILE] nodes                       the nodes of the config, one a line:
 //                                                        id host port console data-folder
+// --key FILE names the client secret key to use (default keys_dir/client-N.secret, the owner
+// of account N; another client's key may only read).
 // --json prints the raw reply. Exit: 0 ok, 1 the reply is not ok, 2 bad usage or config,
 // 3 the node did not answer within --timeout seconds.
 #include <unistd.h>
@@ -34,6 +36,7 @@ enum Exit { ok = 0, not_ok = 1, usage = 2, no_answer = 3 };
 
 struct Target {
   bank::NodeConfig node;
+  std::optional<bank::ConsoleKeys> keys;  // CURVE (security on)
   double timeout_s = 10;
   bool raw_json = false;
 };
@@ -104,15 +107,15 @@ struct Show {
 };
 
 int silent_node(const Target& t) {
-  std::fprintf(stderr, "node %u (%s:%u) did not answer within %g s\n", t.node.id, t.node.host.c_str(), t.node.console,
-               t.timeout_s);
+  std::fprintf(stderr, "node %u (%s:%u) did not answer within %g s%s\n", t.node.id, t.node.host.c_str(), t.node.console,
+               t.timeout_s, t.keys ? " (is it up, and does it know this client's key?)" : "");
   return no_answer;
 }
 
 // One request, one reply; a fresh REQ socket each time, so a lost reply never wedges the next.
 // --json prints the node's reply as it came; the exit code still says whether it was ok.
 int run(zmq::context_t& ctx, const Target& t, const bank::ConsoleRequest& request) {
-  bank::ConsoleClient client(ctx, t.node.host, t.node.console);
+  bank::ConsoleClient client(ctx, t.node.host, t.node.console, t.keys);
   auto timeout = std::chrono::milliseconds(static_cast<long>(t.timeout_s * 1000));
   if (t.raw_json) {
     auto bytes = client.ask_raw(bank::console_request_to_json(request).dump(), timeout);
@@ -246,6 +249,8 @@ int main(int argc, char** argv) {
   app.add_option("--config", config_path, "cluster config (default config/cluster.yaml)");
   app.add_option("--node", node_id, "the node to talk to");
   app.add_flag("--json", t.raw_json, "print the node's raw JSON reply");
+  std::string key_path;
+  app.add_option("--key", key_path, "client secret key file (default: keys_dir/client-N.secret of the config)");
   app.add_option("--timeout", t.timeout_s, "seconds to wait for an answer (default 10)")->check(CLI::PositiveNumber);
   app.require_subcommand(0, 1);
 
@@ -293,6 +298,14 @@ int main(int argc, char** argv) {
     return usage;
   }
   t.node = *node;
+  std::optional<std::filesystem::path> key;
+  if (!key_path.empty()) key = key_path;
+  auto keys = bank::ConsoleClient::keys_for(*config, node->id, key);
+  if (!keys) {
+    std::fprintf(stderr, "bank-cli: %s\n", keys.error().message.c_str());
+    return usage;
+  }
+  t.keys = *keys;
   zmq::context_t ctx(1);
   if (transfer->parsed()) {
     auto req = transfer_request(to, dollars, txid);

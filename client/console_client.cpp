@@ -14,8 +14,20 @@ Error no_answer(std::chrono::milliseconds timeout) {
 }
 }  // namespace
 
-ConsoleClient::ConsoleClient(zmq::context_t& ctx, const std::string& host, std::uint16_t console)
-    : ctx_(ctx), endpoint_("tcp://" + host + ":" + std::to_string(console)) {}
+ConsoleClient::ConsoleClient(zmq::context_t& ctx, const std::string& host, std::uint16_t console,
+                             std::optional<ConsoleKeys> keys)
+    : ctx_(ctx), endpoint_("tcp://" + host + ":" + std::to_string(console)), keys_(std::move(keys)) {}
+
+Result<std::optional<ConsoleKeys>> ConsoleClient::keys_for(const ClusterConfig& config, NodeId node,
+                                                           const std::optional<std::filesystem::path>& client_secret) {
+  if (!config.security) return std::optional<ConsoleKeys>{};
+  KeyFiles files(config.keys_dir);
+  auto client = KeyFiles::client_secret(client_secret.value_or(files.client_secret_path(node)));
+  if (!client) return client.error();
+  auto server = files.node_curve(node);
+  if (!server) return server.error();
+  return std::optional<ConsoleKeys>{ConsoleKeys{client->curve, *server}};
+}
 
 Result<ConsoleReply> ConsoleClient::ask(const ConsoleRequest& request, std::chrono::milliseconds timeout) {
   abandon();
@@ -44,6 +56,11 @@ void ConsoleClient::connect() {
   if (socket_) return;
   socket_.emplace(ctx_, zmq::socket_type::req);
   socket_->set(zmq::sockopt::linger, 0);
+  if (keys_) {
+    socket_->set(zmq::sockopt::curve_serverkey, zmq::const_buffer(keys_->server.data(), keys_->server.size()));
+    socket_->set(zmq::sockopt::curve_publickey, keys_->client.public_z85());
+    socket_->set(zmq::sockopt::curve_secretkey, keys_->client.secret_z85());
+  }
   socket_->connect(endpoint_);
 }
 

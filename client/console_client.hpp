@@ -13,8 +13,15 @@
 
 #include "messages/console_message.hpp"
 #include "messages/result.hpp"
+#include "security/key_files.hpp"
 
 namespace bank {
+
+// What a client needs to talk CURVE to a console: its own key pair and the node's public key.
+struct ConsoleKeys {
+  CurvePair client;
+  KeyRing::CurveKey server{};
+};
 
 class ConsoleClient {
  public:
@@ -23,8 +30,16 @@ class ConsoleClient {
   static constexpr const char* kNoAnswer = "client.no_answer";
   static constexpr const char* kStopped = "client.stopped";
 
-  // Talks to tcp://host:console on `ctx`; nothing connects before the first request.
-  ConsoleClient(zmq::context_t& ctx, const std::string& host, std::uint16_t console);
+  // Talks to tcp://host:console on `ctx`, over CURVE with `keys` (none: security off);
+  // nothing connects before the first request. A node that does not know the key never
+  // answers: the ask then ends as no_answer.
+  ConsoleClient(zmq::context_t& ctx, const std::string& host, std::uint16_t console,
+                std::optional<ConsoleKeys> keys = std::nullopt);
+  // The keys to reach node `node` of `config` as the holder of `client_secret` (by default
+  // the owner key of that node's account, keys_dir/client-N.secret); nullopt with security
+  // off. keys.* errors name the file.
+  static Result<std::optional<ConsoleKeys>> keys_for(const ClusterConfig& config, NodeId node,
+                                                     const std::optional<std::filesystem::path>& client_secret);
 
   // Waits give up early once `stop` returns true (checked at least every 100 ms and after a
   // signal interrupts the wait).
@@ -60,6 +75,7 @@ class ConsoleClient {
 
   zmq::context_t& ctx_;
   std::string endpoint_;
+  std::optional<ConsoleKeys> keys_;
   std::optional<zmq::socket_t> socket_;
   std::optional<ConsoleRequest> awaiting_;  // what the reply on its way answers
   std::function<bool()> stop_;

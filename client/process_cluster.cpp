@@ -55,6 +55,12 @@ ProcessCluster::ProcessCluster(std::filesystem::path dir, std::filesystem::path 
     : dir_(std::move(dir)), node_bin_(std::move(node_bin)), config_(dir_ / "cluster.yaml"), spec_(std::move(spec)) {
   for (int id = 1; id <= spec_.nodes; ++id) ports_[id] = {free_port(), free_port()};
   write_config(config_, {});
+  if (spec_.security) {
+    auto config = ClusterConfig::load(config_);
+    if (!config) throw std::runtime_error(config.error().message);
+    auto made = KeyFiles(config->keys_dir).create_missing(*config);
+    if (!made) throw std::runtime_error(made.error().message);
+  }
 }
 
 ProcessCluster::~ProcessCluster() {
@@ -68,6 +74,7 @@ void ProcessCluster::write_config(const std::filesystem::path& file,
   c << "initial_balance: " << format_dollars(spec_.initial_balance) << "\n"
     << "data_dir: data\n"
     << "fsync: " << (spec_.fsync ? "true" : "false") << "\n";
+  if (!spec_.security) c << "security: off\n";
   if (spec_.batch) c << "batch: " << *spec_.batch << "\n";
   if (spec_.hosting) c << "hosting: " << hosting_name(*spec_.hosting) << "\n";
   c << spec_.extra_yaml << "nodes:\n";
@@ -160,8 +167,18 @@ std::optional<std::string> ProcessCluster::wait_node_ready(int id, Clock::time_p
   }
 }
 
-ConsoleClient ProcessCluster::console(int id) {
-  ConsoleClient client(ctx_, "127.0.0.1", console_port(id));
+std::optional<ConsoleKeys> ProcessCluster::console_keys(int id, std::optional<int> as) const {
+  if (!spec_.security) return std::nullopt;
+  KeyFiles files(keys_dir());
+  auto client = KeyFiles::client_secret(files.client_secret_path(static_cast<NodeId>(as.value_or(id))));
+  auto server = files.node_curve(static_cast<NodeId>(id));
+  if (!client) throw std::runtime_error(client.error().message);
+  if (!server) throw std::runtime_error(server.error().message);
+  return ConsoleKeys{client->curve, *server};
+}
+
+ConsoleClient ProcessCluster::console(int id, std::optional<int> as) {
+  ConsoleClient client(ctx_, "127.0.0.1", console_port(id), console_keys(id, as));
   client.stop_when(stop_);
   return client;
 }

@@ -30,6 +30,9 @@ struct ClusterSpec {
   std::optional<Hosting> hosting;  // written as `hosting: X` only when given
   std::string extra_yaml;          // appended to the top level as it is
   std::string written_by;          // when given, a first comment line: "# written by X"
+  // On (the default): the cluster's key files are made in dir/keys beside the config, and
+  // consoles talk CURVE with them. Off: `security: off` (trusted benchmarks only).
+  bool security = true;
 };
 
 class ProcessCluster {
@@ -66,8 +69,12 @@ class ProcessCluster {
 
   // Waits in the cluster's clients and loops give up once `stop` returns true.
   void stop_when(std::function<bool()> stop) { stop_ = std::move(stop); }
-  // A client of node `id`'s console on the cluster's context.
-  ConsoleClient console(int id);
+  // A client of node `id`'s console on the cluster's context, holding the owner key of
+  // account `as` (default: `id`, so it may transfer).
+  ConsoleClient console(int id, std::optional<int> as = std::nullopt);
+  // The CURVE keys console() uses; nullopt with security off. Throws std::runtime_error
+  // when a key file cannot be read.
+  std::optional<ConsoleKeys> console_keys(int id, std::optional<int> as = std::nullopt) const;
   // One request on a fresh socket: console(id).ask(request, timeout).
   Result<ConsoleReply> ask(int id, const ConsoleRequest& request, std::chrono::milliseconds timeout);
 
@@ -90,6 +97,7 @@ class ProcessCluster {
   const ClusterSpec& spec() const { return spec_; }
   const std::filesystem::path& dir() const { return dir_; }
   const std::filesystem::path& config() const { return config_; }
+  std::filesystem::path keys_dir() const { return dir_ / "keys"; }
   std::filesystem::path log_path(int id) const;
   // The node's stderr so far, trailing blank lines and spaces cut.
   std::string stderr_text(int id) const;

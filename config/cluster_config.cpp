@@ -323,6 +323,8 @@ Result<ClusterConfig> build(const YAML::Node& root, const fs::path& base_dir) {
                               {"acquire_timeout_ms", false},
                               {"batch", false},
                               {"hosting", false},
+                              {"keys_dir", false},
+                              {"security", false},
                               {"nodes", true}},
                              keys)) {
     return *error;
@@ -367,6 +369,25 @@ Result<ClusterConfig> build(const YAML::Node& root, const fs::path& base_dir) {
       return make_error("config.hosting", "'hosting' is '" + excerpt(*text) +
                                               "'; it must be one_thread or thread_per_actor");
     config.hosting = *hosting;
+  }
+
+  fs::path keys_dir = "keys";
+  if (auto it = keys.find("keys_dir"); it != keys.end()) {
+    auto text = read_string(it->second, "keys_dir");
+    if (!text) return text.error();
+    if (text->empty()) return make_error("config.keys_dir", "'keys_dir' is empty");
+    keys_dir = *text;
+  }
+  auto keys_resolved = resolve_dir(keys_dir, base_dir);
+  if (!keys_resolved) return keys_resolved.error();
+  config.keys_dir = *keys_resolved;
+  if (auto it = keys.find("security"); it != keys.end()) {
+    auto text = read_string(it->second, "security");
+    if (!text) return text.error();
+    if (*text != "on" && *text != "off")
+      return make_error("config.security", "'security' is '" + excerpt(*text) +
+                                               "'; it must be on (the default) or off (trusted benchmarks only)");
+    config.security = *text == "on";
   }
 
   const YAML::Node& nodes = keys.at("nodes");

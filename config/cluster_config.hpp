@@ -32,6 +32,8 @@
 //   config.batch          batch outside 1 .. 10000
 //   config.data_dir       data_dir is an empty string
 //   config.hosting        hosting is neither one_thread nor thread_per_actor
+//   config.keys_dir       keys_dir is an empty string
+//   config.security       security is neither on nor off
 //
 // parse_dollars on its own (also used at the console's edge) returns money.format or money.range;
 // the config turns both into config.money naming the key.
@@ -79,6 +81,11 @@ struct ClusterConfig {
   // one fsync for all, sent with the release).
   std::size_t batch = kDefaultBatch;
   Hosting hosting = Hosting::one_thread;
+  // Where the key files are (docs/security.md); absolute after loading, like data_dir.
+  std::filesystem::path keys_dir;
+  // CURVE links and consoles, access control and signed transfers. Off only when the config
+  // says `security: off`, for trusted benchmarks: the node then warns at start.
+  bool security = true;
   std::vector<NodeConfig> nodes;  // sorted by id
 
   bool operator==(const ClusterConfig&) const = default;

@@ -18,7 +18,10 @@ nlohmann::json block_to_json(const Block& b, bool without_hash) {
   if (b.tx)
     j["tx"] = {{"txid", b.tx->txid}, {"from", b.tx->from}, {"to", b.tx->to},
                {"amount", b.tx->amount}, {"lamport", b.tx->lamport}};
-  if (!without_hash) j["hash"] = b.hash;
+  if (!without_hash) {
+    j["hash"] = b.hash;
+    if (!b.sig.empty()) j["sig"] = b.sig;
+  }
   return j;
 }
 
@@ -31,7 +34,7 @@ nlohmann::json blocks_to_json(const std::vector<Block>& blocks) {
 std::string block_text(const Block& b, bool without_hash) {
   if (!b.tx || b.genesis) return block_to_json(b, without_hash).dump();
   std::string s;
-  s.reserve(192 + b.tx->txid.size());
+  s.reserve(192 + b.sig.size() + b.tx->txid.size());
   bool ascii = true;
   s += '{';
   if (!without_hash) {
@@ -43,6 +46,10 @@ std::string block_text(const Block& b, bool without_hash) {
   s += std::to_string(b.index);
   s += ",\"prev\":";
   ascii &= append_json_string(s, b.prev);
+  if (!without_hash && !b.sig.empty()) {
+    s += ",\"sig\":";
+    ascii &= append_json_string(s, b.sig);
+  }
   s += ",\"tx\":{\"amount\":";
   s += std::to_string(b.tx->amount);
   s += ",\"from\":";
@@ -61,14 +68,16 @@ namespace {
 
 Block read_block(const nlohmann::json& j) {
   JsonReader r(j, "block");
-  r.only({"index", "prev", "genesis", "tx", "hash"});
+  r.only({"index", "prev", "genesis", "tx", "hash", "sig"});
   Block b;
   b.index = r.u64("index");
   b.prev = r.hex64("prev");
   b.hash = r.hex64("hash");
+  if (r.has("sig")) b.sig = r.hex("sig", kSigHexDigits);
   if (r.has("genesis") == r.has("tx"))
     JsonReader::fail("codec.block_kind", "a block holds exactly one of 'genesis' and 'tx'");
   if (r.has("genesis")) {
+    if (!b.sig.empty()) JsonReader::fail("codec.block_kind", "genesis carries no signature");
     JsonReader g(r.object("genesis"), "genesis");
     g.only({"balances"});
     Balances balances;
@@ -111,21 +120,24 @@ std::optional<Tx> read_plain_tx(JsonCursor& c) {
 
 std::optional<Block> read_plain_block(JsonCursor& c) {
   std::optional<std::uint64_t> index;
-  std::optional<std::string_view> prev, hash;
+  std::optional<std::string_view> prev, hash, sig;
   std::optional<Tx> tx;
   bool ok = c.object([&](std::string_view k) {
     return k == "index" ? c.u64_into(index)
            : k == "prev" ? c.plain_into(prev)
            : k == "hash" ? c.plain_into(hash)
+           : k == "sig"  ? c.plain_into(sig)
            : k == "tx"   ? !tx && (tx = read_plain_tx(c)).has_value()
                          : false;
   });
-  if (!ok || !index || !prev || !hash || !tx || !JsonReader::is_hex64(*prev) || !JsonReader::is_hex64(*hash))
+  if (!ok || !index || !prev || !hash || !tx || !JsonReader::is_hex64(*prev) || !JsonReader::is_hex64(*hash) ||
+      (sig && !JsonReader::is_hex(*sig, kSigHexDigits)))
     return std::nullopt;
   Block b;
   b.index = *index;
   b.prev = *prev;
   b.hash = *hash;
+  if (sig) b.sig = *sig;
   b.tx = std::move(*tx);
   return b;
 }

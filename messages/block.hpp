@@ -25,6 +25,9 @@ struct Tx {
   bool operator==(const Tx&) const = default;
 };
 
+// An Ed25519 signature in hex: 64 bytes.
+inline constexpr std::size_t kSigHexDigits = 128;
+
 using Balances = std::map<NodeId, Cents>;  // ordered: it reaches hashes and output
 
 struct Block {
@@ -33,10 +36,14 @@ struct Block {
   std::optional<Balances> genesis;  // exactly one of genesis and tx
   std::optional<Tx> tx;
   std::string hash;                 // 64 lowercase hex digits; empty before hashing
+  // The payer's Ed25519 signature over the 32 bytes of `hash`, 128 lowercase hex digits;
+  // empty when unsigned (genesis, or a block inside a payer's run whose last block signs).
+  std::string sig;
   bool operator==(const Block&) const = default;
 };
 
-// The block as JSON; without_hash drops the hash field (the canonical form that is hashed).
+// The block as JSON; without_hash drops the hash and sig fields (the canonical form that is
+// hashed).
 nlohmann::json block_to_json(const Block& block, bool without_hash = false);
 // A list of blocks as a JSON array, each as block_to_json writes it.
 nlohmann::json blocks_to_json(const std::vector<Block>& blocks);

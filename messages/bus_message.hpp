@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -28,6 +29,9 @@ enum class Actor { network, mutex, ledger, bank, wire, console, log };
 // shell -> network: a frame from a peer.
 struct WireIn {
   std::string bytes;
+  // The node whose CURVE key the frame's connection authenticated (0 with security off:
+  // then nothing vouches for the frame's `from`).
+  NodeId sender = 0;
 };
 // network -> wire (the shell's DEALER to `to`).
 struct WireOut {
@@ -161,8 +165,13 @@ struct StatusQuery {
 };
 // shell -> bank and bank/ledger -> console.
 struct ConsoleIn {
+  ConsoleIn(std::uint64_t c, ConsoleRequest r, std::optional<NodeId> who = std::nullopt)
+      : client(c), request(std::move(r)), caller(who) {}
   std::uint64_t client = 0;
   ConsoleRequest request;
+  // The account whose client key sent it (security on): only its own node's console lets
+  // it move money. nullopt with security off, where every console may do everything.
+  std::optional<NodeId> caller;
 };
 struct ConsoleOut {
   std::uint64_t client = 0;

@@ -91,7 +91,7 @@ ChainReply read_chain(const JsonReader& r) {
 }
 
 StatusReply read_status(const JsonReader& r) {
-  r.only({"ok", "id", "lamport", "height", "head", "queue", "peers"});
+  r.only({"ok", "id", "lamport", "height", "head", "queue", "peers", "security"});
   StatusReply s{.id = r.node_id("id"),
                 .lamport = r.u64("lamport"),
                 .height = r.u64("height"),
@@ -109,6 +109,10 @@ StatusReply read_status(const JsonReader& r) {
     PeerState state{.id = peer.node_id("id"), .connected = peer.boolean("connected"), .refused = ""};
     if (peer.has("refused")) state.refused = peer.string("refused", max_console_frame);
     s.peers.push_back(std::move(state));
+  }
+  if (r.has("security")) {
+    if (r.string("security", 8) != "off") JsonReader::fail("codec.range", "'security' in a status reply is only ever \"off\"");
+    s.security_off = true;
   }
   return s;
 }
@@ -223,9 +227,11 @@ nlohmann::json console_reply_to_json(const ConsoleReply& reply) {
                    if (!p.refused.empty()) peer["refused"] = p.refused;
                    peers.push_back(std::move(peer));
                  }
-                 return nlohmann::json{{"ok", true},         {"id", s.id},     {"lamport", s.lamport},
-                                       {"height", s.height}, {"head", s.head}, {"queue", queue},
-                                       {"peers", peers}};
+                 nlohmann::json j{{"ok", true},         {"id", s.id},     {"lamport", s.lamport},
+                                  {"height", s.height}, {"head", s.head}, {"queue", queue},
+                                  {"peers", peers}};
+                 if (s.security_off) j["security"] = "off";
+                 return j;
                },
                [](const VerifyReply& v) { return nlohmann::json{{"ok", true}, {"height", v.height}}; },
                [](const FailureReply& f) {

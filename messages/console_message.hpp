@@ -78,13 +78,14 @@ struct StatusReply {
   std::string head;
   std::vector<Stamp> queue;
   std::vector<PeerState> peers;
+  bool security_off = false;  // the config turned security off: "security":"off"
   bool operator==(const StatusReply&) const = default;
 };
 struct VerifyReply {
   std::uint64_t height = 0;
   bool operator==(const VerifyReply&) const = default;
 };
-// Every refusal: status is "aborted", "rejected" or "timeout".
+// Every refusal: status is "aborted", "rejected", "timeout", "denied" or "corrupt".
 struct FailureReply {
   std::string status;
   std::string error;

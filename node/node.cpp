@@ -10,6 +10,7 @@
 #include "actors/mutex/mutex_shell.hpp"
 #include "actors/network/network_shell.hpp"
 #include "node/node_cores.hpp"
+#include "security/key_files.hpp"
 
 namespace bank {
 
@@ -18,6 +19,22 @@ Node::Node(const ClusterConfig& config, NodeId self, std::FILE* log) : ctx_(1), 
   settings.self = self;
   settings.batch = config.batch;
   settings.bank.acquire_timeout_ms = config.acquire_timeout_ms;
+  settings.bank.security_off = !config.security;
+  std::optional<NodeSecret> secret;
+  if (config.security) {
+    KeyFiles files(config.keys_dir);
+    auto ring = files.ring(config);
+    if (!ring) throw std::runtime_error(ring.error().message);
+    auto own = files.node_secret(self);
+    if (!own) throw std::runtime_error(own.error().message);
+    if (own->signer.public_key() != *ring.value()->signing_key(self) ||
+        own->curve.public_key != *ring.value()->node_curve(self))
+      throw std::runtime_error("key file " + files.node_secret_path(self).string() + " does not match " +
+                               files.node_public_path(self).string());
+    settings.keys = *ring;
+    settings.signer = own->signer;
+    secret = std::move(*own);
+  }
   for (const auto& n : config.nodes)
     if (n.id != self) settings.peers.push_back(n.id);
   // Each start is a new incarnation; microseconds of wall time keep rising across restarts.
@@ -27,17 +44,23 @@ Node::Node(const ClusterConfig& config, NodeId self, std::FILE* log) : ctx_(1), 
   Block genesis = Chain::make_genesis(config.opening_balances());
   TxidMemory memory;
   auto loaded = FileBlockStore::open(config.node_dir(self), genesis, self, config.fsync,
-                                     [&](const Block& b) { memory.committed(b.tx->txid, b.index); });
+                                     [&](const Block& b) { memory.committed(b.tx->txid, b.index); }, settings.keys);
   if (!loaded) throw std::runtime_error(loaded.error().message);
   log_.write(LogOut{"start", 0, {{"incarnation", settings.incarnation}, {"height", loaded->chain.height()}}});
   for (const auto& note : loaded->notes) log_.write(LogOut{"repair", 0, {{"note", note}}});
+  if (!config.security)
+    log_.write(LogOut{"warning", 0, {{"warning", "security is off (security: off in the config): links and consoles "
+                                                 "are unauthenticated and unencrypted, and anyone who reaches the "
+                                                 "console port can move this node's money"}}});
   log_.flush();
   NodeCores cores(settings, std::move(loaded->chain), std::move(memory), loaded->aborts);
 
-  shells_.push_back(std::make_unique<NetworkShell>(ctx_, config, self, std::move(cores.network)));
+  if (secret) zap_ = std::make_unique<ZapHandler>(ctx_, settings.keys, log_);
+  const NodeSecret* s = secret ? &*secret : nullptr;
+  shells_.push_back(std::make_unique<NetworkShell>(ctx_, config, self, std::move(cores.network), s, settings.keys.get()));
   shells_.push_back(std::make_unique<MutexShell>(ctx_, std::move(cores.mutex)));
   shells_.push_back(std::make_unique<LedgerShell>(ctx_, std::move(cores.ledger)));
-  shells_.push_back(std::make_unique<BankShell>(ctx_, *config.find(self), std::move(cores.bank)));
+  shells_.push_back(std::make_unique<BankShell>(ctx_, *config.find(self), std::move(cores.bank), s));
   // One thread for all four is the default: on a small, loaded machine every hop between
   // threads is a wake-up that waits for a core, and a release crossed three of them.
   // README, Performance, has both layouts measured.

@@ -9,13 +9,15 @@
 
 #include "config/cluster_config.hpp"
 #include "runtime/actor_thread.hpp"
+#include "runtime/zap_handler.hpp"
 
 namespace bank {
 
 class Node {
  public:
-  // Throws std::runtime_error naming the problem when the log is damaged or a port cannot
-  // be bound.
+  // Throws std::runtime_error naming the problem when a key file is missing or malformed,
+  // the log is damaged, or a port cannot be bound. Keys are read before anything on disk
+  // is touched.
   Node(const ClusterConfig& config, NodeId self, std::FILE* log);
   ~Node();
 
@@ -25,6 +27,7 @@ class Node {
  private:
   zmq::context_t ctx_;
   LogSink log_;
+  std::unique_ptr<ZapHandler> zap_;                  // bound before the shells bind; outlives them
   std::vector<std::unique_ptr<ActorShell>> shells_;  // outlive the threads that host them
   std::vector<std::unique_ptr<ActorThread>> threads_;
   bool running_ = false;

@@ -13,7 +13,7 @@ TxidMemory with_aborts(TxidMemory memory, const std::vector<AbortRecord>& aborts
 NodeCores::NodeCores(const NodeSettings& s, Chain chain, TxidMemory memory, const std::vector<AbortRecord>& aborts)
     : network(s.self, s.peers, s.incarnation, chain.genesis_hash(), s.timings),
       mutex(s.self, s.peers, s.entry_rule),
-      ledger(s.self, std::move(chain), s.batch),
+      ledger(s.self, std::move(chain), s.batch, s.signer),
       bank(s.self, ledger.chain().table().balances(), s.bank, with_aborts(std::move(memory), aborts)) {
   network.set_height(ledger.chain().height());
 }

@@ -4,12 +4,16 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <vector>
 
 #include "actors/bank/bank_core.hpp"
 #include "actors/ledger/ledger_core.hpp"
 #include "actors/mutex/mutex_core.hpp"
 #include "actors/network/network_core.hpp"
+#include "security/key_ring.hpp"
+#include "security/signer.hpp"
 
 namespace bank {
 
@@ -21,6 +25,10 @@ struct NodeSettings {
   BankOptions bank;
   LinkTimings timings;
   MutexCore::EntryRule entry_rule = &MutexCore::lamport_rule;
+  // Security on: every node's public keys (the chain checks payers' signatures with them)
+  // and this node's signing key. Both empty with security off.
+  std::shared_ptr<const KeyRing> keys;
+  std::optional<Signer> signer;
 };
 
 class NodeCores {

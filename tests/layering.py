@@ -9,13 +9,14 @@ other round a cycle. Layers, lowest first:
   0 messages/json   the JSON readers and writers: strict (nlohmann), in place, by hand
   1 messages        wire types and their codecs
   2 config, domain  the cluster config; money, balances and transfer checks
-  3 runtime         what hosts actors: ActorShell, ActorThread, LogSink
-  4 actors/*        network, mutex, ledger, bank: each a core and a shell; no actor
+  3 security        keys, key files, signatures, who a CURVE key is
+  4 runtime         what hosts actors: ActorShell, ActorThread, LogSink, the ZAP handler
+  5 actors/*        network, mutex, ledger, bank: each a core and a shell; no actor
                     includes another
-  5 node            NodeCores and Node: the four actors composed
-  6 client          the console client and the process cluster the tools share
-  7 apps/bench      bank-bench's parts
-  8 apps            the programs
+  6 node            NodeCores and Node: the four actors composed
+  7 client          the console client and the process cluster the tools share
+  8 apps/bench      bank-bench's parts
+  9 apps            the programs
 
 Prints each offending include and ends with a 'N passed, N failed' line."""
 import os
@@ -23,9 +24,9 @@ import re
 import sys
 
 LAYERS = {
-    "messages/json": 0, "messages": 1, "config": 2, "domain": 2, "runtime": 3,
-    "actors/network": 4, "actors/mutex": 4, "actors/ledger": 4, "actors/bank": 4,
-    "node": 5, "client": 6, "apps/bench": 7, "apps": 8,
+    "messages/json": 0, "messages": 1, "config": 2, "domain": 2, "security": 3, "runtime": 4,
+    "actors/network": 5, "actors/mutex": 5, "actors/ledger": 5, "actors/bank": 5,
+    "node": 6, "client": 7, "apps/bench": 8, "apps": 9,
 }
 # Files placed apart from their folder's layer.
 FILE_LAYERS = {"messages/result.hpp": -1}

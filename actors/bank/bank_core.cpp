@@ -37,6 +37,16 @@ void BankCore::on_console(const ConsoleIn& c, Outbox& out) {
     out.push_back({Actor::log, LogOut{"error", 0, {{"error", why}}}});
   };
   std::visit(Overload{[&](const TransferCmd& t) {
+                        // Access: only the owner of this node's account spends it (the
+                        // shell names the caller by its client key); other clients read.
+                        if (c.caller && *c.caller != self_) {
+                          std::string why = "client " + std::to_string(*c.caller) + " may only read at node " +
+                                            std::to_string(self_) + "; a transfer from account " +
+                                            std::to_string(self_) + " needs client " + std::to_string(self_) + "'s key";
+                          out.push_back({Actor::console, ConsoleOut{c.client, FailureReply{"denied", why, {}}}});
+                          out.push_back({Actor::log, LogOut{"error", 0, {{"error", "denied: " + why}}}});
+                          return;
+                        }
                         if (t.to == self_) return reject("an account cannot pay itself");
                         if (!table_.knows(t.to)) return reject("account " + std::to_string(t.to) + " does not exist");
                         on_transfer(c.client, t, out);
@@ -52,7 +62,11 @@ void BankCore::on_console(const ConsoleIn& c, Outbox& out) {
                       },
                       [&](const ChainCmd& q) { out.push_back({Actor::ledger, ChainQuery{c.client, q}}); },
                       [&](const VerifyCmd&) { out.push_back({Actor::ledger, VerifyQuery{c.client}}); },
-                      [&](const StatusCmd&) { out.push_back({Actor::mutex, StatusQuery{c.client, {}}}); }},
+                      [&](const StatusCmd&) {
+                        StatusQuery q{c.client, {}};
+                        q.reply.security_off = options_.security_off;
+                        out.push_back({Actor::mutex, std::move(q)});
+                      }},
              c.request);
 }
 

@@ -18,6 +18,7 @@ namespace bank {
 
 struct BankOptions {
   std::int64_t acquire_timeout_ms = ClusterConfig::kDefaultAcquireTimeoutMs;
+  bool security_off = false;  // status says so
 };
 
 class BankCore {

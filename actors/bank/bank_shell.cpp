@@ -8,9 +8,17 @@
 
 namespace bank {
 
-BankShell::BankShell(zmq::context_t& ctx, const NodeConfig& me, BankCore core)
-    : ActorShell(ctx, Actor::bank, kTickMs), core_(std::move(core)), console_(ctx, zmq::socket_type::router) {
+BankShell::BankShell(zmq::context_t& ctx, const NodeConfig& me, BankCore core, const NodeSecret* secret)
+    : ActorShell(ctx, Actor::bank, kTickMs),
+      core_(std::move(core)),
+      console_(ctx, zmq::socket_type::router),
+      secure_(secret != nullptr) {
   console_.set(zmq::sockopt::linger, 0);
+  if (secure_) {
+    console_.set(zmq::sockopt::curve_server, 1);
+    console_.set(zmq::sockopt::curve_secretkey, secret->curve.secret_z85());
+    console_.set(zmq::sockopt::zap_domain, std::string(KeyRing::kConsoleDomain));
+  }
   console_.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(4 * max_console_frame));
   bind_or_explain(console_, "tcp://" + me.host + ":" + std::to_string(me.console), "console port");
 }
@@ -44,6 +52,13 @@ void BankShell::on_ready(const std::vector<zmq::pollitem_t>& items) {
       continue;
     }
     std::string identity = parts[0].to_string();
+    std::optional<NodeId> caller;
+    if (secure_) {
+      // Set by our ZAP handler for every admitted connection: "client-N".
+      auto who = Principal::from_user_id(parts[2].gets("User-Id"));
+      if (!who || who->kind != Principal::Kind::client) continue;
+      caller = who->id;
+    }
     auto request = decode_console_request(parts[2].to_string_view());
     if (!request) {
       reply(identity, FailureReply{"rejected", request.error().message, {}});
@@ -52,7 +67,7 @@ void BankShell::on_ready(const std::vector<zmq::pollitem_t>& items) {
     }
     std::uint64_t client = next_client_++;
     clients_[client] = identity;
-    feed(ConsoleIn{client, std::move(*request)});
+    feed(ConsoleIn{client, std::move(*request), caller});
   }
 }
 

@@ -2,7 +2,9 @@
 // port speaking docs/console-protocol.md to REQ clients. A request that does not decode is
 // answered `rejected` here; the rest go to BankCore as ConsoleIn with a client number, and
 // replies (from the bank, or straight from the ledger for chain/verify/status) go back to
-// the client they belong to.
+// the client they belong to. With security on the ROUTER is a CURVE server in the ZAP domain
+// "console": only clients whose keys the node knows connect, and each request goes to the
+// core with the account whose client key sent it (BankCore decides what it may do).
 #pragma once
 
 #include <map>
@@ -10,6 +12,7 @@
 #include "actors/bank/bank_core.hpp"
 #include "runtime/actor_shell.hpp"
 #include "config/cluster_config.hpp"
+#include "security/key_files.hpp"
 
 namespace bank {
 
@@ -21,7 +24,8 @@ class BankShell : public ActorShell {
   static constexpr int kRequestsPerWake = 256;
 
   // Binds the console port now, so a port in use fails before any thread starts.
-  BankShell(zmq::context_t& ctx, const NodeConfig& me, BankCore core);
+  // `secret` turns CURVE on; nullptr: security off.
+  BankShell(zmq::context_t& ctx, const NodeConfig& me, BankCore core, const NodeSecret* secret);
 
  protected:
   void step(const BusMessage& in, Outbox& out) override { core_.step(in, out); }
@@ -34,6 +38,7 @@ class BankShell : public ActorShell {
 
   BankCore core_;
   zmq::socket_t console_;
+  bool secure_ = false;
   std::map<std::uint64_t, std::string> clients_;  // client number -> REQ identity
   std::uint64_t next_client_ = 1;
 };

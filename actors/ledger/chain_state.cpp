@@ -5,8 +5,8 @@
 
 namespace bank {
 
-ChainState::ChainState(const Block& genesis)
-    : head_(genesis.hash), genesis_hash_(genesis.hash), table_(*genesis.genesis) {}
+ChainState::ChainState(const Block& genesis, std::shared_ptr<const KeyRing> keys)
+    : head_(genesis.hash), genesis_hash_(genesis.hash), table_(*genesis.genesis), keys_(std::move(keys)) {}
 
 Check ChainState::check(const Block& b) const {
   if (b.index != height_ + 1)
@@ -16,6 +16,15 @@ Check ChainState::check(const Block& b) const {
   if (!b.tx || b.genesis)
     return make_error("ledger.not_tx", "block " + std::to_string(b.index) + " is not a single transfer");
   if (b.hash != block_hash(b)) return make_error("ledger.hash", "block " + std::to_string(b.index) + " has a wrong hash");
+  if (keys_) {
+    if (open_run_ != 0 && open_run_ != b.tx->from)
+      return make_error("ledger.unsigned", "block " + std::to_string(b.index - 1) + " of payer " +
+                                               std::to_string(open_run_) + " is not covered by a signature of its payer");
+    if (!b.sig.empty() && !keys_->signed_by(b.tx->from, b.hash, b.sig))
+      return make_error("ledger.signature", "block " + std::to_string(b.index) +
+                                                " carries a signature that is not its payer's (node " +
+                                                std::to_string(b.tx->from) + ")");
+  }
   return table_.check(*b.tx);
 }
 
@@ -24,6 +33,13 @@ Check ChainState::append(const Block& b) {
   table_.apply(*b.tx);
   ++height_;
   head_ = b.hash;
+  if (keys_) {
+    if (open_run_ == 0) run_start_ = height_;
+    open_run_ = b.sig.empty() ? b.tx->from : 0;
+    if (open_run_ == 0) run_start_ = height_ + 1;
+  } else {
+    run_start_ = height_ + 1;
+  }
   return std::nullopt;
 }
 

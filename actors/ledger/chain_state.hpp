@@ -1,22 +1,32 @@
 // ChainState: what a chain's blocks add up to (height, head hash, balances) and every
-// acceptance check of a next block: index, prev, hash, and funds. It keeps no blocks, so
-// a million-block log can be verified in constant memory.
+// acceptance check of a next block: index, prev, hash, the payer's signature, and funds. It
+// keeps no blocks, so a million-block log can be verified in constant memory.
+//
+// The signature rule (with keys; docs/file-formats.md#signatures): a transfer block either
+// carries its payer's valid `sig`, or the next block has the same payer, so each run of one
+// payer's blocks ends with a signed block that covers the run through the hash chain. The
+// state remembers the payer of an open (not yet signed) run; covered() says there is none.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "domain/balance_table.hpp"
 #include "messages/block.hpp"
+#include "security/key_ring.hpp"
 
 namespace bank {
 
 class ChainState {
  public:
-  explicit ChainState(const Block& genesis);  // precondition: a valid genesis
+  // Precondition: a valid genesis. Without keys no signature is asked for or checked (a
+  // cluster run with security off).
+  explicit ChainState(const Block& genesis, std::shared_ptr<const KeyRing> keys = nullptr);
 
-  // Error ids: ledger.index, ledger.prev, ledger.not_tx, ledger.hash, and the BalanceTable
-  // ids for funds and accounts.
+  // Error ids: ledger.index, ledger.prev, ledger.not_tx, ledger.hash, ledger.signature (a
+  // `sig` that is not the payer's), ledger.unsigned (a block of another payer after an open
+  // run), and the BalanceTable ids for funds and accounts.
   Check check(const Block& block) const;
   Check append(const Block& block);  // check, then take it in
 
@@ -24,12 +34,20 @@ class ChainState {
   const std::string& head() const { return head_; }
   const std::string& genesis_hash() const { return genesis_hash_; }
   const BalanceTable& table() const { return table_; }
+  const std::shared_ptr<const KeyRing>& keys() const { return keys_; }
+  // No run of unsigned blocks is open at the head (always true without keys).
+  bool covered() const { return open_run_ == 0; }
+  // The index of the first block of the open run (height()+1 when covered).
+  std::uint64_t run_start() const { return run_start_; }
 
  private:
   std::uint64_t height_ = 0;
   std::string head_;
   std::string genesis_hash_;
   BalanceTable table_;
+  std::shared_ptr<const KeyRing> keys_;
+  NodeId open_run_ = 0;          // the payer of the unsigned blocks at the head, 0: none
+  std::uint64_t run_start_ = 1;  // where that run starts
 };
 
 }  // namespace bank

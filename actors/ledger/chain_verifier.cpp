@@ -9,7 +9,7 @@ void ChainVerifier::start(std::uint64_t client, const Chain& chain, Lamport lamp
   if (!checked) return failed(client, checked.error(), lamport, out);
   if (genesis.front().hash != chain.genesis_hash())
     return failed(client, make_error("ledger.genesis", "block 0 is not this cluster's genesis"), lamport, out);
-  verifying_.push_back(Verification{.client = client, .state = ChainState(genesis.front()), .next = 1});
+  verifying_.push_back(Verification{.client = client, .state = ChainState(genesis.front(), chain.state().keys()), .next = 1});
   if (verifying_.size() == 1) out.push_back({Actor::ledger, VerifySlice{}});
 }
 
@@ -29,6 +29,9 @@ void ChainVerifier::slice(const Chain& chain, Lamport lamport, Outbox& out) {
     // Failed, or up to the head as it is now.
     if (!error && v.state.head() != chain.head())
       error = make_error("ledger.head", "the stored chain ends before the head");
+    if (!error && !v.state.covered())
+      error = make_error("ledger.unsigned", "blocks from " + std::to_string(v.state.run_start()) +
+                                               " on are not covered by a signature of their payer");
     if (error)
       failed(v.client, *error, lamport, out);
     else

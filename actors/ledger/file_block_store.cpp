@@ -26,6 +26,7 @@ Error io_error(const std::filesystem::path& p, const std::string& what) {
 // write: it is not handed over, and the scan says where the good part ends.
 struct Scan {
   bool torn = false;
+  bool noted = false;  // the cut is already explained in the notes
   std::uint64_t good_end = 0;
 };
 
@@ -66,10 +67,16 @@ Result<Scan> scan_lines(const std::filesystem::path& p, const EachLine& each) {
 }
 
 // Verifies blocks.jsonl line by line into `state`, noting where each line starts: the first
-// must be the config's genesis; `own` sees each later block whose transfer is from `self`.
+// must be the config's genesis; `own` sees each later block whose transfer is from `self`
+// once a signature covers it. Blocks at the end that no signature covers (a batch whose
+// write a power cut tore before its signed last block reached the disk: it was never
+// synced, so never released or answered) are left out, and the scan ends before them.
 Result<Scan> scan_blocks(const std::filesystem::path& path, const Block& genesis, NodeId self,
-                         const FileBlockStore::OwnBlock& own, ChainState& state, std::deque<std::uint64_t>& offsets) {
-  return scan_lines(path, [&](std::string_view line, std::uint64_t offset) -> std::optional<Error> {
+                         const FileBlockStore::OwnBlock& own, ChainState& state, std::deque<std::uint64_t>& offsets,
+                         std::vector<std::string>& notes) {
+  ChainState covered = state;  // the state after the last covered block
+  std::vector<Block> uncovered_own;
+  auto scan = scan_lines(path, [&](std::string_view line, std::uint64_t offset) -> std::optional<Error> {
     std::size_t i = offsets.size();
     offsets.push_back(offset);
     auto damaged = [&](const std::string& why) {
@@ -84,9 +91,25 @@ Result<Scan> scan_blocks(const std::filesystem::path& path, const Block& genesis
       return std::nullopt;
     }
     if (auto e = state.append(*b)) return damaged(e->message);
-    if (b->tx->from == self && own) own(*b);
+    if (b->tx->from == self && own) uncovered_own.push_back(std::move(*b));
+    if (state.covered()) {
+      if (own)
+        for (const Block& o : uncovered_own) own(o);
+      uncovered_own.clear();
+      if (state.keys()) covered = state;
+    }
     return std::nullopt;
   });
+  if (!scan || state.covered()) return scan;
+  const std::uint64_t first = state.run_start();
+  notes.push_back("cut " + std::to_string(offsets.size() - first) + " unsigned blocks from " + std::to_string(first) +
+                  " at the end of " + path.string() + " (a batch torn by a crash before its signed last block)");
+  scan->torn = true;
+  scan->noted = true;
+  scan->good_end = offsets[first];
+  offsets.resize(first);
+  state = std::move(covered);
+  return scan;
 }
 
 // Reads aborts.jsonl into `records`.
@@ -103,7 +126,7 @@ Result<Scan> scan_aborts(const std::filesystem::path& path, std::vector<AbortRec
 std::optional<Error> cut_torn_end(const std::filesystem::path& path, const Scan& scan, std::vector<std::string>& notes) {
   if (!scan.torn) return std::nullopt;
   if (::truncate(path.c_str(), static_cast<off_t>(scan.good_end)) != 0) return io_error(path, "cut the torn end of");
-  notes.push_back("cut a torn final record from " + path.string() + " (written during a crash, never synced)");
+  if (!scan.noted) notes.push_back("cut a torn final record from " + path.string() + " (written during a crash, never synced)");
   return std::nullopt;
 }
 
@@ -150,7 +173,8 @@ FileBlockStore::~FileBlockStore() {
 }
 
 Result<FileBlockStore::Loaded> FileBlockStore::open(const std::filesystem::path& dir, const Block& genesis, NodeId self,
-                                                    bool fsync, const OwnBlock& own) {
+                                                    bool fsync, const OwnBlock& own,
+                                                    std::shared_ptr<const KeyRing> keys) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return make_error("store.io", "cannot create " + dir.string() + ": " + ec.message());
@@ -159,12 +183,13 @@ Result<FileBlockStore::Loaded> FileBlockStore::open(const std::filesystem::path&
   const bool fresh = !std::filesystem::exists(blocks_path);
 
   // Verify everything before changing anything.
-  ChainState state(genesis);
+  ChainState state(genesis, std::move(keys));
   std::deque<std::uint64_t> offsets;
   std::vector<AbortRecord> abort_records;
+  std::vector<std::string> notes;
   Scan blocks, aborts;
   if (!fresh) {
-    auto scanned = scan_blocks(blocks_path, genesis, self, own, state, offsets);
+    auto scanned = scan_blocks(blocks_path, genesis, self, own, state, offsets, notes);
     if (!scanned) return scanned.error();
     blocks = *scanned;
   }
@@ -176,7 +201,6 @@ Result<FileBlockStore::Loaded> FileBlockStore::open(const std::filesystem::path&
   if (!fresh && offsets.empty() && !blocks.torn)
     return make_error("store.corrupt", blocks_path.string() + " is empty: it has no genesis block");
 
-  std::vector<std::string> notes;
   for (const auto& [path, scan] : {std::pair{&blocks_path, &blocks}, std::pair{&aborts_path, &aborts}})
     if (auto e = cut_torn_end(*path, *scan, notes)) return *e;
   auto fds = open_both(blocks_path, aborts_path);

@@ -8,8 +8,8 @@
 
 namespace bank {
 
-LedgerCore::LedgerCore(NodeId self, Chain chain, std::size_t batch)
-    : self_(self), chain_(std::move(chain)), batch_(std::max<std::size_t>(batch, 1)) {}
+LedgerCore::LedgerCore(NodeId self, Chain chain, std::size_t batch, std::optional<Signer> signer)
+    : self_(self), chain_(std::move(chain)), batch_(std::max<std::size_t>(batch, 1)), signer_(std::move(signer)) {}
 
 void LedgerCore::step(const BusMessage& in, Outbox& out) {
   std::visit(Overload{[&](const Granted& g) {
@@ -32,7 +32,7 @@ void LedgerCore::step(const BusMessage& in, Outbox& out) {
                         catch_up(out);
                       },
                       [&](const ApplyBlocks& a) {
-                        apply_peer(a, out);
+                        apply_peer(a, true, out);
                         catch_up(out);
                       },
                       [&](const PeerIn& p) { on_peer(p, out); },
@@ -82,59 +82,103 @@ void LedgerCore::log_commit(const Block& b, Lamport lamport, Outbox& out) {
 }
 
 // Inside our critical section: up to `batch` staged transfers, each checked against the
-// funds at its turn. Ordering rule: the blocks (and the aborts) are on disk before the
+// funds at its turn (on a trial copy of the chain's state), the last block signed, then all
+// appended at once. Ordering rule: the blocks (and the aborts) are on disk before the
 // release that carries them leaves and before any client hears of them.
 void LedgerCore::enter(const Granted& g, Outbox& out) {
   lamport_ = std::max(lamport_, g.lamport);
   Committed done;
   done.own_exit = true;
+  ChainState trial = chain_.state();
   for (std::size_t n = 0; n < batch_ && !staged_.empty(); ++n) {
     Tx tx = std::move(staged_.front());
     staged_.pop_front();
     tx.lamport = g.lamport;
-    Block b = chain_.next_block(tx);
-    if (auto e = chain_.append(b)) {
+    Block b = Chain::block_on(trial, tx);
+    if (auto e = trial.append(b)) {
       done.aborted.push_back({tx.txid, e->message});
       chain_.store().record_abort({tx.txid, e->message});
       out.push_back({Actor::log, LogOut{"abort", lamport_, {{"txid", tx.txid}, {"reason", e->message}}}});
     } else {
-      log_commit(b, lamport_, out);
       done.blocks.push_back(std::move(b));
     }
   }
+  if (!done.blocks.empty() && signer_) done.blocks.back().sig = signer_->sign_hash(done.blocks.back().hash);
+  if (auto e = chain_.append_run(done.blocks)) {
+    // Our own blocks, checked a moment ago: only a node without its signing key (a config
+    // with keys but no signer) gets here. Nothing is appended; the transfers are refused.
+    for (const Block& b : done.blocks) done.aborted.push_back({b.tx->txid, e->message});
+    done.blocks.clear();
+    out.push_back({Actor::log, LogOut{"error", lamport_, {{"error", "own batch refused: " + e->message}}}});
+  }
+  for (const Block& b : done.blocks) log_commit(b, lamport_, out);
   chain_.sync();
   if (!done.blocks.empty()) out.push_back({Actor::mutex, LocalHeight{chain_.height()}});
   out.push_back({Actor::mutex, Release{g.req, done.blocks}});
   out.push_back({Actor::bank, std::move(done)});
 }
 
-void LedgerCore::apply_peer(const ApplyBlocks& a, Outbox& out) {
+// Peers' blocks: from a release (`released`: every block must spend the releaser's own
+// account), or fetched as history. They wait in early_ until the blocks before them are
+// here, then go onto the chain one signed run at a time.
+void LedgerCore::apply_peer(const ApplyBlocks& a, bool released, Outbox& out) {
   lamport_ = std::max(lamport_, a.lamport);
+  // With security off (no keys) every node is trusted, as it is with every other check.
+  if (released && chain_.signed_blocks())
+    for (const Block& b : a.blocks)
+      if (b.tx && b.tx->from != a.from) {
+        out.push_back({Actor::log, LogOut{"error", lamport_,
+                                          {{"error", "refused the release of node " + std::to_string(a.from) +
+                                                         ": block " + std::to_string(b.index) + " spends account " +
+                                                         std::to_string(b.tx->from) + ", not its own"}}}});
+        return;
+      }
   for (const Block& b : a.blocks) {
     if (b.index > chain_.height() + 1) {
       // Its sender holds every block before it: fetch the gap if it does not fill by itself.
       catch_up_.hint(a.from, b.index - 1, chain_.height());
-      early_.emplace(b.index, std::pair{a.from, b});
+      early_.insert_or_assign(b.index, std::pair{a.from, b});
     } else if (b.index <= chain_.height() && chain_.at(b.index).hash != b.hash) {
       out.push_back({Actor::log, LogOut{"error", lamport_,
                                         {{"error", "node " + std::to_string(a.from) + " sent a block " +
                                                        std::to_string(b.index) + " that differs from ours"}}}});
     } else if (b.index == chain_.height() + 1) {
-      early_.emplace(b.index, std::pair{a.from, b});
+      // The newest copy wins: a run refused or left unsigned must not block a good one.
+      early_.insert_or_assign(b.index, std::pair{a.from, b});
     }
   }
+  append_early(out);
+}
+
+// Appends what early_ holds from the head on, a run at a time: consecutive blocks up to
+// the first signed one (each block alone when the chain asks for no signatures). A run
+// whose signed end has not come yet waits.
+void LedgerCore::append_early(Outbox& out) {
   Committed done;
-  for (auto it = early_.find(chain_.height() + 1); it != early_.end(); it = early_.find(chain_.height() + 1)) {
-    auto [from, b] = std::move(it->second);
-    early_.erase(it);
-    if (auto e = chain_.append(b)) {
-      out.push_back({Actor::log, LogOut{"error", lamport_,
-                                        {{"error", "refused block " + std::to_string(b.index) + " from node " +
-                                                       std::to_string(from) + ": " + e->message}}}});
-      continue;
+  for (;;) {
+    std::vector<Block> run;
+    NodeId from = 0;
+    for (auto it = early_.find(chain_.height() + 1); it != early_.end() && it->first == chain_.height() + 1 + run.size();
+         ++it) {
+      from = it->second.first;
+      run.push_back(it->second.second);
+      if (!chain_.signed_blocks() || !run.back().sig.empty()) break;
     }
-    log_commit(b, lamport_, out);
-    done.blocks.push_back(std::move(b));
+    if (run.empty() || (chain_.signed_blocks() && run.back().sig.empty())) break;
+    const std::uint64_t first = run.front().index;
+    auto e = chain_.append_run(run);
+    early_.erase(early_.begin(), early_.upper_bound(first + run.size() - 1));
+    if (e) {
+      out.push_back({Actor::log, LogOut{"error", lamport_,
+                                        {{"error", "refused blocks " + std::to_string(first) + ".." +
+                                                       std::to_string(first + run.size() - 1) + " from node " +
+                                                       std::to_string(from) + ": " + e->message}}}});
+      break;
+    }
+    for (Block& b : run) {
+      log_commit(b, lamport_, out);
+      done.blocks.push_back(std::move(b));
+    }
   }
   early_.erase(early_.begin(), early_.upper_bound(chain_.height()));
   if (done.blocks.empty()) return;
@@ -169,6 +213,14 @@ void LedgerCore::on_peer(const PeerIn& p, Outbox& out) {
   if (const auto* s = std::get_if<SyncMsg>(&p.body)) {
     chain_.sync();  // serve only what is on disk
     BlocksMsg answer{chain_.range(s->from, sync_batch), chain_.height()};
+    // A page ends with a signed block, so the asker can append all of it: cut after the
+    // last signed block, or, when a run is longer than a page, read on to its end.
+    if (auto& bl = answer.blocks; chain_.signed_blocks() && !bl.empty()) {
+      auto last = std::find_if(bl.rbegin(), bl.rend(), [](const Block& b) { return !b.sig.empty(); });
+      if (last != bl.rend()) bl.erase(last.base(), bl.end());
+      while (!bl.empty() && bl.back().sig.empty() && bl.back().index < chain_.height())
+        bl.push_back(chain_.at(bl.back().index + 1));
+    }
     out.push_back({Actor::mutex, PeerOut{p.from, 0, std::move(answer)}});
   } else if (const auto* b = std::get_if<BlocksMsg>(&p.body)) {
     on_answer(p.from, p.lamport, *b, out);
@@ -183,7 +235,7 @@ void LedgerCore::on_answer(NodeId from, Lamport lamport, const BlocksMsg& b, Out
   for (const Block& blk : b.blocks)
     if (blk.index > chain_.height()) fresh.push_back(blk);
   std::uint64_t reach = fresh.empty() ? chain_.height() : fresh.back().index;
-  apply_peer(ApplyBlocks{from, lamport, fresh}, out);
+  apply_peer(ApplyBlocks{from, lamport, fresh}, false, out);
   // A peer that sent nothing new, or a block we refused, cannot help us further: stop
   // asking it (it would send the same again).
   if (fresh_answer && (fresh.empty() || chain_.height() < reach)) catch_up_.give_up(from, std::min(b.height, chain_.height()));

@@ -15,12 +15,16 @@
 #include "actors/ledger/chain_verifier.hpp"
 #include "config/cluster_config.hpp"
 #include "messages/bus_message.hpp"
+#include "security/signer.hpp"
 
 namespace bank {
 
 class LedgerCore {
  public:
-  LedgerCore(NodeId self, Chain chain, std::size_t batch = ClusterConfig::kDefaultBatch);
+  // With a signer, the last block of each of our batches carries our signature (the chain
+  // then also asks peers' batches for theirs: Chain::signed_blocks).
+  LedgerCore(NodeId self, Chain chain, std::size_t batch = ClusterConfig::kDefaultBatch,
+             std::optional<Signer> signer = std::nullopt);
 
   void step(const BusMessage& in, Outbox& out);
 
@@ -31,7 +35,8 @@ class LedgerCore {
 
  private:
   void enter(const Granted& g, Outbox& out);
-  void apply_peer(const ApplyBlocks& a, Outbox& out);
+  void apply_peer(const ApplyBlocks& a, bool released, Outbox& out);
+  void append_early(Outbox& out);
   void on_peer(const PeerIn& p, Outbox& out);
   void on_answer(NodeId from, Lamport lamport, const BlocksMsg& b, Outbox& out);
   void on_height(const PeerHeight& h, Outbox& out);
@@ -42,6 +47,7 @@ class LedgerCore {
   NodeId self_;
   Chain chain_;
   std::size_t batch_;
+  std::optional<Signer> signer_;
   std::deque<Tx> staged_;  // the bank's transfers for our next critical sections, in order
   Lamport lamport_ = 0;  // the newest clock value the mutex told us, for log lines
   // Peers' blocks that arrived ahead of a gap. Releases from different peers can cross on

@@ -35,4 +35,9 @@ void MemoryBlockStore::crash(std::size_t unsynced_kept, bool torn) {
   synced_aborts_ = aborts_.size();
 }
 
+void MemoryBlockStore::truncate(std::size_t blocks) {
+  if (blocks < blocks_.size()) blocks_.resize(blocks);
+  synced_blocks_ = std::min(synced_blocks_, blocks_.size());
+}
+
 }  // namespace bank

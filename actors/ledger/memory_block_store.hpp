@@ -20,6 +20,8 @@ class MemoryBlockStore : public BlockStore {
   // Keeps the synced records and `unsynced_kept` more (of blocks, then aborts, in order),
   // minus the last kept block when `torn`; the store then holds what a restart would load.
   void crash(std::size_t unsynced_kept, bool torn);
+  // Keeps the first `blocks` blocks (a restart cutting blocks no signature covers).
+  void truncate(std::size_t blocks);
   std::size_t unsynced() const { return blocks_.size() - synced_blocks_ + aborts_.size() - synced_aborts_; }
   const std::vector<AbortRecord>& aborts() const { return aborts_; }
   std::uint64_t syncs() const { return syncs_; }

@@ -66,6 +66,15 @@ void NetworkCore::step(const BusMessage& in, Outbox& out) {
                           out.push_back({Actor::log, LogOut{"error", lamport_, {{"error", "bad peer frame: " + m.error().message}}}});
                           return;
                         }
+                        // A peer's identity is its key: a frame must come from the node
+                        // whose key its connection authenticated.
+                        if (w.sender != 0 && m->from != w.sender) {
+                          out.push_back({Actor::log, LogOut{"error", lamport_,
+                                                            {{"error", "dropped a frame claiming to be from node " +
+                                                                           std::to_string(m->from) + " that came with node " +
+                                                                           std::to_string(w.sender) + "'s key"}}}});
+                          return;
+                        }
                         auto it = sessions_.find(m->from);
                         if (it == sessions_.end() || m->from == self_) {
                           out.push_back({Actor::log, LogOut{"error", lamport_,

@@ -1,7 +1,13 @@
 // NetworkShell: the network actor's shell. Owns the peer sockets: a ROUTER inbox bound to
-// this node's port (router_handover: a restarted peer's new connection takes over its id)
-// and one DEALER per peer, whose routing id is our node id. Frames a DEALER cannot take now
-// wait in a backlog, in order, until it can: a full queue is backpressure, not loss.
+// this node's port and one DEALER per peer. The ROUTER only receives; its routing ids are
+// its own (no peer names one, so no connection can take over another's). With security on
+// every socket is CURVE: the ROUTER a server with our key in the ZAP domain "peer", each
+// DEALER a client that knows its peer's key; each frame comes with the node its
+// connection's key belongs to (the ZAP user id), which the core checks against `from`.
+// Frames a DEALER cannot take now wait in a backlog, in order, until it can: a full queue is
+// backpressure, not loss. A DEALER whose handshake fails (junk on the port, a key the peer
+// refuses) is never dialled again by libzmq, so a monitor watches each one and the shell
+// replaces it after kRedialMs; the link layer resends what the old one held.
 #pragma once
 
 #include <deque>
@@ -10,6 +16,7 @@
 #include "actors/network/network_core.hpp"
 #include "runtime/actor_shell.hpp"
 #include "config/cluster_config.hpp"
+#include "security/key_files.hpp"
 
 namespace bank {
 
@@ -26,9 +33,14 @@ class NetworkShell : public ActorShell {
   static constexpr int kPeerLingerMs = 200;
   static constexpr int kReconnectMs = 50;
   static constexpr int kReconnectMaxMs = 1000;
+  // A DEALER whose handshake failed is replaced this long after (no faster: a port that
+  // keeps answering junk must not make us spin).
+  static constexpr std::int64_t kRedialMs = 500;
 
-  // Binds the peer port now, so a port in use fails before any thread starts.
-  NetworkShell(zmq::context_t& ctx, const ClusterConfig& config, NodeId self, NetworkCore core);
+  // Binds the peer port now, so a port in use fails before any thread starts. `secret`
+  // (with `keys`, every node's public keys) turns CURVE on; nullptr: security off.
+  NetworkShell(zmq::context_t& ctx, const ClusterConfig& config, NodeId self, NetworkCore core,
+               const NodeSecret* secret, const KeyRing* keys);
 
  protected:
   void step(const BusMessage& in, Outbox& out) override { core_.step(in, out); }
@@ -38,13 +50,23 @@ class NetworkShell : public ActorShell {
 
  private:
   struct Peer {
+    std::string endpoint;
+    KeyRing::CurveKey server{};  // its CURVE key (security on)
     zmq::socket_t dealer;
+    zmq::socket_t monitor;        // handshake failures of `dealer`
     std::deque<WireOut> backlog;
+    std::int64_t redial_at = 0;   // when to replace a failed dealer (0: it is fine)
   };
+  void dial(NodeId id, Peer& p);
+  void on_monitor(NodeId id, Peer& p);
   void flush(Peer& p);
 
   NetworkCore core_;
   zmq::socket_t router_;
+  bool secure_ = false;
+  std::string public_z85_, secret_z85_;  // our CURVE pair (security on)
+  NodeId self_;
+  std::uint64_t dials_ = 0;              // names each monitor's endpoint apart
   std::map<NodeId, Peer> peers_;
 };
 

@@ -35,7 +35,7 @@ BenchClients::BenchClients(zmq::context_t& ctx, LoadOptions options)
   clients_.reserve(static_cast<std::size_t>(options_.clients));
   for (std::size_t k = 0; k < static_cast<std::size_t>(options_.clients); ++k)
     clients_.push_back(Client{.node = static_cast<int>(k % nodes) + 1,
-                              .console = ConsoleClient(ctx, "127.0.0.1", options_.consoles[k % nodes]),
+                              .console = ConsoleClient(ctx, "127.0.0.1", options_.consoles[k % nodes], options_.keys[k % nodes]),
                               .sent_at = {}});
   for (Client& c : clients_) c.console.connect();
   items_.resize(clients_.size());

@@ -19,6 +19,7 @@ struct LoadOptions {
   int clients = 32;
   double seconds = 10;
   std::vector<std::uint16_t> consoles;  // consoles[i] is node i+1's console port
+  std::vector<std::optional<ConsoleKeys>> keys;  // keys[i]: node i+1's owner keys (none: security off)
   std::uint64_t seed = 0;
   // A transfer without a reply by then counts as failed (and unanswered); the client then
   // opens a new REQ socket. Also the bound on waiting for the replies in flight at the end.

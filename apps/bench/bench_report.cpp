@@ -86,6 +86,7 @@ void BenchReport::print_table(std::FILE* out) const {
   row("fsync", f_.fsync ? "on" : "off");
   row("batch", f_.batch ? std::to_string(*f_.batch) : "node default");
   row("hosting", f_.hosting ? *f_.hosting : "node default");
+  row("security", f_.security ? "on (CURVE links and consoles, signed blocks)" : "off (--insecure)");
   row("seed", std::to_string(f_.seed));
   row("committed", grouped(l.committed));
   row("aborted", grouped(l.aborted));
@@ -157,6 +158,7 @@ nlohmann::ordered_json BenchReport::json() const {
   j["unanswered"] = l.unanswered;
   j["bench_cpu_s"] = round_to(l.own_cpu_s, 2);
   j["hosting"] = f_.hosting ? nlohmann::ordered_json(*f_.hosting) : nlohmann::ordered_json(nullptr);
+  j["security"] = f_.security;
   return j;
 }
 

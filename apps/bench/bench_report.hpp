@@ -30,6 +30,7 @@ struct RunFigures {
   bool fsync = true;
   std::optional<int> batch;
   std::optional<std::string> hosting;
+  bool security = true;
   std::uint64_t seed = 0;
   LoadResult load;
   std::uint64_t height = 0;
@@ -46,7 +47,7 @@ class BenchReport {
   // Keys in this order: nodes clients seconds committed aborted throughput p50_ms p99_ms
   // msgs_per_cs consistent, then failed fsync batch transfers_per_cs lamport_msgs_per_cs
   // cpu_s_per_1000 peak_rss_mib seed, then p90_ms max_ms window_s height unanswered bench_cpu_s
-  // hosting.
+  // hosting security.
   nlohmann::ordered_json json() const;
 
  private:

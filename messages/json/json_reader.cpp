@@ -90,16 +90,18 @@ std::string JsonReader::string(const char* key, std::size_t max_len) const {
   return s;
 }
 
-bool JsonReader::is_hex64(std::string_view s) {
-  if (s.size() != 64) return false;
+bool JsonReader::is_hex(std::string_view s, std::size_t digits) {
+  if (s.size() != digits) return false;
   for (char c : s)
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
   return true;
 }
 
-std::string JsonReader::hex64(const char* key) const {
-  auto s = string(key, 64);
-  if (!is_hex64(s)) fail("codec.bad_hex", "field '" + std::string(key) + "' of " + what_ + " must be 64 lowercase hex digits");
+std::string JsonReader::hex(const char* key, std::size_t digits) const {
+  auto s = string(key, digits);
+  if (!is_hex(s, digits))
+    fail("codec.bad_hex", "field '" + std::string(key) + "' of " + what_ + " must be " + std::to_string(digits) +
+                              " lowercase hex digits");
   return s;
 }
 

@@ -32,7 +32,9 @@ class JsonReader {
   std::uint32_t node_id(const char* key) const;
   bool boolean(const char* key) const;
   std::string string(const char* key, std::size_t max_len) const;
-  std::string hex64(const char* key) const;
+  std::string hex64(const char* key) const { return hex(key, 64); }
+  // Exactly `digits` lowercase hex digits.
+  std::string hex(const char* key, std::size_t digits) const;
   std::string txid(const char* key) const;
   const nlohmann::json& object(const char* key) const;
   const nlohmann::json& array(const char* key) const;
@@ -43,7 +45,8 @@ class JsonReader {
   static nlohmann::json parse(std::string_view bytes, std::size_t max_bytes);
   static Result<nlohmann::json> try_parse(std::string_view bytes, std::size_t max_bytes);
   static bool is_txid(std::string_view s);
-  static bool is_hex64(std::string_view s);  // 64 lowercase hex digits
+  static bool is_hex64(std::string_view s) { return is_hex(s, 64); }
+  static bool is_hex(std::string_view s, std::size_t digits);  // `digits` lowercase hex digits
   static bool is_node_id(std::uint64_t x) { return x > 0 && x <= INT32_MAX; }
   static std::uint32_t node_id_from_string(const std::string& s, const std::string& what);
 

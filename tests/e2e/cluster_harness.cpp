@@ -101,6 +101,32 @@ std::optional<nlohmann::json> ClusterHarness::ask_raw(int id, const std::string&
   return j;
 }
 
+namespace {
+std::optional<nlohmann::json> parsed(const std::optional<std::string>& reply) {
+  if (!reply) return std::nullopt;
+  auto j = nlohmann::json::parse(*reply, nullptr, false);
+  if (j.is_discarded()) return nlohmann::json{{"unparsable", *reply}};
+  return j;
+}
+}  // namespace
+
+std::optional<nlohmann::json> ClusterHarness::ask_as(int id, int as, const nlohmann::json& request,
+                                                     std::chrono::milliseconds timeout) {
+  return parsed(cluster_.console(id, as).ask_raw(request.dump(), timeout));
+}
+
+std::optional<nlohmann::json> ClusterHarness::ask_with(int id, std::optional<ConsoleKeys> keys,
+                                                       const nlohmann::json& request, std::chrono::milliseconds timeout) {
+  ConsoleClient client(cluster_.context(), "127.0.0.1", static_cast<std::uint16_t>(console_port(id)), std::move(keys));
+  return parsed(client.ask_raw(request.dump(), timeout));
+}
+
+NodeSecret ClusterHarness::node_secret(int id) const {
+  auto s = KeyFiles(cluster_.keys_dir()).node_secret(static_cast<NodeId>(id));
+  if (!s) throw std::runtime_error(s.error().message);
+  return *s;
+}
+
 std::optional<nlohmann::json> ClusterHarness::ask(int id, const nlohmann::json& request,
                                                   std::chrono::milliseconds timeout) {
   return ask_raw(id, request.dump(), timeout);

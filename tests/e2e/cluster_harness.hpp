@@ -51,6 +51,14 @@ class ClusterHarness {
                                     std::chrono::milliseconds timeout = std::chrono::seconds(10));
   std::optional<nlohmann::json> ask_raw(int id, const std::string& bytes,
                                         std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // The same as the holder of another client's key (`as`), or of any keys (nullopt: none,
+  // a plain socket).
+  std::optional<nlohmann::json> ask_as(int id, int as, const nlohmann::json& request,
+                                       std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  std::optional<nlohmann::json> ask_with(int id, std::optional<ConsoleKeys> keys, const nlohmann::json& request,
+                                         std::chrono::milliseconds timeout);
+  // Node `id`'s own secret keys, as a compromised node's files would give them away.
+  NodeSecret node_secret(int id) const;
   // Waits until every started node answers status and sees all its running peers connected.
   void wait_ready(std::chrono::milliseconds bound = std::chrono::seconds(15));
   // Waits until all started nodes report the same height; returns it.

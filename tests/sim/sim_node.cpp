@@ -11,19 +11,27 @@ struct Loaded {
   TxidMemory memory;
 };
 
-Loaded load(NodeId self, const std::shared_ptr<MemoryBlockStore>& store) {
+Loaded load(NodeId self, const std::shared_ptr<MemoryBlockStore>& store, std::shared_ptr<const KeyRing> keys) {
   auto blocks = store->read(0, UINT64_MAX);
-  ChainState state(blocks.front());
+  ChainState state(blocks.front(), std::move(keys));
+  ChainState covered = state;
   TxidMemory memory;
   for (std::size_t i = 1; i < blocks.size(); ++i) {
     (void)state.append(blocks[i]);
-    if (blocks[i].tx->from == self) memory.committed(blocks[i].tx->txid, blocks[i].index);
+    if (!state.covered()) continue;
+    for (std::size_t k = covered.height() + 1; k <= i; ++k)
+      if (blocks[k].tx->from == self) memory.committed(blocks[k].tx->txid, blocks[k].index);
+    covered = state;
   }
+  // Unsigned blocks at the end (a batch the crash tore before its signed last block) are
+  // cut, as FileBlockStore::open cuts them.
+  store->truncate(covered.height() + 1);
+  state = std::move(covered);
   return {Chain(std::move(state), store), std::move(memory)};
 }
 
 NodeCores make(const NodeSettings& settings, const std::shared_ptr<MemoryBlockStore>& store) {
-  Loaded l = load(settings.self, store);
+  Loaded l = load(settings.self, store, settings.keys);
   return NodeCores(settings, std::move(l.chain), std::move(l.memory), store->aborts());
 }
 }  // namespace

@@ -94,6 +94,9 @@ class Simulation {
     Cents total = 0;
     for (const auto& [i, c] : opening) total += c;
     const Block genesis = Chain::make_genesis(opening);
+    auto keys = std::make_shared<KeyRing>();
+    for (NodeId i : ids_) keys->add_signing_key(i, signer(i).public_key());
+    keys_ = std::move(keys);
     network_ = SimNetwork(rng_, ids_);
     bank_options_ = BankOptions{rng_.between(300, 5000)};
     batch_ = static_cast<std::size_t>(rng_.between(1, 4));
@@ -164,6 +167,8 @@ class Simulation {
     settings.batch = batch_;
     settings.bank = bank_options_;
     settings.entry_rule = opt_.rule;
+    settings.keys = keys_;
+    settings.signer = signer(i);
     for (NodeId p : ids_)
       if (p != i) settings.peers.push_back(p);
     nodes_[i] = std::make_unique<SimNode>(settings, stores_[i]);
@@ -298,6 +303,14 @@ class Simulation {
   Workload workload_;
   InvariantChecker checker_;
   BankOptions bank_options_;
+  // Every node's signing key, derived from its id alone (so the schedule the seed draws is
+  // the same as without keys); the chains check each batch's signature with them.
+  std::shared_ptr<const KeyRing> keys_;
+  static Signer signer(NodeId i) {
+    std::array<unsigned char, 32> seed{};
+    for (std::size_t k = 0; k < seed.size(); ++k) seed[k] = static_cast<unsigned char>(i * 31 + k);
+    return Signer::from_seed(seed);
+  }
   std::size_t batch_ = 1;
   bool faults_ = false;
   std::priority_queue<SimEvent, std::vector<SimEvent>, std::greater<SimEvent>> events_;

@@ -506,3 +506,33 @@ TEST_CASE("bank core: a retry racing its own commit through a shared memory key 
   CHECK(n.ledger.chain().height() == 3);  // paid once
   CHECK(n.bank.pending() == 0);
 }
+
+TEST_CASE("bank core: with security a transfer needs the owner's client key; other clients may only read") {
+  Node n;
+  ConsoleIn by_other = transfer(1, 2, 100);
+  by_other.caller = 3;
+  Outbox out = n.step(by_other);
+  auto r = replies(out);
+  REQUIRE(r.size() == 1);
+  CHECK(as_json(r[0])["status"] == "denied");
+  CHECK(as_json(r[0])["error"].get<std::string>().find("client 3 may only read at node 1") != std::string::npos);
+  CHECK(acquires(out) == 0);  // nothing staged, nothing asked of the mutex
+  CHECK(logs(out, "error").size() == 1);
+
+  ConsoleIn read{2, BalanceCmd{}, 3};
+  r = replies(n.step(read));
+  REQUIRE(r.size() == 1);
+  CHECK(as_json(r[0])["ok"] == true);
+
+  ConsoleIn by_owner = transfer(3, 2, 100);
+  by_owner.caller = 1;
+  CHECK(acquires(n.step(by_owner)) == 1);
+}
+
+TEST_CASE("bank core: status says security is off when the node runs without it") {
+  BankCore bank(1, kOpening, BankOptions{.acquire_timeout_ms = 1000, .security_off = true});
+  auto q = sent<StatusQuery>(unit::step(bank, ConsoleIn{1, StatusCmd{}}), Actor::mutex);
+  REQUIRE(q.size() == 1);
+  CHECK(q[0].reply.security_off);
+  CHECK(console_reply_to_json(q[0].reply)["security"] == "off");
+}

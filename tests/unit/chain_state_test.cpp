@@ -144,3 +144,101 @@ TEST_CASE("chain state: each wrong block is refused with its id, in the order in
     CHECK(s.head() == right.hash);
   }
 }
+
+namespace {
+Signer signer_of(NodeId id) {
+  std::array<unsigned char, 32> seed{};
+  seed.fill(static_cast<unsigned char>(id));
+  return Signer::from_seed(seed);
+}
+std::shared_ptr<const KeyRing> ring_of_three() {
+  auto ring = std::make_shared<KeyRing>();
+  for (NodeId id : {1u, 2u, 3u}) ring->add_signing_key(id, signer_of(id).public_key());
+  return ring;
+}
+Block signed_by(Block b, NodeId signer) {
+  b.sig = signer_of(signer).sign_hash(b.hash);
+  return b;
+}
+}  // namespace
+
+TEST_CASE("chain state: with keys a block signed by its payer is taken; one signed by another key is refused") {
+  ChainState s(genesis(), ring_of_three());
+  Block good = signed_by(next(s, {"1-1", 1, 2, 400, 3}), 1);
+  CHECK_FALSE(s.append(good));
+  CHECK(s.covered());
+
+  Block wrong_payer = signed_by(next(s, {"2-1", 2, 3, 100, 4}), 3);  // node 3 signs node 2's spending
+  auto e = s.check(wrong_payer);
+  REQUIRE(e);
+  CHECK(e->id == "ledger.signature");
+
+  Block forged = next(s, {"2-1", 2, 3, 100, 4});
+  forged.sig = std::string(128, '0');
+  e = s.check(forged);
+  REQUIRE(e);
+  CHECK(e->id == "ledger.signature");
+
+  // A signature from another block does not carry over.
+  Block replayed = next(s, {"1-2", 1, 3, 100, 4});
+  replayed.sig = good.sig;
+  CHECK(s.check(replayed)->id == "ledger.signature");
+  CHECK(s.height() == 1);
+}
+
+TEST_CASE("chain state: a run of one payer may leave all but its last block unsigned; another payer cannot follow an open run") {
+  ChainState s(genesis(), ring_of_three());
+  CHECK_FALSE(s.append(next(s, {"1-1", 1, 2, 10, 3})));
+  CHECK_FALSE(s.covered());
+  CHECK(s.run_start() == 1);
+  CHECK_FALSE(s.append(next(s, {"1-2", 1, 3, 10, 3})));
+  CHECK_FALSE(s.covered());
+
+  auto e = s.check(signed_by(next(s, {"2-1", 2, 3, 10, 4}), 2));
+  REQUIRE(e);
+  CHECK(e->id == "ledger.unsigned");
+
+  CHECK_FALSE(s.append(signed_by(next(s, {"1-3", 1, 2, 10, 3}), 1)));
+  CHECK(s.covered());
+  CHECK(s.run_start() == 4);
+  CHECK_FALSE(s.append(signed_by(next(s, {"2-1", 2, 3, 10, 4}), 2)));
+}
+
+TEST_CASE("chain state: without keys signatures are neither asked for nor checked") {
+  ChainState s(genesis());
+  Block b = next(s, {"1-1", 1, 2, 10, 3});
+  b.sig = std::string(128, '0');
+  CHECK_FALSE(s.append(b));
+  CHECK_FALSE(s.append(next(s, {"2-1", 2, 3, 10, 4})));
+  CHECK(s.covered());
+}
+
+TEST_CASE("chain: append_run takes a run whole only when its last block's signature covers it") {
+  auto keys = ring_of_three();
+  Chain chain(genesis(), keys);
+  std::vector<Block> run;
+  ChainState trial = chain.state();
+  for (const char* id : {"1-1", "1-2", "1-3"}) {
+    run.push_back(Chain::block_on(trial, {id, 1, 2, 10, 3}));
+    REQUIRE_FALSE(trial.append(run.back()));
+  }
+  auto e = chain.append_run(run);  // unsigned end
+  REQUIRE(e);
+  CHECK(e->id == "ledger.unsigned");
+  CHECK(chain.height() == 0);
+
+  run.back() = signed_by(run.back(), 2);  // signed, by the wrong node
+  e = chain.append_run(run);
+  REQUIRE(e);
+  CHECK(e->id == "ledger.signature");
+  CHECK(chain.height() == 0);
+
+  run.back() = signed_by(run.back(), 1);
+  CHECK_FALSE(chain.append_run(run));
+  CHECK(chain.height() == 3);
+  CHECK(Chain::verify(chain.range(0, 10), keys).value() == 3);
+  // The same blocks with the signature taken off fail a verify with keys.
+  auto blocks = chain.range(0, 10);
+  blocks.back().sig.clear();
+  CHECK(Chain::verify(blocks, keys).error().id == "ledger.unsigned");
+}

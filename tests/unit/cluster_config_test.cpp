@@ -296,6 +296,7 @@ TEST_CASE(
       "{\n"
       "  \"initial_balance\": 10.00,\n"
       "  \"data_dir\": \"../run/data\",\n"
+      "  \"keys_dir\": \"../run/keys\",\n"
       "  \"fsync\": true,\n"
       "  \"acquire_timeout_ms\": 5000,\n"
       "  \"nodes\": [\n"
@@ -314,6 +315,7 @@ TEST_CASE(
   CHECK(from_file->data_dir == (file.path.parent_path() / "../run/data").lexically_normal());
   ClusterConfig moved = *from_file;
   moved.data_dir = yaml->data_dir;
+  moved.keys_dir = yaml->keys_dir;
   CHECK(moved == *yaml);
 }
 

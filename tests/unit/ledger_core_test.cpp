@@ -479,3 +479,73 @@ TEST_CASE("ledger core: group commit: peers' blocks wait for the next sync, whic
   CHECK(store->unsynced() == 0);
   CHECK(sent<PeerOut>(answer, Actor::mutex).size() == 1);
 }
+
+namespace {
+Signer test_signer(NodeId id) {
+  std::array<unsigned char, 32> seed{};
+  seed.fill(static_cast<unsigned char>(40 + id));
+  return Signer::from_seed(seed);
+}
+std::shared_ptr<const KeyRing> test_ring() {
+  auto ring = std::make_shared<KeyRing>();
+  for (NodeId id : {1u, 2u, 3u}) ring->add_signing_key(id, test_signer(id).public_key());
+  return ring;
+}
+// Node 2's batch on top of `chain`: unsigned but for its last block, which node `signer` signs.
+std::vector<Block> batch_of_2(const Chain& chain, NodeId signer, int n) {
+  std::vector<Block> run;
+  ChainState trial = chain.state();
+  for (int i = 1; i <= n; ++i) {
+    run.push_back(Chain::block_on(trial, {"2-" + std::to_string(i), 2, 3, 10, 5}));
+    REQUIRE_FALSE(trial.append(run.back()));
+  }
+  run.back().sig = test_signer(signer).sign_hash(run.back().hash);
+  return run;
+}
+}  // namespace
+
+TEST_CASE("ledger core: with a signer an entry signs the last block of its batch, which covers the batch") {
+  auto keys = test_ring();
+  LedgerCore core(1, Chain(genesis(), keys), 64, test_signer(1));
+  Outbox out = enter(core, Stamp{11, 1}, 12, {{"1-1", 1, 2, 10, 0}, {"1-2", 1, 3, 10, 0}, {"1-3", 1, 2, 10, 0}});
+  auto releases = sent<Release>(out, Actor::mutex);
+  REQUIRE(releases.size() == 1);
+  REQUIRE(releases[0].blocks.size() == 3);
+  CHECK(releases[0].blocks[0].sig.empty());
+  CHECK(releases[0].blocks[1].sig.empty());
+  CHECK(keys->signed_by(1, releases[0].blocks[2].hash, releases[0].blocks[2].sig));
+  CHECK(core.chain().height() == 3);
+  CHECK(core.chain().state().covered());
+  CHECK(Chain::verify(core.chain().range(0, 10), keys).value() == 3);
+}
+
+TEST_CASE("ledger core: a release is refused whole when a block spends another account than the releaser's") {
+  LedgerCore core(1, Chain(genesis(), test_ring()), 64, test_signer(1));
+  Chain peer(genesis(), test_ring());
+  auto run = batch_of_2(peer, 2, 2);
+  run[0].tx->from = 3;  // node 2 slips in a debit of account 3
+  run[0] = rehashed(run[0]);
+  Outbox out = step(core, ApplyBlocks{2, 6, run});
+  CHECK(core.chain().height() == 0);
+  CHECK(sent<Committed>(out, Actor::bank).empty());
+  REQUIRE(logs(out, "error").size() == 1);
+  CHECK(logs(out, "error")[0].fields["error"].get<std::string>().find("spends account 3") != std::string::npos);
+}
+
+TEST_CASE("ledger core: a release whose signature is not its payer's, or missing, appends nothing") {
+  LedgerCore core(1, Chain(genesis(), test_ring()), 64, test_signer(1));
+  Chain peer(genesis(), test_ring());
+  Outbox out = step(core, ApplyBlocks{2, 6, batch_of_2(peer, 3, 2)});  // signed by node 3's key
+  CHECK(core.chain().height() == 0);
+  CHECK(error_logs(out) == 1);
+
+  auto unsigned_run = batch_of_2(peer, 2, 2);
+  unsigned_run.back().sig.clear();
+  out = step(core, ApplyBlocks{2, 6, unsigned_run});
+  CHECK(core.chain().height() == 0);  // waits for a signed end that never comes
+  CHECK(sent<Committed>(out, Actor::bank).empty());
+
+  out = step(core, ApplyBlocks{2, 6, batch_of_2(peer, 2, 2)});
+  CHECK(core.chain().height() == 2);
+  CHECK(sent<Committed>(out, Actor::bank).size() == 1);
+}

@@ -1,0 +1,169 @@
+// End to end, security on (the default): strangers get no answer, other clients only read,
+// a node's key cannot speak for another node, and a rewritten history does not start.
+#include <doctest/doctest.h>
+#include <sodium.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <zmq_addon.hpp>
+
+#include "cluster_harness.hpp"
+
+using bank::e2e::ClusterHarness;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::chrono::milliseconds kNoAnswerWait{1500};
+
+std::size_t chain_length(ClusterHarness& c, int id) {
+  auto chain = c.ask(id, {{"cmd", "chain"}});
+  REQUIRE(chain);
+  return (*chain)["blocks"].size();
+}
+
+std::vector<std::string> errors_of(ClusterHarness& c, int id) {
+  std::vector<std::string> errors;
+  for (const auto& e : c.log_events(id))
+    if (e["event"] == "error") errors.push_back(e["error"].get<std::string>());
+  return errors;
+}
+
+bool any_contains(const std::vector<std::string>& lines, const std::string& part) {
+  for (const auto& l : lines)
+    if (l.find(part) != std::string::npos) return true;
+  return false;
+}
+
+std::string sha256_hex(const std::string& text) {
+  unsigned char h[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+  char hex[2 * sizeof h + 1];
+  sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+  return hex;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+TEST_CASE("e2e security: a console with no key or an unknown key gets no answer, and nothing changes") {
+  ClusterHarness c(3);
+  c.start_all();
+  c.wait_ready();
+  const json spend{{"cmd", "transfer"}, {"to", 3}, {"amount", 1000}};
+  CHECK_FALSE(c.ask_with(1, std::nullopt, spend, kNoAnswerWait));  // a plain REQ socket, as before security
+  bank::ConsoleKeys stranger;
+  crypto_box_keypair(stranger.client.public_key.data(), stranger.client.secret_key.data());
+  stranger.server = c.node_secret(1).curve.public_key;
+  CHECK_FALSE(c.ask_with(1, stranger, spend, kNoAnswerWait));
+  CHECK_FALSE(c.ask_with(1, stranger, {{"cmd", "balance"}}, kNoAnswerWait));
+  // A node's own key is no console key either.
+  bank::ConsoleKeys node_key{c.node_secret(2).curve, c.node_secret(1).curve.public_key};
+  CHECK_FALSE(c.ask_with(1, node_key, {{"cmd", "balance"}}, kNoAnswerWait));
+
+  CHECK(chain_length(c, 1) == 1);
+  auto balance = c.ask(1, {{"cmd", "balance"}, {"id", 1}});
+  REQUIRE(balance);
+  CHECK((*balance)["balance"] == 1000);
+  c.stop_all();
+  CHECK(any_contains(errors_of(c, 1), "key this node does not know"));
+}
+
+TEST_CASE("e2e security: another client's key reads at a node but cannot move its money") {
+  ClusterHarness c(3);
+  c.start_all();
+  c.wait_ready();
+  auto denied = c.ask_as(1, 2, {{"cmd", "transfer"}, {"to", 2}, {"amount", 500}});
+  REQUIRE(denied);
+  CHECK((*denied)["ok"] == false);
+  CHECK((*denied)["status"] == "denied");
+  CHECK((*denied)["error"].get<std::string>().find("may only read") != std::string::npos);
+  for (const json& read : {json{{"cmd", "balance"}}, json{{"cmd", "status"}}, json{{"cmd", "chain"}}, json{{"cmd", "verify"}}}) {
+    auto r = c.ask_as(1, 3, read);
+    REQUIRE(r);
+    CHECK_MESSAGE((*r)["ok"] == true, read.dump());
+  }
+  CHECK(chain_length(c, 1) == 1);
+  auto owner = c.ask(1, {{"cmd", "transfer"}, {"to", 2}, {"amount", 500}});
+  REQUIRE(owner);
+  CHECK((*owner)["status"] == "committed");
+  CHECK((*owner)["block"]["sig"].get<std::string>().size() == 128);  // a batch of one: signed
+  c.stop_all();
+  CHECK(any_contains(errors_of(c, 1), "denied: client 2 may only read at node 1"));
+}
+
+TEST_CASE("e2e security: a node's key cannot speak for another node, and junk from a known node is refused") {
+  ClusterHarness c(3);
+  c.start_all();
+  c.wait_ready();
+  zmq::context_t ctx(1);
+  {
+    // Node 3's files are stolen: its key connects to node 1 and claims to be node 2.
+    const bank::NodeSecret three = c.node_secret(3);
+    zmq::socket_t fake(ctx, zmq::socket_type::dealer);
+    const auto server = c.node_secret(1).curve.public_key;
+    fake.set(zmq::sockopt::curve_serverkey, zmq::const_buffer(server.data(), server.size()));
+    fake.set(zmq::sockopt::curve_publickey, three.curve.public_z85());
+    fake.set(zmq::sockopt::curve_secretkey, three.curve.secret_z85());
+    fake.set(zmq::sockopt::linger, 1000);
+    fake.connect("tcp://127.0.0.1:" + std::to_string(c.peer_port(1)));
+    const std::string blocks_from_2 =
+        "{\"type\":\"release\",\"from\":2,\"lamport\":999,\"inc\":1,\"to_inc\":1,\"seq\":1,\"ack\":0,"
+        "\"req\":{\"ts\":1,\"node\":2},\"blocks\":[]}";
+    for (const std::string& frame : {blocks_from_2, std::string("garbage"), std::string("{\"type\":\"request\"}")})
+      fake.send(zmq::buffer(frame), zmq::send_flags::none);
+  }
+  auto r = c.ask(1, {{"cmd", "transfer"}, {"to", 2}, {"amount", 1}});
+  REQUIRE(r);
+  CHECK((*r)["status"] == "committed");
+  c.wait_same_height();
+  c.stop_all();
+  auto errors = errors_of(c, 1);
+  CHECK(any_contains(errors, "claiming to be from node 2 that came with node 3's key"));
+  CHECK(any_contains(errors, "bad peer frame"));
+}
+
+TEST_CASE("e2e security: a history rewritten with good hashes fails at start-up, naming the block, and is left as it was") {
+  ClusterHarness c(3);
+  c.start_all();
+  c.wait_ready();
+  for (int k = 0; k < 3; ++k) {
+    auto r = c.ask(1, {{"cmd", "transfer"}, {"to", 2}, {"amount", 100}});
+    REQUIRE(r);
+    REQUIRE((*r)["status"] == "committed");
+  }
+  c.wait_same_height();
+  c.stop_all();
+  // Whoever holds node 1's files turns its first payment from 1 to 2 into one from 3 to 1,
+  // then recomputes every hash and link so that the chain checks out without signatures.
+  const fs::path blocks = c.dir() / "data" / "node-1" / "blocks.jsonl";
+  std::istringstream lines(slurp(blocks));
+  std::string line, rewritten, prev;
+  for (int i = 0; std::getline(lines, line); ++i) {
+    json b = json::parse(line);
+    if (i == 1) {
+      b["tx"]["from"] = 3;
+      b["tx"]["to"] = 1;
+    }
+    if (i > 0) b["prev"] = prev;
+    json canonical = b;
+    canonical.erase("hash");
+    canonical.erase("sig");
+    b["hash"] = prev = sha256_hex(canonical.dump());
+    rewritten += b.dump() + "\n";
+  }
+  std::ofstream(blocks, std::ios::trunc | std::ios::binary) << rewritten;
+  auto run = ClusterHarness::run({BANK_NODE_BIN, "--config", c.config().string(), "--id", "1"});
+  CHECK(run.exit_code == 2);
+  CHECK(run.err.find("block 1") != std::string::npos);
+  CHECK(run.err.find("signature") != std::string::npos);
+  CHECK(slurp(blocks) == rewritten);
+}
