@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -35,6 +36,17 @@ class ChainState {
   const std::string& genesis_hash() const { return genesis_hash_; }
   const BalanceTable& table() const { return table_; }
   const std::shared_ptr<const KeyRing>& keys() const { return keys_; }
+  // Start-up's fast path: signatures are not verified here but handed, with the block they
+  // sign, to `sink` as each signed block is taken in (the caller verifies them on other
+  // cores, and must refuse the chain if one fails). Every other check stays.
+  struct SignedBlock {
+    std::uint64_t index = 0;
+    NodeId payer = 0;
+    std::string hash, sig;
+  };
+  using SignatureSink = std::function<void(SignedBlock)>;
+  void defer_signatures(SignatureSink sink) { sink_ = std::move(sink); }
+
   // No run of unsigned blocks is open at the head (always true without keys).
   bool covered() const { return open_run_ == 0; }
   // The index of the first block of the open run (height()+1 when covered).
@@ -46,6 +58,7 @@ class ChainState {
   std::string genesis_hash_;
   BalanceTable table_;
   std::shared_ptr<const KeyRing> keys_;
+  SignatureSink sink_;
   NodeId open_run_ = 0;          // the payer of the unsigned blocks at the head, 0: none
   std::uint64_t run_start_ = 1;  // where that run starts
 };

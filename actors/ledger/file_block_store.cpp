@@ -8,6 +8,7 @@
 #include <cstring>
 #include <deque>
 #include <functional>
+#include <future>
 #include <optional>
 #include <stdexcept>
 #include <utility>
@@ -66,6 +67,53 @@ Result<Scan> scan_lines(const std::filesystem::path& p, const EachLine& each) {
   return scan;
 }
 
+// Start-up's signature checks, on other threads while the scan goes on: an Ed25519
+// verification costs about ten times parsing and hashing a block, so on a million-block log
+// it would otherwise be most of the start. Chunks of kChunk signatures, at most kInFlight of
+// them at once (the memory stays bounded, whatever the log's length).
+class SignatureCheck {
+ public:
+  static constexpr std::size_t kChunk = 2048;
+  static constexpr std::size_t kInFlight = 2;
+  explicit SignatureCheck(std::shared_ptr<const KeyRing> keys) : keys_(std::move(keys)) {}
+  ~SignatureCheck() { finish(); }
+
+  void add(ChainState::SignedBlock b) {
+    chunk_.push_back(std::move(b));
+    if (chunk_.size() == kChunk) submit();
+  }
+  // The first block whose signature is not its payer's, once every chunk is checked.
+  std::optional<ChainState::SignedBlock> finish() {
+    submit();
+    while (!running_.empty()) collect();
+    return bad_;
+  }
+
+ private:
+  using Chunk = std::vector<ChainState::SignedBlock>;
+  void submit() {
+    if (chunk_.empty()) return;
+    if (running_.size() >= kInFlight) collect();
+    running_.push_back(std::async(std::launch::async, [keys = keys_, c = std::move(chunk_)]() {
+      std::optional<ChainState::SignedBlock> bad;
+      for (const auto& b : c)
+        if (!keys->signed_by(b.payer, b.hash, b.sig)) return std::optional<ChainState::SignedBlock>(b);
+      return bad;
+    }));
+    chunk_ = {};
+  }
+  void collect() {
+    auto r = running_.front().get();
+    running_.pop_front();
+    if (r && (!bad_ || r->index < bad_->index)) bad_ = std::move(r);
+  }
+
+  std::shared_ptr<const KeyRing> keys_;
+  Chunk chunk_;
+  std::deque<std::future<std::optional<ChainState::SignedBlock>>> running_;
+  std::optional<ChainState::SignedBlock> bad_;
+};
+
 // Verifies blocks.jsonl line by line into `state`, noting where each line starts: the first
 // must be the config's genesis; `own` sees each later block whose transfer is from `self`
 // once a signature covers it. Blocks at the end that no signature covers (a batch whose
@@ -74,8 +122,14 @@ Result<Scan> scan_lines(const std::filesystem::path& p, const EachLine& each) {
 Result<Scan> scan_blocks(const std::filesystem::path& path, const Block& genesis, NodeId self,
                          const FileBlockStore::OwnBlock& own, ChainState& state, std::deque<std::uint64_t>& offsets,
                          std::vector<std::string>& notes) {
+  std::optional<SignatureCheck> signatures;
+  if (state.keys()) {
+    signatures.emplace(state.keys());
+    state.defer_signatures([check = &*signatures](ChainState::SignedBlock b) { check->add(std::move(b)); });
+  }
   ChainState covered = state;  // the state after the last covered block
   std::vector<Block> uncovered_own;
+  std::uint64_t failed_at = UINT64_MAX;  // the block the scan refused, if any
   auto scan = scan_lines(path, [&](std::string_view line, std::uint64_t offset) -> std::optional<Error> {
     std::size_t i = offsets.size();
     offsets.push_back(offset);
@@ -90,7 +144,10 @@ Result<Scan> scan_blocks(const std::filesystem::path& path, const Block& genesis
                           path.string() + " holds the chain of another cluster config (its genesis differs)");
       return std::nullopt;
     }
-    if (auto e = state.append(*b)) return damaged(e->message);
+    if (auto e = state.append(*b)) {
+      failed_at = i;
+      return damaged(e->message);
+    }
     if (b->tx->from == self && own) uncovered_own.push_back(std::move(*b));
     if (state.covered()) {
       if (own)
@@ -100,6 +157,15 @@ Result<Scan> scan_blocks(const std::filesystem::path& path, const Block& genesis
     }
     return std::nullopt;
   });
+  state.defer_signatures({});
+  covered.defer_signatures({});
+  if (signatures) {
+    if (auto bad = signatures->finish(); bad && bad->index < failed_at)
+      return make_error("store.corrupt", path.string() + ": block " + std::to_string(bad->index) +
+                                             " is damaged (block " + std::to_string(bad->index) +
+                                             " carries a signature that is not its payer's (node " +
+                                             std::to_string(bad->payer) + "))");
+  }
   if (!scan || state.covered()) return scan;
   const std::uint64_t first = state.run_start();
   notes.push_back("cut " + std::to_string(offsets.size() - first) + " unsigned blocks from " + std::to_string(first) +

@@ -515,3 +515,87 @@ TEST_CASE("file block store: blocks appended before an abort reach the file befo
   CHECK(slurp(tmp.path / "blocks.jsonl").find(b.hash) != std::string::npos);
   CHECK(slurp(tmp.path / "aborts.jsonl").find("1-2") != std::string::npos);
 }
+
+namespace {
+Signer store_signer(NodeId id) {
+  std::array<unsigned char, 32> seed{};
+  seed.fill(static_cast<unsigned char>(70 + id));
+  return Signer::from_seed(seed);
+}
+std::shared_ptr<const KeyRing> store_keys() {
+  auto ring = std::make_shared<KeyRing>();
+  for (NodeId id : {1u, 2u, 3u}) ring->add_signing_key(id, store_signer(id).public_key());
+  return ring;
+}
+// A log of `runs` runs of node 2 and node 3 alternately, `per_run` blocks each, each run's
+// last block signed; `sign_last_run` false leaves the final run unsigned (a torn batch).
+void write_signed_log(const fs::path& dir, int runs, int per_run, bool sign_last_run = true) {
+  auto opened = FileBlockStore::open(dir, genesis(), 1, false, {}, store_keys());
+  REQUIRE(opened);
+  Chain& chain = opened->chain;
+  for (int r = 0; r < runs; ++r) {
+    const NodeId payer = r % 2 ? 3 : 2;
+    std::vector<Block> run;
+    ChainState trial = chain.state();
+    for (int k = 0; k < per_run; ++k) {
+      run.push_back(Chain::block_on(trial, {"t" + std::to_string(r) + "-" + std::to_string(k), payer, payer == 2 ? 3u : 2u, 1, 1}));
+      REQUIRE_FALSE(trial.append(run.back()));
+    }
+    if (r + 1 < runs || sign_last_run) {
+      run.back().sig = store_signer(payer).sign_hash(run.back().hash);
+      REQUIRE_FALSE(chain.append_run(run));
+    } else {
+      for (const Block& b : run) chain.store().append(b);  // as a torn batch leaves them
+    }
+  }
+  chain.sync();
+}
+}  // namespace
+
+TEST_CASE("file block store: with keys a signed log reopens; its signatures are checked on other threads too") {
+  TempDir t;
+  write_signed_log(t.path, 3000, 3);  // more signatures than one check chunk
+  auto opened = FileBlockStore::open(t.path, genesis(), 1, false, {}, store_keys());
+  REQUIRE_MESSAGE(opened, opened.error().message);
+  CHECK(opened->chain.height() == 9000);
+  CHECK(opened->notes.empty());
+}
+
+TEST_CASE("file block store: a signature that is not its payer's stops the start, naming the block, and changes nothing") {
+  TempDir t;
+  write_signed_log(t.path, 3000, 3);
+  const fs::path blocks = t.path / "blocks.jsonl";
+  auto lines = lines_of(slurp(blocks));
+  // Block 4500 (the end of a run of node 2's, since runs are 3 long) signed by node 3's key.
+  auto b = decode_block(lines[4500], 1 << 20);
+  REQUIRE(b);
+  REQUIRE_FALSE(b->sig.empty());
+  b->sig = store_signer(b->tx->from == 2 ? 3 : 2).sign_hash(b->hash);
+  lines[4500] = block_text(*b);
+  std::string text;
+  for (const auto& l : lines) text += l + "\n";
+  spit(blocks, text);
+  auto opened = FileBlockStore::open(t.path, genesis(), 1, false, {}, store_keys());
+  REQUIRE_FALSE(opened);
+  CHECK(opened.error().id == "store.corrupt");
+  CHECK(opened.error().message.find("block 4500 is damaged") != std::string::npos);
+  CHECK(opened.error().message.find("signature") != std::string::npos);
+  CHECK(slurp(blocks) == text);
+}
+
+TEST_CASE("file block store: unsigned blocks at the end (a torn batch) are cut, with a note; without keys they stay") {
+  TempDir t;
+  write_signed_log(t.path, 4, 3, false);
+  {
+    auto plain = FileBlockStore::open(t.path, genesis(), 1, false);  // security off: nothing to cut
+    REQUIRE(plain);
+    CHECK(plain->chain.height() == 12);
+  }
+  auto opened = FileBlockStore::open(t.path, genesis(), 1, false, {}, store_keys());
+  REQUIRE_MESSAGE(opened, opened.error().message);
+  CHECK(opened->chain.height() == 9);
+  CHECK(opened->chain.state().covered());
+  REQUIRE(opened->notes.size() == 1);
+  CHECK(opened->notes[0].find("cut 3 unsigned blocks from 10") != std::string::npos);
+  CHECK(lines_of(slurp(t.path / "blocks.jsonl")).size() == 10);
+}
