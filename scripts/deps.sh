@@ -1,7 +1,7 @@
 # Sourced by scripts/test and scripts/cluster: installs the Debian packages the build needs,
 # only those missing, and only when running as root (others get a clear message instead).
 bank_packages=(g++ cmake make pkg-config libzmq3-dev cppzmq-dev nlohmann-json3-dev libsodium-dev
-  libyaml-cpp-dev doctest-dev libcli11-dev libedit-dev libgoogle-perftools-dev python3)
+  libyaml-cpp-dev doctest-dev libcli11-dev libedit-dev libgoogle-perftools-dev python3 python3-zmq)
 
 bank_install_deps() {
   local missing=()

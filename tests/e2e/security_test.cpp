@@ -167,3 +167,20 @@ TEST_CASE("e2e security: a history rewritten with good hashes fails at start-up,
   CHECK(run.err.find("signature") != std::string::npos);
   CHECK(slurp(blocks) == rewritten);
 }
+
+TEST_CASE("e2e security: a pyzmq client with the key files transfers, as docs/security.md shows") {
+  ClusterHarness c(3);
+  c.start_all();
+  c.wait_ready();
+  const fs::path script = fs::path(__FILE__).parent_path() / "pyzmq_console.py";
+  auto r = ClusterHarness::run({"/usr/bin/python3", script.string(), (c.dir() / "keys").string(), "1",
+                                std::to_string(c.console_port(1)), R"({"cmd":"transfer","to":2,"amount":400})"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  auto reply = json::parse(r.out);
+  CHECK(reply["status"] == "committed");
+  CHECK(reply["block"]["tx"]["amount"] == 400);
+  c.wait_same_height();
+  auto balance = c.ask(3, {{"cmd", "balance"}, {"id", 2}});
+  REQUIRE(balance);
+  CHECK((*balance)["balance"] == 1400);  // node 3 holds the same block
+}
