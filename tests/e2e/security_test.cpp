@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -183,4 +184,30 @@ TEST_CASE("e2e security: a pyzmq client with the key files transfers, as docs/se
   auto balance = c.ask(3, {{"cmd", "balance"}, {"id", 2}});
   REQUIRE(balance);
   CHECK((*balance)["balance"] == 1400);  // node 3 holds the same block
+}
+
+TEST_CASE("e2e security: bank-keys makes each file once (secrets 0600), and a node without its key file stops before touching its data") {
+  ClusterHarness c(3);  // its keys are made already, by the same code bank-keys runs
+  const fs::path keys = c.dir() / "keys";
+  fs::remove_all(keys);
+  auto first = ClusterHarness::run({BANK_KEYS_BIN, "--config", c.config().string()});
+  CHECK(first.exit_code == 0);
+  CHECK(std::count(first.out.begin(), first.out.end(), '\n') == 12);  // 4 files for each of 3 nodes
+  const auto secret_mode = fs::status(keys / "node-2.secret").permissions() & fs::perms::all;
+  const auto folder_mode = fs::status(keys).permissions() & fs::perms::all;
+  CHECK(secret_mode == (fs::perms::owner_read | fs::perms::owner_write));
+  CHECK(folder_mode == fs::perms::owner_all);
+  const std::string secret = slurp(keys / "node-2.secret");
+  auto second = ClusterHarness::run({BANK_KEYS_BIN, "--config", c.config().string()});
+  CHECK(second.exit_code == 0);
+  CHECK(second.out.empty());
+  CHECK(slurp(keys / "node-2.secret") == secret);
+  auto bad = ClusterHarness::run({BANK_KEYS_BIN, "--config", (c.dir() / "missing.yaml").string()});
+  CHECK(bad.exit_code == 2);
+
+  fs::remove(keys / "node-3.public");
+  auto node = ClusterHarness::run({BANK_NODE_BIN, "--config", c.config().string(), "--id", "1"});
+  CHECK(node.exit_code == 2);
+  CHECK(node.err.find("node-3.public") != std::string::npos);
+  CHECK_FALSE(fs::exists(c.dir() / "data" / "node-1"));  // nothing on disk was made
 }
