@@ -211,3 +211,35 @@ TEST_CASE("e2e security: bank-keys makes each file once (secrets 0600), and a no
   CHECK(node.err.find("node-3.public") != std::string::npos);
   CHECK_FALSE(fs::exists(c.dir() / "data" / "node-1"));  // nothing on disk was made
 }
+
+TEST_CASE("e2e security: a block debiting another account, signed by the wrong key or with a forged signature, is refused at start-up") {
+  ClusterHarness c(3);
+  c.start_all();
+  c.wait_ready();
+  auto r = c.ask(3, {{"cmd", "transfer"}, {"to", 1}, {"amount", 100}});
+  REQUIRE(r);
+  REQUIRE((*r)["status"] == "committed");
+  c.wait_same_height();
+  c.stop_all();
+  // Node 3 is compromised (its files and its key): it appends a payment from account 2 to
+  // itself, signed with its own key, then with a made-up signature.
+  const fs::path blocks = c.dir() / "data" / "node-3" / "blocks.jsonl";
+  const std::string good = slurp(blocks);
+  const json head = json::parse(good.substr(good.rfind('\n', good.size() - 2) + 1));
+  json forged{{"index", head["index"].get<int>() + 1},
+              {"prev", head["hash"]},
+              {"tx", {{"txid", "steal-1"}, {"from", 2}, {"to", 3}, {"amount", 500}, {"lamport", 99}}}};
+  forged["hash"] = sha256_hex(forged.dump());
+  const bank::NodeSecret three = c.node_secret(3);
+  for (const std::string& sig : {three.signer.sign_hash(forged["hash"].get<std::string>()), std::string(128, 'a')}) {
+    json b = forged;
+    b["sig"] = sig;
+    const std::string text = good + b.dump() + "\n";
+    std::ofstream(blocks, std::ios::trunc | std::ios::binary) << text;
+    auto run = ClusterHarness::run({BANK_NODE_BIN, "--config", c.config().string(), "--id", "3"});
+    CHECK(run.exit_code == 2);
+    CHECK(run.err.find("block " + std::to_string(forged["index"].get<int>())) != std::string::npos);
+    CHECK(run.err.find("not its payer's (node 2)") != std::string::npos);
+    CHECK(slurp(blocks) == text);
+  }
+}
