@@ -144,7 +144,8 @@ std::optional<ConsoleReply> read_plain_committed(std::string_view text) {
   constexpr std::string_view tail = R"(,"ok":true,"status":"committed","txid":")";
   if (!text.starts_with(head) || !text.ends_with("\"}")) return std::nullopt;
   auto at = text.rfind(tail);
-  if (at == std::string_view::npos || at < head.size()) return std::nullopt;
+  // The txid's closing quote must be another byte than the tail's opening one.
+  if (at == std::string_view::npos || at < head.size() || at + tail.size() > text.size() - 2) return std::nullopt;
   auto txid = text.substr(at + tail.size(), text.size() - 2 - (at + tail.size()));
   if (!JsonReader::is_txid(txid) || txid.find_first_of("\"\\") != std::string_view::npos) return std::nullopt;
   JsonCursor c(text.substr(head.size(), at - head.size()));

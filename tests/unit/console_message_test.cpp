@@ -340,6 +340,18 @@ TEST_CASE("codec: a committed reply read in place reads like the same reply thro
   CHECK(accepted > 0);
 }
 
+// Found by fuzzing (tests/fuzz/console_reply.cpp): a committed reply cut inside its txid,
+// so that the txid's opening quote also looked like the closing one, was read in place as
+// the txid "}", where nlohmann refuses the unterminated string.
+TEST_CASE("codec: a committed reply whose txid string never closes is refused on both paths") {
+  const std::string cut = replaced(fixture("console_reply_committed"), R"("committed","txid":"1-1"})",
+                                    R"("committed","txid":"})");
+  const ConsoleRequest transfer = TransferCmd{2, 400, std::nullopt};
+  check_refused(bank::decode_console_reply(cut, transfer), "codec.not_json");
+  CHECK_FALSE(bank::unit::read_alike(bank::decode_console_reply(cut, transfer),
+                                     bank::decode_console_reply(" " + cut, transfer)));
+}
+
 TEST_CASE("codec: malformed console replies are refused with their error id") {
   const std::string committed = fixture("console_reply_committed");
   const std::string balances = fixture("console_reply_balances");
