@@ -1,4 +1,4 @@
-// ClusterConfig: reads the config with yaml-cpp and checks every key, value and cross-node rule.
+// ClusterConfig: reads the config with yaml-cpp (JSON with nlohmann) and checks every key, value and cross-node rule.
 #include "config/cluster_config.hpp"
 
 #include <yaml-cpp/depthguard.h>
@@ -11,6 +11,9 @@
 #include <optional>
 #include <set>
 #include <utility>
+
+#include "config/json_as_yaml.hpp"
+#include "config/yaml_documents.hpp"
 
 namespace bank {
 
@@ -472,10 +475,17 @@ Result<ClusterConfig> ClusterConfig::parse(std::string_view text,
                                              std::to_string(*bad) + ")");
   }
   try {
-    const std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
-    if (documents.size() > 1) {
-      return make_error("config.syntax", "the config holds " + std::to_string(documents.size()) +
-                                             " YAML documents instead of one");
+    // JSON through the JSON parser, which reads all of it (json_as_yaml.hpp says what
+    // yaml-cpp does not); YAML, and text that is neither, through yaml-cpp.
+    // YAML documents are counted first, up to 2: yaml-cpp's LoadAll never ends on some
+    // malformed texts (see yaml_documents.hpp).
+    std::vector<YAML::Node> documents;
+    if (auto json = json_as_yaml(text)) {
+      documents.push_back(*json);
+    } else if (count_yaml_documents(text, 2) > 1) {
+      return make_error("config.syntax", "the config holds 2 or more YAML documents instead of one");
+    } else {
+      documents.push_back(YAML::Load(std::string(text)));
     }
     if (documents.empty() || documents.front().IsNull()) {
       return make_error("config.not_a_map", "the config is empty; it must be a map of keys");

@@ -1,4 +1,4 @@
-// ClusterConfig: loads and checks the cluster config (YAML, or JSON as YAML); docs/file-formats.md#cluster-config.
+// ClusterConfig: loads and checks the cluster config (YAML, or JSON); docs/file-formats.md#cluster-config.
 //
 // Every refusal is a bank::Error whose id is one of these, and whose message is one sentence
 // naming the key path (nodes are counted from 0: 'nodes[1].port') and the problem:

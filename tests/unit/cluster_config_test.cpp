@@ -555,3 +555,67 @@ TEST_CASE("cluster config: any other hosting is refused with config.hosting, nam
   CHECK(listed.error().id == "config.type");
   CHECK(listed.error().message.find("hosting") != std::string::npos);
 }
+
+// Found by fuzzing (tests/fuzz/cluster_config_json.cpp): valid JSON that yaml-cpp refuses as
+// YAML was refused as config.syntax, though the config format accepts JSON.
+TEST_CASE("cluster config: JSON that yaml-cpp cannot read as YAML loads as JSON") {
+  // A character beyond U+FFFF escaped as a UTF-16 surrogate pair, as Python's json.dumps writes it.
+  const std::string emoji = edit(kJson, R"("run/data")", R"("run/\ud83d\ude00")");
+  REQUIRE(emoji != kJson);
+  const auto loaded = ClusterConfig::parse(emoji, "/srv/bank");
+  REQUIRE_MESSAGE(loaded.ok(), loaded.error().message);
+  CHECK(loaded->data_dir == fs::path("/srv/bank/run/\xF0\x9F\x98\x80"));
+
+  // A key longer than YAML's 1024 characters is an unknown key, not bad syntax.
+  const std::string long_key = edit(kJson, R"("fsync": true)", "\"" + std::string(1100, 'k') + "\": true");
+  const auto refused = ClusterConfig::parse(long_key, "/srv/bank");
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().id == "config.unknown_key");
+}
+
+// What the JSON path reads, yaml-cpp reads the same when it can: "---" before a JSON text
+// keeps it on the YAML path, and both must give the same config or the same error.
+TEST_CASE("cluster config: JSON reads as yaml-cpp reads the same text as YAML") {
+  const std::vector<std::string> texts = {
+      kJson,
+      edit(kJson, "10.00", "-0"),
+      edit(kJson, "10.00", "1e3"),
+      edit(kJson, "10.00", "\"10.00\""),
+      edit(kJson, "true", "null"),
+      edit(kJson, "true", "\"true\""),
+      edit(kJson, "5000", "5000.0"),
+      edit(kJson, "5000", "[5000]"),
+      edit(kJson, R"("fsync": true,)", R"("fsync": true, "fsync": false,)"),
+      edit(kJson, R"("id": 2)", R"("id": 2, "balance": 0.5)"),
+      edit(kJson, R"("id": 2)", R"("id": 1)"),
+      edit(kJson, R"("run/data")", R"("")"),
+      edit(kJson, R"("run/data")", R"("run\/da\u0074a")"),
+      edit(kJson, R"("127.0.0.1")", R"("")"),
+      edit(kJson, R"({"id": 1,)", R"({"": 1, "id": 1,)"),
+      R"({"initial_balance": 1, "nodes": []})",
+      R"({"initial_balance": 1, "nodes": {}})",
+      R"({"initial_balance": 1})",
+      "{}",
+  };
+  for (const std::string& text : texts) {
+    CAPTURE(text);
+    const auto json = ClusterConfig::parse(text, "/srv/bank");
+    const auto yaml = ClusterConfig::parse("---\n" + text, "/srv/bank");
+    REQUIRE(json.ok() == yaml.ok());
+    if (json.ok()) CHECK(*json == *yaml);
+    else CHECK(json.error() == yaml.error());
+  }
+}
+
+// Found by fuzzing (tests/fuzz/cluster_config_json.cpp): yaml-cpp's LoadAll never returned on
+// a stray ',' outside any flow collection, adding empty documents until memory ran out, so
+// bank-node hung on such a config instead of refusing it.
+TEST_CASE("cluster config: a stray comma outside brackets is refused, not loaded forever") {
+  for (const std::string text : {std::string(","), std::string("[1],"), std::string("{a: 1}, {b: 2}"),
+                                 kJson + ",", edit(kJson, "}]}", "}]},")}) {
+    CAPTURE(text);
+    const auto result = ClusterConfig::parse(text, "/srv/bank");
+    REQUIRE_FALSE(result.ok());
+    CHECK(result.error().id == "config.syntax");
+  }
+}
