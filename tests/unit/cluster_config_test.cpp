@@ -611,11 +611,28 @@ TEST_CASE("cluster config: JSON reads as yaml-cpp reads the same text as YAML") 
 // a stray ',' outside any flow collection, adding empty documents until memory ran out, so
 // bank-node hung on such a config instead of refusing it.
 TEST_CASE("cluster config: a stray comma outside brackets is refused, not loaded forever") {
-  for (const std::string text : {std::string(","), std::string("[1],"), std::string("{a: 1}, {b: 2}"),
+  for (const std::string& text : {std::string(","), std::string("[1],"), std::string("{a: 1}, {b: 2}"),
                                  kJson + ",", edit(kJson, "}]}", "}]},")}) {
     CAPTURE(text);
     const auto result = ClusterConfig::parse(text, "/srv/bank");
     REQUIRE_FALSE(result.ok());
     CHECK(result.error().id == "config.syntax");
+  }
+}
+
+// Found by fuzzing (tests/fuzz/cluster_config_json.cpp, comparing the JSON and YAML readings
+// of one text): yaml-cpp kept a lone CR, which YAML takes for a line break, inside the
+// scalar before it, so "10.0\r" was refused as money.
+TEST_CASE("cluster config: a lone CR is a line break, like CRLF and LF") {
+  const auto lf = ClusterConfig::parse(kBase, "/srv/bank");
+  REQUIRE(lf.ok());
+  std::string cr = kBase, crlf;
+  for (char& c : cr) if (c == '\n') c = '\r';
+  for (char c : kBase) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+  for (const std::string& text : {cr, crlf, "---\n" + edit(kJson, "10.00,", "10.00\r,")}) {
+    CAPTURE(text);
+    const auto loaded = ClusterConfig::parse(text, "/srv/bank");
+    REQUIRE_MESSAGE(loaded.ok(), loaded.error().message);
+    CHECK(*loaded == *lf);
   }
 }
