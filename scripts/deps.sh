@@ -1,13 +1,25 @@
-# Sourced by scripts/test and scripts/cluster: installs the Debian packages the build needs,
-# only those missing, and only when running as root (others get a clear message instead).
+# Sourced by scripts/test, scripts/cluster and scripts/fuzz: installs the Debian packages the
+# build needs, only those missing, and only when running as root (others get a clear message
+# instead).
 bank_packages=(g++ cmake make pkg-config libzmq3-dev cppzmq-dev nlohmann-json3-dev libsodium-dev
   libyaml-cpp-dev doctest-dev libcli11-dev libedit-dev libgoogle-perftools-dev python3 python3-zmq)
+# The fuzz build's besides (scripts/fuzz): Clang, libFuzzer, and the sanitizers' runtimes.
+bank_fuzz_packages=(clang libfuzzer-14-dev libclang-rt-14-dev)
 
-bank_install_deps() {
-  local missing=()
-  for p in "${bank_packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+# bank_missing PACKAGE...: prints those not installed.
+bank_missing() {
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
   done
+}
+
+# bank_have_packages PACKAGE...: true when all are installed.
+bank_have_packages() { [ -z "$(bank_missing "$@")" ]; }
+
+# bank_install_deps [PACKAGE...]: the build's packages, and any named.
+bank_install_deps() {
+  local missing
+  mapfile -t missing < <(bank_missing "${bank_packages[@]}" "$@")
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing Debian packages: ${missing[*]}; install them as root (apt-get install ${missing[*]})" >&2
