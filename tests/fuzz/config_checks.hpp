@@ -26,6 +26,7 @@ inline void check_config(const Result<ClusterConfig>& loaded, std::string_view t
   constexpr Cents kMaxCents = 100'000'000'000'000'000;  // 10^15 dollars
   expect(c.initial_balance >= 0 && c.initial_balance <= kMaxCents, "initial_balance is in range");
   expect(c.data_dir.is_absolute(), "data_dir is absolute");
+  expect(c.keys_dir.is_absolute(), "keys_dir is absolute");
   expect(c.batch >= 1 && c.batch <= 10'000, "batch is in range");
   expect(c.acquire_timeout_ms >= 1 && c.acquire_timeout_ms <= 3'600'000, "acquire_timeout_ms is in range");
   expect(!c.nodes.empty(), "a config has nodes");
