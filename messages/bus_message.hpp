@@ -62,6 +62,7 @@ struct LinkUp {
   bool restarted = false;
   std::uint64_t height = 0;       // the peer's chain height, from its hello
   std::uint64_t incarnation = 0;  // the peer's incarnation this session talks to
+  std::string head = {};          // the hash of the peer's block `height`, from its hello
 };
 struct LinkDown {
   NodeId peer = 0;
@@ -80,10 +81,22 @@ struct PeerHeight {
   // From a request or a reply rather than a hello: the blocks behind it are most likely on
   // their way in a release on another link, so the ledger waits a tick before it asks.
   bool hint = false;
+  // From a hello: the hash of the peer's block `height`, which the ledger compares with its
+  // own block there (now, or once it holds that block). Empty otherwise.
+  std::string head = {};
 };
-// ledger -> mutex -> network: our chain height, announced in hellos.
+// ledger -> mutex -> network: our chain height and head, announced in hellos.
 struct LocalHeight {
   std::uint64_t height = 0;
+  std::string head = {};
+};
+// ledger -> mutex and ledger -> bank: our chain and a peer's hold different blocks at an
+// index (Divergence: the peer and the lowest index where the ledger saw them differ). The
+// mutex stops applying that peer's messages, sending it any and counting it toward entry;
+// the bank refuses new transfers. It lasts as long as this incarnation: an operator repairs
+// the data and restarts.
+struct Diverged {
+  Divergence divergence;
 };
 // bank -> ledger -> mutex: want / give up the critical section. They pass the ledger so that
 // they stay in order with the bank's Stage and Unstage (one pipe).
@@ -195,7 +208,7 @@ struct Tick {
   std::int64_t now_ms = 0;
 };
 
-using BusMessage = std::variant<WireIn, WireOut, PeerOut, PeerIn, LinkUp, LinkDown, LinkRefused, PeerHeight, LocalHeight, Acquire, Withdraw, Granted,
+using BusMessage = std::variant<WireIn, WireOut, PeerOut, PeerIn, LinkUp, LinkDown, LinkRefused, PeerHeight, LocalHeight, Diverged, Acquire, Withdraw, Granted,
                                 Withdrawn, Stage, Unstage, ApplyBlocks, Release, Committed, ChainQuery, VerifyQuery, VerifySlice,
                                 Recall, RecallMiss, StatusQuery, ConsoleIn, ConsoleOut, LogOut, Tick>;
 

@@ -91,13 +91,15 @@ ChainReply read_chain(const JsonReader& r) {
 }
 
 StatusReply read_status(const JsonReader& r) {
-  r.only({"ok", "id", "lamport", "height", "head", "queue", "peers", "security"});
+  r.only({"ok", "id", "lamport", "height", "head", "queue", "peers", "security", "diverged"});
   StatusReply s{.id = r.node_id("id"),
                 .lamport = r.u64("lamport"),
                 .height = r.u64("height"),
                 .head = r.hex64("head"),
                 .queue = {},
-                .peers = {}};
+                .peers = {},
+                .security_off = false,
+                .diverged = {}};
   for (const auto& q : r.array("queue")) {
     JsonReader entry(q, "queue entry");
     entry.only({"ts", "node"});
@@ -114,6 +116,12 @@ StatusReply read_status(const JsonReader& r) {
     if (r.string("security", 8) != "off") JsonReader::fail("codec.range", "'security' in a status reply is only ever \"off\"");
     s.security_off = true;
   }
+  if (r.has("diverged"))
+    for (const auto& d : r.array("diverged")) {
+      JsonReader entry(d, "diverged entry");
+      entry.only({"peer", "index"});
+      s.diverged.push_back(Divergence{.peer = entry.node_id("peer"), .index = entry.u64("index")});
+    }
   return s;
 }
 
@@ -232,6 +240,10 @@ nlohmann::json console_reply_to_json(const ConsoleReply& reply) {
                                   {"height", s.height}, {"head", s.head}, {"queue", queue},
                                   {"peers", peers}};
                  if (s.security_off) j["security"] = "off";
+                 if (!s.diverged.empty()) {
+                   auto& diverged = j["diverged"] = nlohmann::json::array();
+                   for (const auto& d : s.diverged) diverged.push_back({{"peer", d.peer}, {"index", d.index}});
+                 }
                  return j;
                },
                [](const VerifyReply& v) { return nlohmann::json{{"ok", true}, {"height", v.height}}; },

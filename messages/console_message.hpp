@@ -53,6 +53,14 @@ struct PeerState {
   bool operator==(const PeerState&) const = default;
 };
 
+// A peer whose chain holds another block than ours at `index` (the lowest index where the
+// node saw them differ; the fork may lie lower).
+struct Divergence {
+  NodeId peer = 0;
+  std::uint64_t index = 0;
+  bool operator==(const Divergence&) const = default;
+};
+
 struct TransferDone {
   std::string txid;
   Block block;
@@ -79,6 +87,7 @@ struct StatusReply {
   std::vector<Stamp> queue;
   std::vector<PeerState> peers;
   bool security_off = false;  // the config turned security off: "security":"off"
+  std::vector<Divergence> diverged = {};  // written only when not empty
   bool operator==(const StatusReply&) const = default;
 };
 struct VerifyReply {

@@ -47,14 +47,17 @@ PeerField(const char*, V S::*) -> PeerField<S, V>;
 
 inline constexpr auto stamp_fields = std::tuple{PeerField{"ts", &Stamp::ts}, PeerField{"node", &Stamp::node}};
 
-// link: announces an incarnation and its chain.
+// link: announces an incarnation and its chain: genesis, height and head (the hash of block
+// `height`), so that a peer holding that block can tell whether our chains diverged.
 struct HelloMsg {
   static constexpr std::string_view wire = "hello";
   static constexpr bool sequenced = false;
   std::string genesis;
   std::uint64_t height = 0;
+  std::string head = {};
   static constexpr auto fields() {
-    return std::tuple{PeerField{"genesis", &HelloMsg::genesis}, PeerField{"height", &HelloMsg::height}};
+    return std::tuple{PeerField{"genesis", &HelloMsg::genesis}, PeerField{"height", &HelloMsg::height},
+                      PeerField{"head", &HelloMsg::head}};
   }
   bool operator==(const HelloMsg&) const = default;
 };
@@ -116,14 +119,19 @@ struct SyncMsg {
   static constexpr auto fields() { return std::tuple{PeerField{"from_index", &SyncMsg::from}}; }
   bool operator==(const SyncMsg&) const = default;
 };
-// ledger: catch-up blocks, answering sync.
+// ledger: catch-up blocks, answering the sync that asked from `from_index`, with the
+// answering node's height and head (the hash of block `height`). A node takes it only as the
+// answer to a sync it sent that peer from that index.
 struct BlocksMsg {
   static constexpr std::string_view wire = "block";
   static constexpr bool sequenced = true;
   std::vector<Block> blocks;
   std::uint64_t height = 0;
+  std::string head = {};
+  std::uint64_t from = 0;
   static constexpr auto fields() {
-    return std::tuple{PeerField{"blocks", &BlocksMsg::blocks}, PeerField{"height", &BlocksMsg::height}};
+    return std::tuple{PeerField{"blocks", &BlocksMsg::blocks}, PeerField{"height", &BlocksMsg::height},
+                      PeerField{"head", &BlocksMsg::head}, PeerField{"from_index", &BlocksMsg::from}};
   }
   bool operator==(const BlocksMsg&) const = default;
 };

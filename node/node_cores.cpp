@@ -15,7 +15,7 @@ NodeCores::NodeCores(const NodeSettings& s, Chain chain, TxidMemory memory, cons
       mutex(s.self, s.peers, s.entry_rule),
       ledger(s.self, std::move(chain), s.batch, s.signer),
       bank(s.self, ledger.chain().table().balances(), s.bank, with_aborts(std::move(memory), aborts)) {
-  network.set_height(ledger.chain().height());
+  network.set_height(ledger.chain().height(), ledger.chain().head());
 }
 
 void NodeCores::step(Actor to, const BusMessage& msg, Outbox& out) {

@@ -23,6 +23,7 @@ void BankCore::step(const BusMessage& in, Outbox& out) {
                       [&](const Committed& c) { on_committed(c, out); },
                       [&](const Withdrawn& w) { on_withdrawn(w, out); },
                       [&](const RecallMiss& m) { look_up(m.client, m.cmd, m.checked, out); },
+                      [&](const Diverged& d) { diverged_.push_back(d.divergence); },
                       [&](const Tick& t) { on_tick(t.now_ms, out); }, [](const auto&) {}},
              in);
 }
@@ -120,6 +121,18 @@ void BankCore::on_new_transfer(std::uint64_t client, const std::string& txid, co
       return;
     }
     p->clients.push_back(client);
+    return;
+  }
+  if (!diverged_.empty()) {
+    // A txid decided before still gets its outcome (look_up, before this); a new transfer
+    // would never get the critical section, nor should it.
+    std::string why = "this node's chain diverged from ";
+    for (std::size_t i = 0; i < diverged_.size(); ++i)
+      why += (i ? " and " : "") + std::string("node ") + std::to_string(diverged_[i].peer) + "'s at index " +
+             std::to_string(diverged_[i].index);
+    why += ": an operator must repair the data and restart the nodes; until then transfers are refused";
+    out.push_back({Actor::console, ConsoleOut{client, FailureReply{"rejected", why, {}}}});
+    out.push_back({Actor::log, LogOut{"error", 0, {{"error", why}}}});
     return;
   }
   Tx tx{txid, self_, t.to, t.amount, 0};

@@ -1,7 +1,9 @@
 // BankCore: the bank actor's pure core. Takes console requests, checks their meaning,
 // stages transfers at the ledger (which appends them when granted, up to its batch) and
 // asks for the critical section; answers each client with its outcome; withdraws and
-// answers `timeout` when the grant does not come within the acquire timeout.
+// answers `timeout` when the grant does not come within the acquire timeout. Once the
+// ledger has found our chain diverged from a peer's, new transfers are refused (`rejected`,
+// naming the peer and the index) until an operator repairs the data and restarts.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +33,7 @@ class BankCore {
   const BalanceTable& table() const { return table_; }
   const TxidMemory& memory() const { return memory_; }
   std::size_t pending() const { return pending_.size(); }
+  const std::vector<Divergence>& diverged() const { return diverged_; }
 
  private:
   struct Pending {
@@ -63,6 +66,7 @@ class BankCore {
   State state_ = State::idle;
   std::int64_t now_ms_ = 0;
   std::uint64_t next_txid_ = 1;
+  std::vector<Divergence> diverged_;  // as the ledger found them, in order
 };
 
 }  // namespace bank

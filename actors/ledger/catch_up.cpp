@@ -41,7 +41,18 @@ std::optional<CatchUp::Ask> CatchUp::next_ask(std::uint64_t ours) {
   auto it = asked_.find(best);
   if (it != asked_.end() && it->second == from) return std::nullopt;  // an answer is on its way
   asked_[best] = from;
+  ++open_asks_[{best, from}];
+  auto first = open_asks_.lower_bound({best, 0});
+  auto end = open_asks_.lower_bound({best + 1, 0});
+  if (static_cast<std::size_t>(std::distance(first, end)) > kMaxOpenAsks) open_asks_.erase(first);
   return Ask{.peer = best, .from = from};
+}
+
+bool CatchUp::solicited(NodeId peer, std::uint64_t from) {
+  auto it = open_asks_.find({peer, from});
+  if (it == open_asks_.end()) return false;
+  if (--it->second == 0) open_asks_.erase(it);
+  return true;
 }
 
 bool CatchUp::hinted_ahead(std::uint64_t ours) const {

@@ -1,6 +1,7 @@
 // CatchUp: the ledger's bookkeeping for fetching blocks it lacks: peers' heights as they
 // announced them, hints of heights heard in requests and replies, and which peer was asked
-// from which index. Pure; LedgerCore asks it whom to ask and whether it may append.
+// from which index (so that an answer nobody asked for is known as such). Pure; LedgerCore
+// asks it whom to ask and whether it may append.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +35,9 @@ class CatchUp {
   // The ask to send now: to the highest peer, from our next index; nullopt when we are not
   // behind or that very ask is already on its way.
   std::optional<Ask> next_ask(std::uint64_t ours);
+  // Whether a block answer from `peer` answering a sync from index `from` answers an ask we
+  // sent and have not had answered yet; takes that ask. False: nobody asked, drop it.
+  bool solicited(NodeId peer, std::uint64_t from);
   // Whether a hint still names a height above ours (a release that never came).
   bool hinted_ahead(std::uint64_t ours) const;
 
@@ -50,6 +54,11 @@ class CatchUp {
   std::map<NodeId, std::uint64_t> asked_;      // peer -> the index we asked from
   std::map<NodeId, std::uint64_t> hints_new_;  // since the last tick
   std::map<NodeId, std::uint64_t> hints_due_;  // from before it: promoted at the next tick
+  // Asks sent and not yet answered, (peer, from index) -> how many. An ask the network
+  // dropped (its peer restarted meanwhile) is never answered: at most kMaxOpenAsks per peer
+  // are kept, the lowest index forgotten first (it is the oldest: our height only grows).
+  static constexpr std::size_t kMaxOpenAsks = 32;
+  std::map<std::pair<NodeId, std::uint64_t>, std::uint32_t> open_asks_;
 };
 
 }  // namespace bank

@@ -48,6 +48,7 @@ void LedgerCore::step(const BusMessage& in, Outbox& out) {
                         StatusQuery s = q;
                         s.reply.height = chain_.height();
                         s.reply.head = chain_.head();
+                        for (const auto& [peer, index] : diverged_) s.reply.diverged.push_back({peer, index});
                         out.push_back({Actor::console, ConsoleOut{q.client, std::move(s.reply)}});
                       },
                       [](const auto&) {}},
@@ -57,7 +58,50 @@ void LedgerCore::step(const BusMessage& in, Outbox& out) {
 void LedgerCore::on_height(const PeerHeight& h, Outbox& out) {
   if (h.hint) return catch_up_.hint(h.peer, h.height, chain_.height());
   catch_up_.heard(h);
+  if (!h.head.empty()) note_head(h.peer, h.height, h.head, out);
   catch_up(out);
+}
+
+std::string LedgerCore::hash_at(std::uint64_t index) const {
+  return index == chain_.height() ? chain_.head() : chain_.at(index).hash;
+}
+
+// A peer's head: compared now if we hold that index, else when we do (a newer head from the
+// same peer replaces it: the peer's chain only grows, or it restarted with what it holds).
+void LedgerCore::note_head(NodeId peer, std::uint64_t height, const std::string& head, Outbox& out) {
+  if (diverged_.contains(peer)) return;
+  if (height <= chain_.height()) {
+    heads_.erase(peer);
+    compare(peer, height, head, out);
+  } else {
+    heads_[peer] = {height, head};
+  }
+}
+
+void LedgerCore::compare_heads(Outbox& out) {
+  for (auto it = heads_.begin(); it != heads_.end();) {
+    if (it->second.first > chain_.height()) {
+      ++it;
+      continue;
+    }
+    auto [peer, head] = *it;
+    it = heads_.erase(it);
+    compare(peer, head.first, head.second, out);
+  }
+}
+
+void LedgerCore::compare(NodeId peer, std::uint64_t index, const std::string& theirs, Outbox& out) {
+  std::string ours = hash_at(index);
+  if (ours != theirs) diverge(peer, index, ours, theirs, out);
+}
+
+void LedgerCore::diverge(NodeId peer, std::uint64_t index, const std::string& ours, const std::string& theirs,
+                         Outbox& out) {
+  if (!diverged_.emplace(peer, index).second) return;
+  heads_.erase(peer);
+  out.push_back({Actor::log, LogOut{"diverged", lamport_, {{"peer", peer}, {"index", index}, {"ours", ours}, {"theirs", theirs}}}});
+  out.push_back({Actor::mutex, Diverged{{peer, index}}});
+  out.push_back({Actor::bank, Diverged{{peer, index}}});
 }
 
 // A retried txid: answer the block that holds it, or tell the bank it is new after all.
@@ -90,7 +134,9 @@ void LedgerCore::enter(const Granted& g, Outbox& out) {
   Committed done;
   done.own_exit = true;
   ChainState trial = chain_.state();
-  for (std::size_t n = 0; n < batch_ && !staged_.empty(); ++n) {
+  // Diverged (found after the mutex granted): nothing is appended; the staged transfers wait
+  // for the bank to answer them `timeout` and take them back.
+  for (std::size_t n = 0; n < batch_ && !staged_.empty() && diverged_.empty(); ++n) {
     Tx tx = std::move(staged_.front());
     staged_.pop_front();
     tx.lamport = g.lamport;
@@ -113,16 +159,22 @@ void LedgerCore::enter(const Granted& g, Outbox& out) {
   }
   for (const Block& b : done.blocks) log_commit(b, lamport_, out);
   chain_.sync();
-  if (!done.blocks.empty()) out.push_back({Actor::mutex, LocalHeight{chain_.height()}});
+  if (!done.blocks.empty()) {
+    compare_heads(out);
+    out.push_back({Actor::mutex, LocalHeight{chain_.height(), chain_.head()}});
+  }
   out.push_back({Actor::mutex, Release{g.req, done.blocks}});
   out.push_back({Actor::bank, std::move(done)});
 }
 
 // Peers' blocks: from a release (`released`: every block must spend the releaser's own
 // account), or fetched as history. They wait in early_ until the blocks before them are
-// here, then go onto the chain one signed run at a time.
+// here, then go onto the chain one signed run at a time. A block above height + 1 is a gap
+// (we lag; it waits). One at or below our height that is not ours, or one at height + 1
+// whose prev is not our head, is a divergence.
 void LedgerCore::apply_peer(const ApplyBlocks& a, bool released, Outbox& out) {
   lamport_ = std::max(lamport_, a.lamport);
+  if (diverged_.contains(a.from)) return;
   // With security off (no keys) every node is trusted, as it is with every other check.
   if (released && chain_.signed_blocks())
     for (const Block& b : a.blocks)
@@ -135,17 +187,19 @@ void LedgerCore::apply_peer(const ApplyBlocks& a, bool released, Outbox& out) {
       }
   for (const Block& b : a.blocks) {
     if (b.index > chain_.height() + 1) {
+      if (!diverged_.empty()) continue;  // appending nothing more: no gap to fill
       // Its sender holds every block before it: fetch the gap if it does not fill by itself.
       catch_up_.hint(a.from, b.index - 1, chain_.height());
       early_.insert_or_assign(b.index, std::pair{a.from, b});
-    } else if (b.index <= chain_.height() && chain_.at(b.index).hash != b.hash) {
-      out.push_back({Actor::log, LogOut{"error", lamport_,
-                                        {{"error", "node " + std::to_string(a.from) + " sent a block " +
-                                                       std::to_string(b.index) + " that differs from ours"}}}});
-    } else if (b.index == chain_.height() + 1) {
+    } else if (b.index <= chain_.height()) {
+      compare(a.from, b.index, b.hash, out);
+    } else if (b.prev != chain_.head()) {
+      diverge(a.from, chain_.height(), chain_.head(), b.prev, out);
+    } else {
       // The newest copy wins: a run refused or left unsigned must not block a good one.
       early_.insert_or_assign(b.index, std::pair{a.from, b});
     }
+    if (diverged_.contains(a.from)) break;
   }
   append_early(out);
 }
@@ -155,7 +209,12 @@ void LedgerCore::apply_peer(const ApplyBlocks& a, bool released, Outbox& out) {
 // whose signed end has not come yet waits.
 void LedgerCore::append_early(Outbox& out) {
   Committed done;
-  for (;;) {
+  while (diverged_.empty()) {
+    // A run that waited for a gap another peer filled with other blocks: a divergence.
+    if (auto next = early_.find(chain_.height() + 1); next != early_.end() && next->second.second.prev != chain_.head()) {
+      diverge(next->second.first, chain_.height(), chain_.head(), next->second.second.prev, out);
+      break;
+    }
     std::vector<Block> run;
     NodeId from = 0;
     for (auto it = early_.find(chain_.height() + 1); it != early_.end() && it->first == chain_.height() + 1 + run.size();
@@ -180,26 +239,33 @@ void LedgerCore::append_early(Outbox& out) {
       done.blocks.push_back(std::move(b));
     }
   }
-  early_.erase(early_.begin(), early_.upper_bound(chain_.height()));
+  // Blocks that waited for a gap our own entry filled: the same as ours, or a divergence.
+  for (auto it = early_.begin(); it != early_.end() && it->first <= chain_.height(); it = early_.erase(it))
+    compare(it->second.first, it->first, it->second.second.hash, out);
+  if (!diverged_.empty()) early_.clear();
+  compare_heads(out);
   if (done.blocks.empty()) return;
   // Group commit: a peer's block is already durable at its author (synced before its
   // release left), so ours need not be synced now. The next sync covers it: our own entry's
   // (the file is append-only, so that fsync covers every block before ours), a catch-up
   // answer's, or the ledger's next tick (LedgerShell::kTickMs).
-  out.push_back({Actor::mutex, LocalHeight{chain_.height()}});
+  out.push_back({Actor::mutex, LocalHeight{chain_.height(), chain_.head()}});
   out.push_back({Actor::bank, std::move(done)});
 }
 
 // Ask the highest peer for what we lack; pass a held grant on once nothing is missing,
 // hints included (in normal running none is ahead of us by the time we are granted: every
 // release before our entry has been applied; one that is names a release that never came).
+// Diverged, nothing more is fetched (nothing would be appended) and a held grant goes on, to
+// end the critical section without a block.
 void LedgerCore::catch_up(Outbox& out) {
-  if (catch_up_.behind(chain_.height())) {
+  const bool diverged = !diverged_.empty();
+  if (!diverged && catch_up_.behind(chain_.height())) {
     if (auto ask = catch_up_.next_ask(chain_.height()))
       out.push_back({Actor::mutex, PeerOut{ask->peer, 0, SyncMsg{ask->from}}});
     return;
   }
-  if (held_grant_ && !catch_up_.hinted_ahead(chain_.height())) {
+  if (held_grant_ && (diverged || !catch_up_.hinted_ahead(chain_.height()))) {
     Granted g = *held_grant_;
     held_grant_.reset();
     enter(g, out);
@@ -212,7 +278,7 @@ void LedgerCore::on_peer(const PeerIn& p, Outbox& out) {
   lamport_ = std::max(lamport_, p.lamport);
   if (const auto* s = std::get_if<SyncMsg>(&p.body)) {
     chain_.sync();  // serve only what is on disk
-    BlocksMsg answer{chain_.range(s->from, sync_batch), chain_.height()};
+    BlocksMsg answer{chain_.range(s->from, sync_batch), chain_.height(), chain_.head(), s->from};
     // A page ends with a signed block, so the asker can append all of it: cut after the
     // last signed block, or, when a run is longer than a page, read on to its end.
     if (auto& bl = answer.blocks; chain_.signed_blocks() && !bl.empty()) {
@@ -227,15 +293,33 @@ void LedgerCore::on_peer(const PeerIn& p, Outbox& out) {
   }
 }
 
+// Taken only as the answer to a sync we sent that peer from that index: anything else is
+// dropped and logged (a peer cannot push blocks at us).
 void LedgerCore::on_answer(NodeId from, Lamport lamport, const BlocksMsg& b, Outbox& out) {
+  if (!catch_up_.solicited(from, b.from)) {
+    out.push_back({Actor::log, LogOut{"error", lamport_,
+                                      {{"error", "node " + std::to_string(from) + " sent blocks from index " +
+                                                     std::to_string(b.from) + " that were not asked for; dropped"}}}});
+    return;
+  }
   std::optional<std::uint64_t> first;
   if (!b.blocks.empty()) first = b.blocks.front().index;
   bool fresh_answer = catch_up_.answered(from, first, b.height);
+  // The fresh blocks, and the highest one we already hold: the hash chain makes it stand
+  // for every block below it.
   std::vector<Block> fresh;
-  for (const Block& blk : b.blocks)
-    if (blk.index > chain_.height()) fresh.push_back(blk);
+  const Block* last_held = nullptr;
+  for (const Block& blk : b.blocks) {
+    if (blk.index > chain_.height()) {
+      fresh.push_back(blk);
+    } else {
+      last_held = &blk;
+    }
+  }
   std::uint64_t reach = fresh.empty() ? chain_.height() : fresh.back().index;
+  if (last_held) compare(from, last_held->index, last_held->hash, out);
   apply_peer(ApplyBlocks{from, lamport, fresh}, false, out);
+  note_head(from, b.height, b.head, out);
   // A peer that sent nothing new, or a block we refused, cannot help us further: stop
   // asking it (it would send the same again).
   if (fresh_answer && (fresh.empty() || chain_.height() < reach)) catch_up_.give_up(from, std::min(b.height, chain_.height()));

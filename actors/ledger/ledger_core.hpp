@@ -4,6 +4,14 @@
 // release; answers chain, verify, status, retry and catch-up (sync) requests. The bank's
 // Acquire and Withdraw pass through here on their way to the mutex, in order with its
 // Stage and Unstage.
+//
+// Forks are found, not extended: a peer's head (from its hello or a catch-up answer) is
+// compared with our block at that index as soon as we hold one, and a peer block at or
+// below our height, or one at height + 1 whose prev is not our head, is compared with ours.
+// A difference is a divergence (a gap or a lag is not: a block above height + 1 waits, a
+// head above our height waits until we hold that index). Then this node logs `diverged`,
+// tells the mutex (which cuts the peer off) and the bank (which refuses transfers), and
+// appends nothing more, own or peers', for the rest of this incarnation.
 #pragma once
 
 #include <deque>
@@ -29,6 +37,8 @@ class LedgerCore {
   void step(const BusMessage& in, Outbox& out);
 
   const Chain& chain() const { return chain_; }
+  // Peers whose chain diverged from ours -> the index where they were seen to differ.
+  const std::map<NodeId, std::uint64_t>& diverged() const { return diverged_; }
 
   // At most this many blocks per catch-up answer.
   static constexpr std::uint64_t sync_batch = 256;
@@ -43,6 +53,11 @@ class LedgerCore {
   void recall(const Recall& r, Outbox& out);
   void log_commit(const Block& b, Lamport lamport, Outbox& out);
   void catch_up(Outbox& out);
+  void note_head(NodeId peer, std::uint64_t height, const std::string& head, Outbox& out);
+  void compare_heads(Outbox& out);
+  void compare(NodeId peer, std::uint64_t index, const std::string& theirs, Outbox& out);
+  void diverge(NodeId peer, std::uint64_t index, const std::string& ours, const std::string& theirs, Outbox& out);
+  std::string hash_at(std::uint64_t index) const;
 
   NodeId self_;
   Chain chain_;
@@ -61,6 +76,9 @@ class LedgerCore {
   CatchUp catch_up_;
   std::optional<Granted> held_grant_;
   ChainVerifier verifier_;
+  // Peers' heads above our height (index, hash), compared once we hold that index.
+  std::map<NodeId, std::pair<std::uint64_t, std::string>> heads_;
+  std::map<NodeId, std::uint64_t> diverged_;  // peer -> the index where our chains differ
 };
 
 }  // namespace bank

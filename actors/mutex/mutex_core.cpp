@@ -33,7 +33,7 @@ bool MutexCore::link_up(NodeId peer) const {
 std::vector<NodeId> MutexCore::silent() const {
   std::set<NodeId> waiting;
   for (NodeId p : peers_)
-    if (!link_up(p) || (own_ && !heard_after_own(p))) waiting.insert(p);
+    if (!link_up(p) || diverged_.contains(p) || (own_ && !heard_after_own(p))) waiting.insert(p);
   // And whoever is ahead of us in the queue: it holds, or will hold, the section first.
   for (const Stamp& s : queue_) {
     if (own_ && !(s < *own_)) break;
@@ -56,6 +56,7 @@ void MutexCore::step(const BusMessage& in, Outbox& out) {
                         maybe_request(out);
                       },
                       [&](const Withdraw&) { withdraw(out); },
+                      [&](const Diverged& d) { cut_off(d.divergence.peer, out); },
                       [&](const Release& r) { release(r, out); },
                       [&](const PeerOut& p) { send(p.to, p.body, out); },
                       [&](const LocalHeight& h) {
@@ -83,6 +84,7 @@ void MutexCore::hear(NodeId from, Lamport ts) {
 }
 
 void MutexCore::send(NodeId to, PeerBody body, Outbox& out) {
+  if (diverged_.contains(to) && !std::holds_alternative<BlocksMsg>(body)) return;
   ++clock_;
   auto inc = peer_inc_.find(to);
   out.push_back({Actor::network, PeerOut{to, clock_, std::move(body), inc == peer_inc_.end() ? 0 : inc->second}});
@@ -90,7 +92,7 @@ void MutexCore::send(NodeId to, PeerBody body, Outbox& out) {
 
 void MutexCore::on_link_up(const LinkUp& u, Outbox& out) {
   // First, so the ledger knows what it lacks before any grant this may bring reaches it.
-  out.push_back({Actor::ledger, PeerHeight{.peer = u.peer, .height = u.height, .restarted = u.restarted, .hint = false}});
+  out.push_back({Actor::ledger, PeerHeight{.peer = u.peer, .height = u.height, .restarted = u.restarted, .hint = false, .head = u.head}});
   if (u.restarted) told_height_.erase(u.peer);
   clock_ = std::max(clock_, u.lamport) + 1;
   up_[u.peer] = true;
@@ -127,6 +129,12 @@ void MutexCore::maybe_request(Outbox& out) {
 // (a reply to its request, a release, blocks) before we handle LinkUp(restarted) and re-send
 // our request; counted, such a stray late stamp would let the new incarnation in ahead of it.
 void MutexCore::on_peer(const PeerIn& p, Outbox& out) {
+  // Cut off: nothing of it is applied. Its sync is still answered (reading our history
+  // changes nothing here), so that it can find the divergence too.
+  if (diverged_.contains(p.from)) {
+    if (std::holds_alternative<SyncMsg>(p.body)) out.push_back({Actor::ledger, p});
+    return;
+  }
   clock_ = std::max(clock_, p.lamport) + 1;
   // A peer's height reaches the ledger before any grant this message may bring: a node
   // that restarted may have missed releases (and their blocks) sent to its old self.
@@ -135,7 +143,7 @@ void MutexCore::on_peer(const PeerIn& p, Outbox& out) {
   if (const auto* r = std::get_if<ReplyMsg>(&p.body)) height = r->height;
   if (height > told_height_[p.from]) {
     told_height_[p.from] = height;
-    out.push_back({Actor::ledger, PeerHeight{.peer = p.from, .height = height, .restarted = false, .hint = true}});
+    out.push_back({Actor::ledger, PeerHeight{.peer = p.from, .height = height, .restarted = false, .hint = true, .head = {}}});
   }
   std::visit(Overload{[&](const RequestMsg& r) {
                         if (r.req.node != p.from) return;
@@ -163,7 +171,7 @@ void MutexCore::on_peer(const PeerIn& p, Outbox& out) {
                           // blocks before we append, or our chain forks (the peer's hello may
                           // have announced a height from before them).
                           if (r.req.node == p.from && !r.blocks.empty())
-                            out.push_back({Actor::ledger, PeerHeight{.peer = p.from, .height = r.blocks.back().index, .restarted = false, .hint = false}});
+                            out.push_back({Actor::ledger, PeerHeight{.peer = p.from, .height = r.blocks.back().index, .restarted = false, .hint = false, .head = {}}});
                           return;
                         }
                         hear(p.from, p.lamport);
@@ -175,6 +183,16 @@ void MutexCore::on_peer(const PeerIn& p, Outbox& out) {
                       [](const auto&) {}},
              p.body);
   try_enter(out);
+}
+
+// A diverged peer no longer takes part: its requests leave our queue (releases queued behind
+// them can then apply) with its waiting releases and what we heard from it.
+void MutexCore::cut_off(NodeId peer, Outbox& out) {
+  if (!diverged_.insert(peer).second) return;
+  std::erase_if(queue_, [&](const Stamp& s) { return s.node == peer; });
+  std::erase_if(releases_, [&](const auto& r) { return r.first.node == peer; });
+  heard_.erase(peer);
+  apply_ready_releases(out);
 }
 
 // A release takes effect when its request heads our queue: everything ahead of it was
@@ -193,7 +211,7 @@ void MutexCore::apply_ready_releases(Outbox& out) {
 }
 
 void MutexCore::try_enter(Outbox& out) {
-  if (state_ != State::requested || !rule_(*this)) return;
+  if (state_ != State::requested || !diverged_.empty() || !rule_(*this)) return;
   state_ = State::holding;
   out.push_back({Actor::log, LogOut{"cs_enter", clock_, {{"req", stamp_to_json(*own_)}}}});
   out.push_back({Actor::ledger, Granted{*own_, clock_}});

@@ -15,6 +15,12 @@
 // No request is stamped before every peer's session is up: each peer's hello lifts our
 // clock above every stamp it has seen, so a restarted node never stamps below what its
 // previous incarnation sent.
+//
+// A peer whose chain the ledger found diverged from ours (Diverged) is cut off for the rest
+// of this incarnation: its messages are dropped unapplied, nothing is sent to it, its
+// requests leave the queue, and no entry happens while any peer is diverged (every entry
+// needs every peer; the bank refuses transfers meanwhile). Only its syncs are still
+// answered: reading our history changes nothing here and lets it find the divergence too.
 #pragma once
 
 #include <map>
@@ -53,6 +59,7 @@ class MutexCore {
   // request is ahead of ours in the queue.
   std::vector<NodeId> silent() const;
   bool link_up(NodeId peer) const;
+  const std::set<NodeId>& diverged() const { return diverged_; }
 
  private:
   void on_peer(const PeerIn& p, Outbox& out);
@@ -64,6 +71,7 @@ class MutexCore {
   void apply_ready_releases(Outbox& out);
   void try_enter(Outbox& out);
   void hear(NodeId from, Lamport ts);
+  void cut_off(NodeId peer, Outbox& out);
 
   NodeId self_;
   std::vector<NodeId> peers_;
@@ -80,6 +88,7 @@ class MutexCore {
   std::uint64_t known_height_ = 0;              // our chain's height: LocalHeight and blocks applied
   std::map<NodeId, std::uint64_t> told_height_; // the highest height each peer has told us
   std::map<NodeId, std::string> refused_;  // peers whose link is refused, and why
+  std::set<NodeId> diverged_;              // peers whose chain diverged from ours: cut off
   struct PendingRelease {
     NodeId from;
     Lamport lamport;

@@ -4,7 +4,7 @@
 namespace bank {
 
 LinkSession::LinkSession(NodeId self, NodeId peer, std::uint64_t incarnation, std::string genesis, LinkTimings timings)
-    : self_(self), peer_(peer), inc_(incarnation), genesis_(std::move(genesis)), t_(timings) {}
+    : self_(self), peer_(peer), inc_(incarnation), genesis_(std::move(genesis)), t_(timings), head_(genesis_) {}
 
 PeerMessage LinkSession::frame(PeerBody body, Lamport lamport, std::uint64_t seq) const {
   return PeerMessage{self_, lamport, inc_, peer_inc_, seq, received_, std::move(body)};
@@ -36,8 +36,8 @@ void LinkSession::transmit_unacked(std::int64_t now, Output& out) {
   last_progress_ = now;
 }
 
-void LinkSession::hello(std::int64_t now, Lamport lamport, std::uint64_t height, Output& out) {
-  out.wire.push_back(frame(HelloMsg{genesis_, height}, lamport, 0));
+void LinkSession::hello(std::int64_t now, Lamport lamport, Output& out) {
+  out.wire.push_back(frame(HelloMsg{genesis_, height_, head_}, lamport, 0));
   last_sent_ = now;
 }
 
@@ -45,19 +45,20 @@ void LinkSession::heard(std::int64_t now, Lamport lamport, Output& out) {
   last_heard_ = now;
   if (!up_ && established()) {
     up_ = true;
-    out.events.push_back({EventKind::up, lamport, peer_height_, peer_inc_});
+    out.events.push_back({EventKind::up, lamport, peer_height_, peer_inc_, peer_head_});
   }
 }
 
 void LinkSession::on_hello(const PeerMessage& m, std::int64_t now, Output& out) {
   const auto& h = std::get<HelloMsg>(m.body);
   if (h.genesis != genesis_) {
-    if (!mismatch_) out.events.push_back({EventKind::genesis_mismatch, m.lamport});
+    if (!mismatch_) out.events.push_back({EventKind::genesis_mismatch, m.lamport, 0, 0, {}});
     mismatch_ = true;
     return;
   }
   mismatch_ = false;
   peer_height_ = h.height;
+  peer_head_ = h.head;
   if (m.inc > peer_inc_) {
     bool restarted = peer_inc_ != 0;
     if (restarted) {
@@ -73,11 +74,11 @@ void LinkSession::on_hello(const PeerMessage& m, std::int64_t now, Output& out) 
       // One event says it all: the link is up again, to a new incarnation.
       up_ = true;
       last_heard_ = now;
-      out.events.push_back({EventKind::restarted, m.lamport, h.height, m.inc});
+      out.events.push_back({EventKind::restarted, m.lamport, h.height, m.inc, h.head});
     } else {
       heard(now, m.lamport, out);
     }
-    hello(now, std::max(lamport_, m.lamport), height_, out);
+    hello(now, std::max(lamport_, m.lamport), out);
     transmit_unacked(now, out);
   } else {
     heard(now, m.lamport, out);
@@ -107,7 +108,7 @@ void LinkSession::receive(const PeerMessage& m, std::int64_t now, Output& out) {
 void LinkSession::tick(std::int64_t now, Lamport lamport, Output& out) {
   lamport_ = std::max(lamport_, lamport);
   if (!established() || !peer_knows_me_) {
-    if (now - last_sent_ >= t_.heartbeat_ms) hello(now, lamport_, height_, out);
+    if (now - last_sent_ >= t_.heartbeat_ms) hello(now, lamport_, out);
   } else {
     if (!unacked_.empty() && now - last_progress_ >= t_.resend_ms) transmit_unacked(now, out);
     if (ack_owed_) {
@@ -121,7 +122,7 @@ void LinkSession::tick(std::int64_t now, Lamport lamport, Output& out) {
   }
   if (up_ && now - last_heard_ > t_.peer_timeout_ms) {
     up_ = false;
-    out.events.push_back({EventKind::down, 0, 0, peer_inc_});
+    out.events.push_back({EventKind::down, 0, 0, peer_inc_, {}});
   }
 }
 

@@ -32,6 +32,7 @@ class LinkSession {
     Lamport lamport = 0;        // the peer's clock, from its hello
     std::uint64_t height = 0;   // the peer's chain height, from its hello
     std::uint64_t incarnation = 0;
+    std::string head = {};      // the hash of the peer's block `height`, from its hello
   };
   struct Output {
     std::vector<PeerMessage> wire;     // frames to send to the peer
@@ -46,8 +47,11 @@ class LinkSession {
   // Hellos until the peer knows us, heartbeats, resends, and the down detector.
   // `lamport` goes into hellos.
   void tick(std::int64_t now, Lamport lamport, Output& out);
-  // Our chain height, announced in hellos.
-  void set_height(std::uint64_t height) { height_ = height; }
+  // Our chain height and head (the hash of block `height`), announced in hellos.
+  void set_height(std::uint64_t height, std::string head) {
+    height_ = height;
+    head_ = std::move(head);
+  }
 
   bool established() const { return peer_inc_ != 0 && !mismatch_; }
   bool up() const { return up_; }
@@ -58,7 +62,7 @@ class LinkSession {
  private:
   PeerMessage frame(PeerBody body, Lamport lamport, std::uint64_t seq) const;
   void transmit_unacked(std::int64_t now, Output& out);
-  void hello(std::int64_t now, Lamport lamport, std::uint64_t height, Output& out);
+  void hello(std::int64_t now, Lamport lamport, Output& out);
   void on_hello(const PeerMessage& m, std::int64_t now, Output& out);
   void heard(std::int64_t now, Lamport lamport, Output& out);
 
@@ -82,7 +86,9 @@ class LinkSession {
   std::int64_t last_progress_ = 0;
   Lamport lamport_ = 0;   // newest clock value we know, for hellos sent on receipt
   std::uint64_t height_ = 0;
+  std::string head_;  // the hash of our block height_ (genesis until set_height says more)
   std::uint64_t peer_height_ = 0;  // from the peer's latest hello
+  std::string peer_head_;
 };
 
 }  // namespace bank

@@ -21,8 +21,8 @@ NetworkCore::NetworkCore(NodeId self, std::vector<NodeId> peers, std::uint64_t i
   for (NodeId p : peers) sessions_.emplace(p, LinkSession(self, p, incarnation, genesis, timings));
 }
 
-void NetworkCore::set_height(std::uint64_t height) {
-  for (auto& [peer, s] : sessions_) s.set_height(height);
+void NetworkCore::set_height(std::uint64_t height, const std::string& head) {
+  for (auto& [peer, s] : sessions_) s.set_height(height, head);
 }
 
 const LinkSession* NetworkCore::session(NodeId peer) const {
@@ -42,7 +42,7 @@ void NetworkCore::flush(NodeId peer, LinkSession::Output& o, Outbox& out) {
     switch (e.kind) {
       case LinkSession::EventKind::up:
       case LinkSession::EventKind::restarted:
-        out.push_back({Actor::mutex, LinkUp{peer, e.lamport, e.kind == LinkSession::EventKind::restarted, e.height, e.incarnation}});
+        out.push_back({Actor::mutex, LinkUp{peer, e.lamport, e.kind == LinkSession::EventKind::restarted, e.height, e.incarnation, e.head}});
         out.push_back({Actor::log, LogOut{"peer_up", lamport_, {{"peer", peer}}}});
         break;
       case LinkSession::EventKind::down:
@@ -105,7 +105,7 @@ void NetworkCore::step(const BusMessage& in, Outbox& out) {
                         it->second.send(p.body, p.lamport, now_ms_, o);
                         flush(p.to, o, out);
                       },
-                      [&](const LocalHeight& h) { set_height(h.height); },
+                      [&](const LocalHeight& h) { set_height(h.height, h.head); },
                       [&](const Tick& t) {
                         now_ms_ = t.now_ms;
                         for (auto& [peer, s] : sessions_) {

@@ -19,7 +19,8 @@ class NetworkCore {
   void step(const BusMessage& in, Outbox& out);
 
   const LinkSession* session(NodeId peer) const;
-  void set_height(std::uint64_t height);
+  // Our chain height and head, announced in hellos.
+  void set_height(std::uint64_t height, const std::string& head);
 
  private:
   void flush(NodeId peer, LinkSession::Output& o, Outbox& out);

@@ -101,7 +101,8 @@ TEST_CASE("e2e: junk on the peer port is refused and the node keeps serving") {
     fake.connect("tcp://127.0.0.1:" + std::to_string(c.peer_port(1)));
     for (std::string junk : {std::string("garbage"), std::string("{\"type\":\"request\"}"),
                              std::string("{\"type\":\"hello\",\"from\":99,\"lamport\":1,\"inc\":1,\"to_inc\":0,\"seq\":0,\"ack\":0,"
-                                         "\"genesis\":\"" + std::string(64, 'a') + "\",\"height\":0}"),
+                                         "\"genesis\":\"" + std::string(64, 'a') + "\",\"head\":\"" + std::string(64, 'a') +
+                                         "\",\"height\":0}"),
                              std::string("{\"type\":\"release\",\"from\":2,\"lamport\":999,\"inc\":1,\"to_inc\":1,\"seq\":1,\"ack\":0,"
                                          "\"req\":{\"ts\":1,\"node\":2},\"blocks\":[]}"),
                              std::string(1 << 20, 'x')})

@@ -536,3 +536,31 @@ TEST_CASE("bank core: status says security is off when the node runs without it"
   CHECK(q[0].reply.security_off);
   CHECK(console_reply_to_json(q[0].reply)["security"] == "off");
 }
+
+TEST_CASE("bank core: once the chain diverged, a new transfer is rejected naming the peer and index - a decided one keeps its outcome") {
+  Node n(BankOptions{5000}, 2);
+  n.step(transfer(1, 2, 100, "pay-1"));
+  auto first = only_reply(replies(n.grant_and_decide(3)), 1);
+  REQUIRE(std::holds_alternative<TransferDone>(first.reply));
+
+  n.step(Diverged{{3, 17}});
+  Outbox refused = n.step(transfer(2, 2, 100));
+  auto f = failure(only_reply(replies(refused), 2));
+  CHECK(f.status == "rejected");
+  CHECK(f.error.find("diverged from node 3's at index 17") != std::string::npos);
+  CHECK(f.error.find("operator") != std::string::npos);
+  CHECK(acquires(refused) == 0);
+  CHECK(sent<Stage>(refused, Actor::ledger).empty());
+  CHECK(n.bank.pending() == 0);
+  CHECK(logs(refused, "error").size() == 1);
+
+  // A second divergence is named too.
+  n.step(Diverged{{2, 17}});
+  auto both = failure(only_reply(replies(n.step(transfer(3, 2, 100, "pay-2"))), 3));
+  CHECK(both.error.find("node 3's at index 17 and node 2's at index 17") != std::string::npos);
+
+  // The retry of a decided transfer still gets its earlier reply.
+  CHECK(as_json(only_reply(replies(n.step(transfer(4, 2, 100, "pay-1"))), 4)) == as_json(first));
+  // Reading is not refused.
+  CHECK(std::holds_alternative<BalancesReply>(only_reply(replies(n.step(ConsoleIn{5, BalanceCmd{}})), 5).reply));
+}

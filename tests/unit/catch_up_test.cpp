@@ -80,3 +80,23 @@ TEST_CASE("catch-up: a peer that cannot help is given up at the height we reache
   CHECK_FALSE(c.behind(4));
   CHECK_FALSE(c.hinted_ahead(4));
 }
+
+TEST_CASE("catch-up: an answer is solicited only by an open ask to that peer from that index, once per ask") {
+  CatchUp c;
+  CHECK_FALSE(c.solicited(2, 1));  // nothing asked yet
+  c.heard(PeerHeight{.peer = 2, .height = 9});
+  REQUIRE(c.next_ask(4));  // node 2 from 5
+  CHECK_FALSE(c.solicited(3, 5));
+  CHECK_FALSE(c.solicited(2, 4));
+  CHECK(c.solicited(2, 5));
+  CHECK_FALSE(c.solicited(2, 5));  // taken
+
+  // Asked twice (the peer restarted meanwhile): two answers may come.
+  c.heard(PeerHeight{.peer = 2, .height = 9, .restarted = true});
+  REQUIRE(c.next_ask(4));
+  c.heard(PeerHeight{.peer = 2, .height = 9, .restarted = true});
+  REQUIRE(c.next_ask(4));
+  CHECK(c.solicited(2, 5));
+  CHECK(c.solicited(2, 5));
+  CHECK_FALSE(c.solicited(2, 5));
+}

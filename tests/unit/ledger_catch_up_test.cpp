@@ -50,10 +50,13 @@ std::vector<Release> grants(const Outbox& out) {
   return sent<Release>(out, Actor::mutex);
 }
 
-// What an honest peer with `c` answers to SyncMsg{from}.
+// What an honest peer with `c` answers to SyncMsg{index}.
 PeerIn answer(NodeId from, const Chain& c, std::uint64_t index) {
-  return PeerIn{from, 30, BlocksMsg{c.range(index, LedgerCore::sync_batch), c.height()}};
+  return PeerIn{from, 30, BlocksMsg{c.range(index, LedgerCore::sync_batch), c.height(), c.head(), index}};
 }
+
+// A head no chain here has: what a peer that claims more than it holds may announce.
+const std::string kClaimed(64, 'f');
 
 const Granted kGrant{{9, 1}, 14};
 
@@ -175,7 +178,8 @@ TEST_CASE("ledger catch-up: a peer that answers short of what it announced stops
   while (!pending.empty() && rounds < 10) {
     REQUIRE(pending.size() == 1);
     CHECK(pending[0].to == 2);
-    Outbox out = step(core, PeerIn{2, 30, BlocksMsg{holds.range(pending[0].from, LedgerCore::sync_batch), 5}});
+    Outbox out =
+        step(core, PeerIn{2, 30, BlocksMsg{holds.range(pending[0].from, LedgerCore::sync_batch), 5, kClaimed, pending[0].from}});
     granted += grants(out).size();
     pending = asks(out);
     ++rounds;
@@ -190,7 +194,7 @@ TEST_CASE("ledger catch-up: a peer that answers with nothing stops being asked")
   LedgerCore core(1, Chain(genesis()));
   step(core, PeerHeight{2, 5});
   step(core, kGrant);
-  Outbox out = step(core, PeerIn{2, 30, BlocksMsg{{}, 5}});
+  Outbox out = step(core, PeerIn{2, 30, BlocksMsg{{}, 5, kClaimed, 1}});
   CHECK(asks(out).empty());
   CHECK(grants(out).size() == 1);
   CHECK(core.chain().height() == 0);
@@ -206,7 +210,7 @@ TEST_CASE("ledger catch-up: a peer that answers with a bad block stops being ask
   step(core, PeerHeight{3, 5});  // node 3 is as high, but node 2 is being asked
   CHECK(grants(step(core, kGrant)).empty());
 
-  Outbox out = step(core, PeerIn{2, 30, BlocksMsg{bad, 5}});
+  Outbox out = step(core, PeerIn{2, 30, BlocksMsg{bad, 5, source.head(), 1}});
   CHECK(core.chain().height() == 2);
   CHECK(error_logs(out) == 1);
   CHECK(grants(out).empty());
@@ -226,7 +230,7 @@ TEST_CASE("ledger catch-up: with a bad block from the only higher peer, the aski
   LedgerCore core(1, Chain(genesis()));
   step(core, PeerHeight{2, 5});
   step(core, kGrant);
-  Outbox out = step(core, PeerIn{2, 30, BlocksMsg{bad, 5}});
+  Outbox out = step(core, PeerIn{2, 30, BlocksMsg{bad, 5, source.head(), 1}});
   CHECK(core.chain().height() == 0);
   CHECK(asks(out).empty());
   CHECK(grants(out).size() == 1);
@@ -256,6 +260,8 @@ TEST_CASE("ledger catch-up: SyncMsg is answered with blocks from that index, at 
     const auto* b = std::get_if<BlocksMsg>(&p->body);
     REQUIRE(b);
     CHECK(b->height == 300);
+    CHECK(b->head == source.head());
+    CHECK(b->from == r.from);
     CHECK(b->blocks == source.range(r.from, LedgerCore::sync_batch));
     CHECK(b->blocks.size() == r.n);
     if (r.n) CHECK(b->blocks.front().index == r.from);
@@ -325,7 +331,7 @@ TEST_CASE("ledger catch-up: LocalHeight goes to the mutex after own appends and 
   // for them until node 3, asked a tick later, answers that it has nothing more.
   step(core, Tick{50});
   REQUIRE(asks(step(core, Tick{100})) == std::vector<Ask>{{3, 6}});
-  step(core, PeerIn{3, 14, BlocksMsg{{}, 5}});
+  step(core, PeerIn{3, 14, BlocksMsg{{}, 5, core.chain().head(), 6}});
 
   // The height goes out after the blocks are appended: it comes after their commit lines.
   Outbox more = enter(core, {20, 1}, 21, {{"1-4", 1, 2, 10, 0}});

@@ -155,7 +155,7 @@ TEST_CASE("ledger core: blocks ahead of a gap wait until the gap fills (releases
   CHECK(core.chain().table().balances() == Balances{{1, 1250}, {2, 800}, {3, 950}});
 }
 
-TEST_CASE("ledger core: a re-sent block identical to ours is ignored - a conflicting one is logged and refused") {
+TEST_CASE("ledger core: a re-sent block identical to ours is ignored - a conflicting one is a divergence") {
   LedgerCore core(1, Chain(genesis()));
   PeerChain peer;
   Block b1 = peer.add({"2-1", 2, 3, 300, 4});
@@ -171,11 +171,11 @@ TEST_CASE("ledger core: a re-sent block identical to ours is ignored - a conflic
   PeerChain other;
   Block fork = other.add({"3-1", 3, 1, 10, 4});
   Outbox conflict = step(core, ApplyBlocks{3, 8, {fork}});
-  auto errors = logs(conflict, "error");
-  REQUIRE(errors.size() == 1);
-  const std::string text = errors[0].fields["error"].get<std::string>();
-  CHECK(text.find("node 3") != std::string::npos);
-  CHECK(text.find("block 1") != std::string::npos);
+  auto diverged = logs(conflict, "diverged");
+  REQUIRE(diverged.size() == 1);
+  CHECK(diverged[0].fields["peer"] == 3);
+  CHECK(diverged[0].fields["index"] == 1);
+  CHECK(sent<Diverged>(conflict, Actor::mutex).size() == 1);
   CHECK(sent<Committed>(conflict, Actor::bank).empty());
   CHECK(core.chain().height() == 1);
   CHECK(core.chain().head() == b1.hash);
@@ -400,9 +400,10 @@ TEST_CASE("ledger core: sync is answered with blocks from the index asked, at mo
 TEST_CASE("ledger core: catch-up appends history and asks for more while the peer is higher") {
   PeerChain source{peer_chain(300)};
   LedgerCore core(3, Chain(genesis()));
+  step(core, PeerHeight{2, 300});  // asks node 2 from 1
 
-  // First batch as the peer answers sync from 0: genesis (ours already) and blocks 1..255.
-  Outbox out1 = step(core, PeerIn{2, 40, BlocksMsg{source.chain.range(0, LedgerCore::sync_batch), 300}});
+  // First batch as if the peer answered from 0: genesis (ours already) and blocks 1..255.
+  Outbox out1 = step(core, PeerIn{2, 40, BlocksMsg{source.chain.range(0, LedgerCore::sync_batch), 300, source.chain.head(), 1}});
   CHECK(core.chain().height() == 255);
   CHECK(core.chain().head() == source.chain.at(255).hash);
   CHECK(logs(out1, "commit").size() == 255);
@@ -418,16 +419,17 @@ TEST_CASE("ledger core: catch-up appends history and asks for more while the pee
   CHECK(std::get<SyncMsg>(more[0].body).from == 256);
 
   // The rest: caught up, no further ask.
-  Outbox out2 = step(core, PeerIn{2, 41, BlocksMsg{source.chain.range(256, LedgerCore::sync_batch), 300}});
+  Outbox out2 = step(core, PeerIn{2, 41, BlocksMsg{source.chain.range(256, LedgerCore::sync_batch), 300, source.chain.head(), 256}});
   CHECK(core.chain().height() == 300);
   CHECK(core.chain().head() == source.chain.head());
   CHECK(core.chain().table().balances() == source.chain.table().balances());
   CHECK(sent<PeerOut>(out2, Actor::mutex).empty());
   CHECK(sent<Committed>(out2, Actor::bank).at(0).blocks.size() == 45);
 
-  // A peer that is not higher: nothing is asked.
-  Outbox out3 = step(core, PeerIn{1, 42, BlocksMsg{{}, 300}});
-  CHECK(out3.empty());
+  // An answer nobody asked for: dropped and logged, nothing else.
+  Outbox out3 = step(core, PeerIn{1, 42, BlocksMsg{{}, 300, source.chain.head(), 301}});
+  CHECK(out3.size() == 1);
+  CHECK(error_logs(out3) == 1);
 }
 
 TEST_CASE("ledger core: catch-up history is checked - a bad block is refused with an error and nothing more is asked") {
@@ -435,7 +437,8 @@ TEST_CASE("ledger core: catch-up history is checked - a bad block is refused wit
   std::vector<Block> history = source.chain.range(1, UINT64_MAX);
   history[4].tx->amount = 6;  // block 5 no longer matches its hash
   LedgerCore core(3, Chain(genesis()));
-  Outbox out = step(core, PeerIn{2, 40, BlocksMsg{history, 20}});
+  step(core, PeerHeight{2, 20});
+  Outbox out = step(core, PeerIn{2, 40, BlocksMsg{history, 20, std::string(64, 'f'), 1}});
   CHECK(core.chain().height() == 4);
   CHECK(core.chain().head() == source.chain.at(4).hash);
   auto errors = logs(out, "error");

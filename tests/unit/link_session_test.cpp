@@ -41,8 +41,8 @@ std::vector<PeerMessage> only(const std::vector<PeerMessage>& ms) {
 
 // A hello as `from` would send it.
 PeerMessage hello(NodeId from, std::uint64_t inc, std::uint64_t to_inc, Lamport lamport = 0,
-                  std::string genesis = "G", std::uint64_t height = 0) {
-  return PeerMessage{from, lamport, inc, to_inc, 0, 0, HelloMsg{std::move(genesis), height}};
+                  std::string genesis = "G", std::uint64_t height = 0, std::string head = "G") {
+  return PeerMessage{from, lamport, inc, to_inc, 0, 0, HelloMsg{std::move(genesis), height, std::move(head)}};
 }
 
 // Deliver every frame of `frames` to `s` at `now`; returns everything `s` produced.
@@ -98,13 +98,14 @@ TEST_CASE("link session: nothing goes out before the peer's hello, then the queu
   CHECK(t.wire[0].seq == 0);
 
   Out r;
-  a.receive(hello(2, kIncB, 0, 30, "G", 9), 20, r);
+  a.receive(hello(2, kIncB, 0, 30, "G", 9, "H9"), 20, r);
   CHECK(a.established());
   CHECK(a.up());
   REQUIRE(r.events.size() == 1);
   CHECK(r.events[0].kind == Kind::up);
   CHECK(r.events[0].lamport == 30);
   CHECK(r.events[0].height == 9);
+  CHECK(r.events[0].head == "H9");
   // Our hello (naming the peer) first, then the queued requests in order, addressed to it.
   REQUIRE(r.wire.size() == 4);
   CHECK(std::holds_alternative<HelloMsg>(r.wire[0].body));
@@ -120,28 +121,29 @@ TEST_CASE("link session: nothing goes out before the peer's hello, then the queu
   CHECK(r.deliver.empty());
 }
 
-TEST_CASE("link session: hellos carry our lamport, height and genesis, and stop once the peer knows us") {
+TEST_CASE("link session: hellos carry our lamport, height, head and genesis, and stop once the peer knows us") {
   LinkSession a(1, 2, kIncA, "G", kT);
   Out o;
-  a.set_height(5);
+  a.set_height(5, "H5");
   a.tick(0, 77, o);
   REQUIRE(o.wire.size() == 1);
   const auto& h = o.wire[0];
   CHECK(h.from == 1);
   CHECK(h.lamport == 77);
   CHECK(h.inc == kIncA);
-  CHECK(std::get<HelloMsg>(h.body) == HelloMsg{"G", 5});
+  CHECK(std::get<HelloMsg>(h.body) == HelloMsg{"G", 5, "H5"});
 
   // Hellos repeat every heartbeat_ms until the peer answers.
   Out quiet;
   a.tick(50, 77, quiet);
   CHECK(quiet.wire.empty());
   Out again;
-  a.set_height(6);
+  a.set_height(6, "H6");
   a.tick(100, 80, again);
   REQUIRE(again.wire.size() == 1);
   CHECK(again.wire[0].lamport == 80);
   CHECK(std::get<HelloMsg>(again.wire[0].body).height == 6);
+  CHECK(std::get<HelloMsg>(again.wire[0].body).head == "H6");
 
   // The hello sent in answer to the peer's carries the larger of our clock and theirs.
   Out r;
@@ -150,6 +152,7 @@ TEST_CASE("link session: hellos carry our lamport, height and genesis, and stop 
   REQUIRE(hellos.size() == 1);
   CHECK(hellos[0].lamport == 300);
   CHECK(std::get<HelloMsg>(hellos[0].body).height == 6);
+  CHECK(std::get<HelloMsg>(hellos[0].body).head == "H6");
 
   // Once the peer's hello names us, ticks send heartbeats, not hellos.
   Out named;
@@ -330,7 +333,7 @@ TEST_CASE("link session: a newer incarnation of the peer resets both directions 
 
   // b crashes; its next incarnation says hello.
   LinkSession b2(2, 1, kIncB + 1, "G", kT);
-  b2.set_height(4);
+  b2.set_height(4, "H4");
   Out hb;
   b2.tick(100, 40, hb);
   auto o = feed(p.a, hb.wire, 100);
@@ -338,6 +341,7 @@ TEST_CASE("link session: a newer incarnation of the peer resets both directions 
   CHECK(o.events[0].kind == Kind::restarted);
   CHECK(o.events[0].lamport == 40);
   CHECK(o.events[0].height == 4);
+  CHECK(o.events[0].head == "H4");  // the ledger compares it with its own block 4
   for (const auto& e : o.events) CHECK(e.kind != Kind::down);
   CHECK(p.a.peer_incarnation() == kIncB + 1);
   CHECK(p.a.unacked() == 0);  // what the old incarnation never acked is void

@@ -392,3 +392,52 @@ TEST_CASE("mutex core: the seeded schedules catch an entry rule that ignores the
   CHECK(overlapping > 0);
 }
 
+
+TEST_CASE("mutex core: a diverged peer is cut off - its messages dropped, nothing sent to it, no entry") {
+  MutexCore m = greeted(1, {2, 3});
+  // Node 2's request is queued ahead of ours; then the ledger finds node 2's chain diverged.
+  step(m, from_peer(2, 5, RequestMsg{{4, 2}, 0}));
+  step(m, Acquire{});
+  Stamp own = *m.own();
+  step(m, from_peer(3, own.ts + 1, ReplyMsg{own, 0}));
+  Outbox cut = step(m, Diverged{{2, 7}});
+  CHECK(m.diverged() == std::set<NodeId>{2});
+  CHECK(m.queue() == std::set<Stamp>{own});  // its request is gone
+  CHECK_FALSE(granted(cut));                // and still no entry: every entry needs every peer
+
+  // Its messages change nothing: no clock, no queue, no entry, nothing passed on.
+  const Lamport before = m.clock();
+  Outbox dropped = step(m, from_peer(2, own.ts + 50, ReplyMsg{own, 0}));
+  CHECK(dropped.empty());
+  CHECK(m.clock() == before);
+  CHECK(step(m, from_peer(2, own.ts + 51, ReleaseMsg{{4, 2}, {block(1, "2-1")}})).empty());
+  // Only its sync goes on (to the ledger, which answers: reading changes nothing), and the
+  // answer is the one message that still goes to it.
+  auto sync = all_of<PeerIn>(step(m, from_peer(2, own.ts + 52, SyncMsg{1})));
+  REQUIRE(sync.size() == 1);
+  CHECK(sync[0].first == Actor::ledger);
+  CHECK(bodies<BlocksMsg>(step(m, PeerOut{2, 0, BlocksMsg{{}, 0, "", 1}})).size() == 1);
+
+  // Nothing goes to it: a withdrawal's release reaches node 3 only, and names node 2.
+  Outbox w = step(m, Withdraw{});
+  for (const auto& [to, p] : all_of<PeerOut>(w)) CHECK(p.to == 3);
+  CHECK(bodies<ReleaseMsg>(w).size() == 1);
+  auto withdrawn = all_of<Withdrawn>(w);
+  REQUIRE(withdrawn.size() == 1);
+  CHECK(withdrawn[0].second.silent == std::vector<NodeId>{2});
+  // A new request goes to node 3 alone and is never granted, whatever node 3 says.
+  Outbox again = step(m, Acquire{});
+  REQUIRE(bodies<RequestMsg>(again).size() == 1);
+  Stamp next = *m.own();
+  CHECK_FALSE(granted(step(m, from_peer(3, next.ts + 1, ReplyMsg{next, 0}))));
+}
+
+TEST_CASE("mutex core: a diverged peer's queued request no longer holds back a healthy peer's release") {
+  MutexCore m = greeted(1, {2, 3});
+  step(m, from_peer(2, 5, RequestMsg{{4, 2}, 0}));
+  step(m, from_peer(3, 7, RequestMsg{{6, 3}, 0}));
+  CHECK(all_of<ApplyBlocks>(step(m, from_peer(3, 9, ReleaseMsg{{6, 3}, {block(1, "3-1")}}))).empty());  // waits behind 2's
+  auto applied = all_of<ApplyBlocks>(step(m, Diverged{{2, 1}}));
+  REQUIRE(applied.size() == 1);
+  CHECK(applied[0].second.from == 3);
+}

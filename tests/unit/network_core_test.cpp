@@ -37,7 +37,7 @@ std::string frame(const PeerMessage& m) { return encode_peer(m); }
 
 std::string hello_from(NodeId from, std::uint64_t inc, std::uint64_t to_inc, Lamport lamport = 0,
                        const std::string& genesis = kGenesis) {
-  return frame(PeerMessage{from, lamport, inc, to_inc, 0, 0, HelloMsg{genesis, 0}});
+  return frame(PeerMessage{from, lamport, inc, to_inc, 0, 0, HelloMsg{genesis, 0, genesis}});
 }
 
 using Rng = bank::unit::SeededRng;
@@ -269,20 +269,28 @@ TEST_CASE("network core: hellos carry the highest clock seen on any link") {
   CHECK(to_3);
 }
 
-TEST_CASE("network core: hellos announce our height - the peer's height reaches the mutex with LinkUp") {
+TEST_CASE("network core: hellos announce our height and head - the peer's reach the mutex with LinkUp") {
+  const std::string head7(64, '7'), head3(64, '3');
   NetworkCore a(1, {2}, 101, kGenesis, kT);
   NetworkCore b(2, {1}, 202, kGenesis, kT);
-  CHECK(step(a, LocalHeight{7}).empty());
+  CHECK(step(a, LocalHeight{7, head7}).empty());
   auto out = step(a, Tick{10});
   auto w = all_of<WireOut>(out);
   REQUIRE(w.size() == 1);
   CHECK(nlohmann::json::parse(w[0].second.bytes)["height"] == 7);
+  CHECK(nlohmann::json::parse(w[0].second.bytes)["head"] == head7);
   out = step(b, WireIn{w[0].second.bytes});
   auto ups = all_of<LinkUp>(out);
   REQUIRE(ups.size() == 1);
   CHECK(ups[0].second.height == 7);
+  CHECK(ups[0].second.head == head7);
+  // A fresh chain's hello names genesis as its head.
+  NetworkCore fresh(3, {2}, 303, kGenesis, kT);
+  auto first = all_of<WireOut>(step(fresh, Tick{10}));
+  REQUIRE(first.size() == 1);
+  CHECK(nlohmann::json::parse(first[0].second.bytes)["head"] == kGenesis);
   // A hello sent in answer, before any tick, announces the height known at that moment.
-  step(b, LocalHeight{3});
+  step(b, LocalHeight{3, head3});
   NetworkCore c(1, {2}, 102, kGenesis, kT);
   Outbox hello;
   c.step(Tick{20}, hello);
@@ -293,6 +301,7 @@ TEST_CASE("network core: hellos announce our height - the peer's height reaches 
     if (j["type"] != "hello") continue;
     answered = true;
     CHECK(j["height"] == 3);
+    CHECK(j["head"] == head3);
   }
   CHECK(answered);
 }

@@ -52,14 +52,14 @@ struct PeerDraw : bank::unit::Draw {
   Stamp stamp() { return Stamp{u64(UINT64_MAX), node()}; }
   PeerBody body() {
     switch (below(8)) {
-      case 0: return HelloMsg{hex(), u64(UINT64_MAX)};
+      case 0: return HelloMsg{hex(), u64(UINT64_MAX), hex()};
       case 1: return HeartbeatMsg{};
       case 2: return AckMsg{};
       case 3: return RequestMsg{stamp()};
       case 4: return ReplyMsg{stamp()};
       case 5: return ReleaseMsg{stamp(), blocks()};
       case 6: return SyncMsg{u64(UINT64_MAX)};
-      default: return BlocksMsg{blocks(), u64(UINT64_MAX)};
+      default: return BlocksMsg{blocks(), u64(UINT64_MAX), hex(), u64(UINT64_MAX)};
     }
   }
   PeerMessage message() {
@@ -79,14 +79,14 @@ TEST_CASE("codec: every peer fixture decodes to its message and encodes to the s
     PeerMessage message;
   };
   const std::vector<Row> rows{
-      {"peer_hello", {1, 3, kInc1, 0, 0, 0, HelloMsg{c[0].hash, 2}}},
+      {"peer_hello", {1, 3, kInc1, 0, 0, 0, HelloMsg{c[0].hash, 2, c[2].hash}}},
       {"peer_heartbeat", {2, 9, kInc2, kInc1, 0, 4, HeartbeatMsg{}}},
       {"peer_ack", {3, 11, kInc3, kInc1, 0, 12, AckMsg{}}},
       {"peer_request", {1, 12, kInc1, kInc2, 3, 2, RequestMsg{req, 5}}},
       {"peer_reply", {2, 14, kInc2, kInc1, 4, 3, ReplyMsg{req, 6}}},
       {"peer_release", {1, 20, kInc1, kInc2, 5, 4, ReleaseMsg{req, {c[1], c[2]}}}},
       {"peer_sync", {3, 4, kInc3, kInc1, 1, 0, SyncMsg{1}}},
-      {"peer_block", {1, 21, kInc1, kInc3, 2, 1, BlocksMsg{{c[1], c[2]}, 2}}},
+      {"peer_block", {1, 21, kInc1, kInc3, 2, 1, BlocksMsg{{c[1], c[2]}, 2, c[2].hash, 1}}},
   };
   std::set<std::size_t> types;
   for (const Row& row : rows) {
@@ -208,6 +208,8 @@ TEST_CASE("codec: malformed peer frames are refused with their error id") {
       {"hello genesis with a 'z'", with(hello, "/genesis", std::string(63, '0') + "z").dump(), "codec.bad_hex"},
       {"hello without genesis", without(hello, "/genesis").dump(), "codec.missing_field"},
       {"hello height -1", with(hello, "/height", -1).dump(), "codec.range"},
+      {"hello without head", without(hello, "/head").dump(), "codec.missing_field"},
+      {"hello head of 63 digits", with(hello, "/head", std::string(63, 'a')).dump(), "codec.bad_hex"},
       {"release blocks as an object", with(release, "/blocks", json::object()).dump(), "codec.type"},
       {"release without blocks", without(release, "/blocks").dump(), "codec.missing_field"},
       {"release block with genesis and tx", with(release, "/blocks/1/genesis", json{{"balances", {{"1", 5}}}}).dump(),
@@ -221,6 +223,9 @@ TEST_CASE("codec: malformed peer frames are refused with their error id") {
       {"release block with amount 4.5", with(release, "/blocks/1/tx/amount", 4.5).dump(), "codec.type"},
       {"release block that is a number", with(release, "/blocks/1", 2).dump(), "codec.not_object"},
       {"block message without height", without(blocks, "/height").dump(), "codec.missing_field"},
+      {"block message without head", without(blocks, "/head").dump(), "codec.missing_field"},
+      {"block message without from_index", without(blocks, "/from_index").dump(), "codec.missing_field"},
+      {"block message head in uppercase", with(blocks, "/head", std::string(64, 'A')).dump(), "codec.bad_hex"},
       {"block message with an uppercase hash", with(blocks, "/blocks/0/hash", std::string(64, 'F')).dump(),
        "codec.bad_hex"},
       {"sync from_index as a string", with(sync, "/from_index", "1").dump(), "codec.type"},
