@@ -15,14 +15,19 @@ std::optional<std::string> InvariantChecker::after_event(const SimNodes& nodes, 
   for (const auto& [id, n] : nodes)
     if (n->mutex.holding()) ++holders;
   if (holders > 1) return std::to_string(holders) + " nodes hold the critical section at once";
-  // Every chain, of a running node or on a crashed node's disk, is a prefix of the longest.
-  const MemoryBlockStore* longest = nullptr;
-  for (const auto& [id, st] : stores)
-    if (!longest || st->size() > longest->size()) longest = st.get();
-  for (const auto& [id, st] : stores) {
-    auto last = st->read(st->size() - 1, 1).front();
-    if (longest->read(last.index, 1).front().hash != last.hash)
-      return "node " + std::to_string(id) + "'s chain is not a prefix of the longest";
+  // Every chain, of a running node or on a crashed node's disk, is a prefix of the longest
+  // (with a planted fork: holds only planted blocks past the shared prefix).
+  if (fork_) {
+    if (auto broken = fork_after_event(stores)) return broken;
+  } else {
+    const MemoryBlockStore* longest = nullptr;
+    for (const auto& [id, st] : stores)
+      if (!longest || st->size() > longest->size()) longest = st.get();
+    for (const auto& [id, st] : stores) {
+      auto last = st->read(st->size() - 1, 1).front();
+      if (longest->read(last.index, 1).front().hash != last.hash)
+        return "node " + std::to_string(id) + "'s chain is not a prefix of the longest";
+    }
   }
   for (const auto& [id, n] : nodes) {
     const Chain& c = n->ledger.chain();
@@ -30,7 +35,8 @@ std::optional<std::string> InvariantChecker::after_event(const SimNodes& nodes, 
     for (const auto& [acct, cents] : c.table().balances())
       if (cents < 0) return "account " + std::to_string(acct) + " is negative at node " + std::to_string(id);
     auto w = waiting_since_.find(id);
-    if (calm && w != waiting_since_.end() && now - std::max(w->second, calm_at_) > grant_bound_ms_)
+    // (A forked cluster grants nothing: every entry needs every node.)
+    if (!fork_ && calm && w != waiting_since_.end() && now - std::max(w->second, calm_at_) > grant_bound_ms_)
       return "node " + std::to_string(id) + "'s request waited over " + std::to_string(grant_bound_ms_) +
              "ms on a calm network";
   }
@@ -50,8 +56,57 @@ void InvariantChecker::track_requests(const SimNodes& nodes, std::int64_t now) {
   }
 }
 
+// Every block at or above the fork index, on any disk, is one of the planted blocks there.
+std::optional<std::string> InvariantChecker::fork_after_event(const SimStores& stores) const {
+  for (const auto& [id, st] : stores) {
+    for (std::uint64_t i = fork_->at; i < st->size(); ++i) {
+      auto allowed = fork_->planted.find(i);
+      if (allowed == fork_->planted.end() || !allowed->second.contains(st->read(i, 1).front().hash))
+        return "node " + std::to_string(id) + " holds a block " + std::to_string(i) + " built on the planted fork";
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> InvariantChecker::fork_at_end(const SimNodes& nodes, const Workload& workload,
+                                                         SimResult& result) const {
+  for (const auto& [id, n] : nodes) {
+    const Chain& c = n->ledger.chain();
+    std::set<NodeId> told;
+    for (const auto& [peer, index] : n->ledger.diverged()) told.insert(peer);
+    if (n->mutex.diverged() != told) return "node " + std::to_string(id) + "'s mutex was not told every divergence";
+    if (n->bank.diverged().size() != told.size()) return "node " + std::to_string(id) + "'s bank was not told every divergence";
+    for (const auto& [other, m] : nodes) {
+      if (other == id) continue;
+      const Chain& d = m->ledger.chain();
+      const std::uint64_t common = std::min(c.height(), d.height());
+      if (common < fork_->at || c.at(common).hash == d.at(common).hash) continue;
+      if (told.empty())
+        return "node " + std::to_string(id) + " never found a divergence, though node " + std::to_string(other) +
+               "'s chain differs from its own at index " + std::to_string(common);
+    }
+  }
+  if (!workload.all_answered()) return "transfers never answered:" + workload.unanswered();
+  for (const auto& c : workload.clients()) {
+    if (c.lost) {
+      ++result.lost;
+      continue;
+    }
+    const std::string status = c.reply.value("status", "");
+    if (status == "timeout") {
+      ++result.timeouts;
+    } else if (status == "rejected" && c.reply.value("error", "").find("diverged") != std::string::npos) {
+      ++result.rejected;
+    } else {
+      return "a transfer on a forked cluster was answered " + c.reply.dump();
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> InvariantChecker::at_end(const SimNodes& nodes, const Workload& workload, bool faults,
                                                     const BankOptions& bank, SimResult& result) const {
+  if (fork_) return fork_at_end(nodes, workload, result);
   if (!workload.all_answered()) return "transfers never answered:" + workload.unanswered();
   std::uint64_t height = nodes.begin()->second->ledger.chain().height();
   for (const auto& [id, n] : nodes) {

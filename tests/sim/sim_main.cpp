@@ -4,6 +4,8 @@
 //   --check-replay                    run each seed twice; the trace hashes must match
 //   --expect-trace HEX                the (one) seed's trace hash must be HEX: a change of
 //                                     draws, of toolchain or of behaviour shows as another
+//   --fork                            plant a fork (two nodes with different blocks at one
+//                                     index); it must be found and never built on
 //   --wrong-entry-rule --expect-violation
 //                                     use the old client's rule; succeed only if the checker
 //                                     reports two nodes in the critical section
@@ -20,7 +22,7 @@ using namespace bank::sim;
 
 int main(int argc, char** argv) {
   std::uint64_t first = 1, count = 100;
-  bool check_replay = false, wrong_rule = false, expect_violation = false, verbose = false;
+  bool check_replay = false, wrong_rule = false, expect_violation = false, verbose = false, fork = false;
   std::optional<std::uint64_t> expect_trace;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -44,6 +46,7 @@ int main(int argc, char** argv) {
     else if (a == "--wrong-entry-rule") wrong_rule = true;
     else if (a == "--expect-violation") expect_violation = true;
     else if (a == "--verbose") verbose = true;
+    else if (a == "--fork") fork = true;
     else if (a == "--expect-trace") expect_trace = next_hex();
     else {
       std::fprintf(stderr, "bank-sim: unknown argument %s\n", a.c_str());
@@ -58,9 +61,11 @@ int main(int argc, char** argv) {
   SimOptions base;
   if (wrong_rule) base.rule = &replies_only_rule;
   base.verbose = verbose;
+  base.plant_fork = fork;
 
   auto start = std::chrono::steady_clock::now();
-  std::size_t passed = 0, failed = 0, committed = 0, aborted = 0, timeouts = 0, lost = 0, crashes = 0, partitions = 0;
+  std::size_t passed = 0, failed = 0, committed = 0, aborted = 0, timeouts = 0, lost = 0, crashes = 0, partitions = 0,
+              rejected = 0;
   for (std::uint64_t seed = first; seed < first + count; ++seed) {
     SimOptions o = base;
     o.seed = seed;
@@ -92,8 +97,8 @@ int main(int argc, char** argv) {
         std::printf("1 passed, 0 failed\n");
         return 0;
       }
-      std::printf("FAIL seed %llu (%zu nodes): %s\n  replay: SIM_SEED=%llu %s\n", static_cast<unsigned long long>(seed),
-                  r.nodes, r.violation->c_str(), static_cast<unsigned long long>(seed), argv[0]);
+      std::printf("FAIL seed %llu (%zu nodes): %s\n  replay: SIM_SEED=%llu %s%s\n", static_cast<unsigned long long>(seed),
+                  r.nodes, r.violation->c_str(), static_cast<unsigned long long>(seed), argv[0], fork ? " --fork" : "");
       ++failed;
       if (!expect_violation) continue;
     } else {
@@ -101,6 +106,7 @@ int main(int argc, char** argv) {
       committed += r.committed;
       aborted += r.aborted;
       timeouts += r.timeouts;
+      rejected += r.rejected;
       lost += r.lost;
       crashes += r.crashes;
       partitions += r.partitions;
@@ -120,6 +126,7 @@ int main(int argc, char** argv) {
               "%zu crashes, %zu partitions; %.1f seeds/s\n",
               static_cast<unsigned long long>(first), static_cast<unsigned long long>(first + count - 1), committed,
               aborted, timeouts, lost, crashes, partitions, count / secs);
+  if (fork) std::printf("forks planted: %zu transfers refused for the divergence\n", rejected);
   std::printf("%zu passed, %zu failed\n", passed, failed);
   return failed ? 1 : 0;
 }

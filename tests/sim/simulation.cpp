@@ -52,7 +52,7 @@ class Simulation {
       }
       step(e);
       if (auto broken = checker_.after_event(nodes_, stores_, now_, calm_)) violation(std::move(*broken));
-      if (now_ > calm_at_ && workload_.all_answered() && quiet()) break;
+      if (now_ > calm_at_ + settle_ms_ && workload_.all_answered() && quiet()) break;
     }
     if (!result_.violation)
       if (auto broken = checker_.at_end(nodes_, workload_, faults_, bank_options_, result_)) violation(std::move(*broken));
@@ -100,8 +100,15 @@ class Simulation {
     network_ = SimNetwork(rng_, ids_);
     bank_options_ = BankOptions{rng_.between(300, 5000)};
     batch_ = static_cast<std::size_t>(rng_.between(1, 4));
+    std::map<NodeId, std::vector<Block>> planted;
+    if (opt_.plant_fork) {
+      planted = plant_fork(genesis, opening);
+      settle_ms_ = 2000;
+    }
     for (NodeId i : ids_) {
       stores_[i] = std::make_shared<MemoryBlockStore>(genesis);
+      for (const Block& b : planted[i]) stores_[i]->append(b);
+      stores_[i]->sync();
       incarnation_[i] = 1 + rng_.between(0, 1000);
       boot(i);
     }
@@ -112,7 +119,7 @@ class Simulation {
     result_.transfers = workload_.size();
     calm_at_ = healed + 500;
     end_ms_ = calm_at_ + 30000;
-    checker_ = InvariantChecker(total, calm_at_);
+    checker_ = InvariantChecker(total, calm_at_, fork_);
     if (opt_.verbose)
       std::printf("seed %llu: %zu nodes, %zu transfers, drop 0.%03llu dup 0.%03llu reorder 0.%03llu delay<=%lldms batch %zu\n",
                   static_cast<unsigned long long>(opt_.seed), n, workload_.size(),
@@ -120,6 +127,50 @@ class Simulation {
                   static_cast<unsigned long long>(network_.dup_permille()),
                   static_cast<unsigned long long>(network_.reorder_permille()),
                   static_cast<long long>(network_.max_delay_ms()), batch_);
+  }
+
+  // The planted fork: a shared prefix of 0-3 blocks, then node a's branch and node b's (1-2
+  // blocks each, different from the first), synced on their disks; every other node holds a
+  // part of the prefix. Returns each node's blocks after genesis.
+  std::map<NodeId, std::vector<Block>> plant_fork(const Block& genesis, const Balances& opening) {
+    NodeId payer = ids_.front();
+    for (NodeId i : ids_)
+      if (opening.at(i) > opening.at(payer)) payer = i;
+    const NodeId payee = payer == ids_.front() ? ids_.back() : ids_.front();
+    auto grow = [&](const std::vector<Block>& base, const std::string& tag, std::int64_t n, Cents amount) {
+      Chain c(genesis);
+      for (const Block& b : base) (void)c.append(b);
+      std::vector<Block> out = base;
+      for (std::int64_t k = 0; k < n; ++k) {
+        Block b = c.next_block(Tx{tag + std::to_string(k), payer, payee, amount, 0});
+        if (c.append(b)) break;  // the payer cannot pay (a cluster of empty accounts)
+        out.push_back(std::move(b));
+      }
+      return out;
+    };
+    const auto last = static_cast<std::int64_t>(ids_.size()) - 1;
+    const std::vector<Block> prefix = grow({}, "prefix-", rng_.between(0, 3), 1);
+    Fork fork;
+    fork.at = prefix.size() + 1;
+    fork.a = ids_[rng_.between(0, last)];
+    do fork.b = ids_[rng_.between(0, last)];
+    while (fork.b == fork.a);
+    std::map<NodeId, std::vector<Block>> held;
+    const std::int64_t a_len = rng_.between(1, 2);
+    held[fork.a] = grow(prefix, "fork-a-", a_len, 1);
+    const std::int64_t b_len = rng_.between(1, 2);
+    held[fork.b] = grow(prefix, "fork-b-", b_len, 2);
+    for (NodeId i : ids_)
+      if (i != fork.a && i != fork.b)
+        held[i].assign(prefix.begin(), prefix.begin() + rng_.between(0, static_cast<std::int64_t>(prefix.size())));
+    for (NodeId i : {fork.a, fork.b})
+      for (std::size_t k = prefix.size(); k < held[i].size(); ++k) fork.planted[held[i][k].index].insert(held[i][k].hash);
+    if (opt_.verbose)
+      std::printf("fork planted at index %llu: node %u holds %zu blocks, node %u %zu, the others part of %zu\n",
+                  static_cast<unsigned long long>(fork.at), fork.a, held[fork.a].size(), fork.b, held[fork.b].size(),
+                  prefix.size());
+    fork_ = std::move(fork);
+    return held;
   }
 
   // Crashes (over a store that loses what was not synced, maybe tearing the last record)
@@ -320,6 +371,11 @@ class Simulation {
   std::int64_t now_ = 0, calm_at_ = 0, end_ms_ = 0;
   bool calm_ = false;
   std::uint64_t trace_ = 1469598103934665603ull;
+  using Fork = InvariantChecker::Fork;
+  std::optional<Fork> fork_;
+  // With a planted fork, at least this long past calm before a quiet run may end: the links
+  // come up and the catch-ups finish that find the fork.
+  std::int64_t settle_ms_ = 0;
 };
 
 }  // namespace

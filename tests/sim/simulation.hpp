@@ -16,6 +16,10 @@ struct SimOptions {
   std::uint64_t seed = 1;
   MutexCore::EntryRule rule = &MutexCore::lamport_rule;
   bool verbose = false;  // print the schedule's shape and every client outcome
+  // Plant a fork before the start: two nodes hold different blocks from one index on (a
+  // shared prefix below it), the others a part of that prefix. The checker then requires that
+  // the fork is found and never built on (see InvariantChecker::Fork).
+  bool plant_fork = false;
 };
 
 struct SimResult {
@@ -25,7 +29,8 @@ struct SimResult {
   std::size_t transfers = 0;
   std::size_t committed = 0;
   std::size_t aborted = 0;
-  std::size_t timeouts = 0;  // only where the schedule crashed a node or cut the network
+  std::size_t timeouts = 0;  // only where the schedule crashed a node or cut the network (or forked)
+  std::size_t rejected = 0;  // refused for a divergence (fork runs)
   std::size_t lost = 0;      // requests whose node crashed before answering
   std::size_t crashes = 0;
   std::size_t partitions = 0;
