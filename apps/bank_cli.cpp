@@ -94,6 +94,10 @@ struct Show {
       peers += " " + std::to_string(p.id) +
                (!p.refused.empty() ? ":refused (" + p.refused + ")" : p.connected ? ":up" : ":down");
     std::printf("queue:%s\npeers:%s\n", queue.empty() ? " empty" : queue.c_str(), peers.c_str());
+    for (const auto& d : r.diverged)
+      std::printf("DIVERGED from node %u at index %llu: transfers are refused until an operator repairs the data and "
+                  "restarts\n",
+                  d.peer, ull(d.index));
     return ok;
   }
   int operator()(const bank::VerifyReply& r) const {

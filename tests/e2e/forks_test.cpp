@@ -66,6 +66,8 @@ TEST_CASE("e2e: nodes started on forked block files find the fork, refuse transf
   CHECK((*r)["error"].get<std::string>().find("operator") != std::string::npos);
   auto cli = ClusterHarness::run({BANK_CLI_BIN, "--config", c.config().string(), "--node", "2", "transfer", "3", "1.00"});
   CHECK(cli.exit_code == 1);
+  auto shown = ClusterHarness::run({BANK_CLI_BIN, "--config", c.config().string(), "--node", "1", "status"});
+  CHECK(shown.out.find("DIVERGED from node 3 at index 1") != std::string::npos);
   for (int id : {1, 2, 3}) {
     auto s = c.ask(id, {{"cmd", "status"}});
     REQUIRE(s);
