@@ -15,7 +15,8 @@ using bank::e2e::ClusterHarness;
 
 namespace {
 
-// Node `id`'s block file: the harness's genesis, then one block of `tx` (valid on its own).
+// Node `id`'s block file: the harness's genesis, then one block of `tx`, signed by its payer
+// (valid on its own: it loads and verifies).
 void write_chain(const ClusterHarness& c, int id, std::optional<bank::Tx> tx) {
   bank::Chain chain(bank::Chain::make_genesis({{1, 1000}, {2, 1000}, {3, 1000}}));
   const auto dir = c.dir() / "data" / ("node-" + std::to_string(id));
@@ -24,6 +25,7 @@ void write_chain(const ClusterHarness& c, int id, std::optional<bank::Tx> tx) {
   out << bank::block_text(chain.at(0)) << "\n";
   if (tx) {
     bank::Block b = chain.next_block(*tx);
+    b.sig = c.node_secret(static_cast<int>(tx->from)).signer.sign_hash(b.hash);
     REQUIRE_FALSE(chain.append(b));
     out << bank::block_text(b) << "\n";
   }

@@ -137,12 +137,14 @@ class Simulation {
     for (NodeId i : ids_)
       if (opening.at(i) > opening.at(payer)) payer = i;
     const NodeId payee = payer == ids_.front() ? ids_.back() : ids_.front();
+    // Every block signed by its payer, checked against the cluster's keys as a node would.
     auto grow = [&](const std::vector<Block>& base, const std::string& tag, std::int64_t n, Cents amount) {
-      Chain c(genesis);
+      Chain c(genesis, keys_);
       for (const Block& b : base) (void)c.append(b);
       std::vector<Block> out = base;
       for (std::int64_t k = 0; k < n; ++k) {
         Block b = c.next_block(Tx{tag + std::to_string(k), payer, payee, amount, 0});
+        b.sig = signer(payer).sign_hash(b.hash);
         if (c.append(b)) break;  // the payer cannot pay (a cluster of empty accounts)
         out.push_back(std::move(b));
       }
