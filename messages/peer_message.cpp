@@ -201,7 +201,7 @@ PeerMessage read_peer(const nlohmann::json& j) {
     read_fields(r, body, T::fields());
     m.body = std::move(body);
   });
-  if (!known) JsonReader::fail("codec.unknown_type", "unknown peer message type '" + type + "'");
+  if (!known) JsonReader::fail("codec.unknown_type", "unknown peer message type '" + printable_excerpt(type) + "'");
   if (is_sequenced(m.body) != (m.seq != 0))
     JsonReader::fail("codec.range", type + " message has a wrong 'seq' for its type");
   return m;
@@ -372,6 +372,30 @@ std::optional<PeerMessage> fast_peer(std::string_view bytes) {
   return m;
 }
 
+// A frame whose clock or incarnations lie above max_stamp is refused here, at the door:
+// past this point every stamp a core adds one to is far from wrapping.
+std::optional<Error> check_stamps(const PeerMessage& m) {
+  auto above = [](const char* field) {
+    return make_error("codec.stamp_range", std::string("field '") + field + "' of peer message is above 2^53");
+  };
+  if (m.lamport > max_stamp) return above("lamport");
+  if (m.inc > max_stamp) return above("inc");
+  if (m.to_inc > max_stamp) return above("to_inc");
+  auto req_ts = std::visit(
+      [](const auto& b) -> Lamport {
+        if constexpr (requires { b.req; }) return b.req.ts;
+        return 0;
+      },
+      m.body);
+  if (req_ts > max_stamp) return above("req.ts");
+  return std::nullopt;
+}
+
+Result<PeerMessage> checked(PeerMessage m) {
+  if (auto e = check_stamps(m)) return *e;
+  return m;
+}
+
 }  // namespace
 
 const char* peer_type_name(const PeerBody& body) {
@@ -404,7 +428,7 @@ std::string encode_peer(const PeerMessage& m) {
 
 Result<PeerMessage> peer_from_json(const nlohmann::json& j) {
   try {
-    return read_peer(j);
+    return checked(read_peer(j));
   } catch (const DecodeFailure& f) {
     return f.error;
   }
@@ -412,9 +436,9 @@ Result<PeerMessage> peer_from_json(const nlohmann::json& j) {
 
 Result<PeerMessage> decode_peer(std::string_view bytes) {
   if (bytes.size() <= max_peer_frame)
-    if (auto m = fast_peer(bytes)) return std::move(*m);
+    if (auto m = fast_peer(bytes)) return checked(std::move(*m));
   try {
-    return read_peer(JsonReader::parse(bytes, max_peer_frame));
+    return checked(read_peer(JsonReader::parse(bytes, max_peer_frame)));
   } catch (const DecodeFailure& f) {
     return f.error;
   }

@@ -160,7 +160,14 @@ const char* peer_type_name(const PeerBody& body);
 // True for the types that travel in the reliable FIFO session.
 bool is_sequenced(const PeerBody& body);
 
-inline constexpr std::size_t max_peer_frame = 64 * 1024 * 1024;
+// A peer frame's size at most, in bytes: the peer socket refuses larger ones, and so does
+// decode_peer. 1 MiB holds some 3,000 blocks; the ledger keeps what it sends below it (a
+// release carries at most release_block_bytes of blocks, a catch-up answer as much), so
+// nothing a node sends is ever refused, and a hostile peer's frame costs at most this.
+inline constexpr std::size_t max_peer_frame = 1024 * 1024;
+// The blocks of one release or catch-up answer, in bytes of block text at most: the rest of
+// a frame (envelope, keys, commas) is a few hundred bytes, so this leaves ample room.
+inline constexpr std::size_t max_frame_blocks_bytes = max_peer_frame - 64 * 1024;
 
 nlohmann::json peer_to_json(const PeerMessage& m);
 // The frame's text: exactly peer_to_json(m).dump(), but written directly (the wire's hot path).
@@ -168,7 +175,8 @@ std::string encode_peer(const PeerMessage& m);
 // A stamp as the protocol writes it, for the log lines that show one.
 nlohmann::json stamp_to_json(const Stamp& s);
 // Total and strict. Frames in the plain form encode_peer writes are read in place; the rest
-// go through nlohmann, which also words every error.
+// go through nlohmann, which also words every error. A frame above max_peer_frame, or whose
+// lamport, inc, to_inc or req.ts is above max_stamp (codec.stamp_range), is an error.
 Result<PeerMessage> decode_peer(std::string_view bytes);
 Result<PeerMessage> peer_from_json(const nlohmann::json& j);
 

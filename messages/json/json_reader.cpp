@@ -3,6 +3,8 @@
 
 #include <charconv>
 
+#include "messages/json/json_text.hpp"
+
 namespace bank {
 
 JsonReader::JsonReader(const nlohmann::json& j, std::string what) : j_(j), what_(std::move(what)) {
@@ -137,7 +139,7 @@ void JsonReader::only(std::initializer_list<const char*> allowed) const {
   for (const auto& item : j_.items()) {
     bool known = false;
     for (const char* a : allowed) known = known || item.key() == a;
-    if (!known) fail("codec.unknown_field", what_ + " has unknown field '" + item.key() + "'");
+    if (!known) fail("codec.unknown_field", what_ + " has unknown field '" + printable_excerpt(item.key()) + "'");
   }
 }
 
@@ -145,7 +147,7 @@ std::uint32_t JsonReader::node_id_from_string(const std::string& s, const std::s
   std::uint64_t x = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), x);
   if (ec != std::errc() || p != s.data() + s.size() || !is_node_id(x) || s[0] == '0')
-    fail("codec.range", what + " key '" + s + "' is not a positive node id");
+    fail("codec.range", what + " key '" + printable_excerpt(s) + "' is not a positive node id");
   return static_cast<std::uint32_t>(x);
 }
 

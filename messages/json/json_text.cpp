@@ -39,4 +39,21 @@ void append_json_number(std::string& out, std::uint64_t x) {
   out.append(digits, end);
 }
 
+std::string printable_excerpt(std::string_view bytes, std::size_t max) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < bytes.size() && i < max; ++i) {
+    auto c = static_cast<unsigned char>(bytes[i]);
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  if (bytes.size() > max) out += "...";
+  return out;
+}
+
 }  // namespace bank

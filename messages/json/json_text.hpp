@@ -15,4 +15,10 @@ bool append_json_string(std::string& out, std::string_view s);
 // Appends a number as dump() writes an unsigned integer: its decimal digits.
 void append_json_number(std::string& out, std::uint64_t x);
 
+// Untrusted bytes as a log line or an error may quote them: at most `max` of them,
+// printable ASCII but the backslash as it is, every other byte as \xNN, and "..." where
+// they were cut. Never the raw bytes: no control character, nothing beyond ASCII, no
+// length an attacker picks.
+std::string printable_excerpt(std::string_view bytes, std::size_t max = 64);
+
 }  // namespace bank

@@ -100,3 +100,15 @@ TEST_CASE("json text: numbers are written as dump() writes unsigned integers") {
     CHECK(number(x) == json(x).dump());
   }
 }
+
+TEST_CASE("json text: an excerpt of untrusted bytes is printable ASCII, escaped and cut to its bound") {
+  CHECK(bank::printable_excerpt("plain {json}") == "plain {json}");
+  CHECK(bank::printable_excerpt(std::string("a\nb\0c\x1b[2J\xff\\", 11)) == "a\\x0ab\\x00c\\x1b[2J\\xff\\x5c");
+  CHECK(bank::printable_excerpt(std::string(1000, 'x'), 64) == std::string(64, 'x') + "...");
+  CHECK(bank::printable_excerpt(std::string(64, 'x'), 64) == std::string(64, 'x'));
+  CHECK(bank::printable_excerpt("", 64).empty());
+  // Every byte value comes out as printable ASCII.
+  std::string all;
+  for (int c = 0; c < 256; ++c) all += static_cast<char>(c);
+  for (char c : bank::printable_excerpt(all, 256)) CHECK((c >= 0x20 && c < 0x7f));
+}

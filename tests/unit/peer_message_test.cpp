@@ -49,7 +49,8 @@ struct PeerDraw : bank::unit::Draw {
     for (auto n = below(4); n > 0; --n) out.push_back(block());
     return out;
   }
-  Stamp stamp() { return Stamp{u64(UINT64_MAX), node()}; }
+  // Stamps and incarnations up to 2^53, what the decoder takes (above: codec.stamp_range).
+  Stamp stamp() { return Stamp{u64(bank::max_stamp), node()}; }
   PeerBody body() {
     switch (below(8)) {
       case 0: return HelloMsg{hex(), u64(UINT64_MAX), hex()};
@@ -63,7 +64,7 @@ struct PeerDraw : bank::unit::Draw {
     }
   }
   PeerMessage message() {
-    PeerMessage m{node(), u64(UINT64_MAX), u64(UINT64_MAX), u64(UINT64_MAX), 0, u64(UINT64_MAX), body()};
+    PeerMessage m{node(), u64(bank::max_stamp), u64(bank::max_stamp), u64(bank::max_stamp), 0, u64(UINT64_MAX), body()};
     if (bank::is_sequenced(m.body)) m.seq = 1 + u64(UINT64_MAX - 1);
     return m;
   }
@@ -230,7 +231,15 @@ TEST_CASE("codec: malformed peer frames are refused with their error id") {
        "codec.bad_hex"},
       {"sync from_index as a string", with(sync, "/from_index", "1").dump(), "codec.type"},
       {"sync without from_index", without(sync, "/from_index").dump(), "codec.missing_field"},
-      {"a frame over 64 MiB", request + std::string(bank::max_peer_frame, ' '), "codec.too_large"},
+      {"a frame over 1 MiB", request + std::string(bank::max_peer_frame, ' '), "codec.too_large"},
+      {"lamport 2^53 + 1", with(req, "/lamport", bank::max_stamp + 1).dump(), "codec.stamp_range"},
+      {"lamport 2^64 - 1", with(req, "/lamport", UINT64_MAX).dump(), "codec.stamp_range"},
+      {"inc 2^64 - 2", with(req, "/inc", UINT64_MAX - 1).dump(), "codec.stamp_range"},
+      {"to_inc 2^53 + 1", with(heartbeat, "/to_inc", bank::max_stamp + 1).dump(), "codec.stamp_range"},
+      {"req ts 2^64 - 1", with(req, "/req/ts", UINT64_MAX).dump(), "codec.stamp_range"},
+      {"release req ts 2^53 + 1", with(release, "/req/ts", bank::max_stamp + 1).dump(), "codec.stamp_range"},
+      {"reply req ts 2^53 + 1 spaced out", " " + with(json::parse(fixture("peer_reply")), "/req/ts", bank::max_stamp + 1).dump(2),
+       "codec.stamp_range"},
   };
   for (const Row& row : rows) {
     INFO(std::string(row.name) << ": " << row.bytes.substr(0, 300));
@@ -294,4 +303,19 @@ TEST_CASE("codec: frames read in place decode exactly as through nlohmann, edite
   }
   MESSAGE(compared << " frames compared, " << accepted << " accepted");
   CHECK(accepted > 600);  // the plain and the spaced form of each message at least
+}
+
+TEST_CASE("codec: stamps up to 2^53 are taken, on both decoding paths") {
+  const json req = json::parse(fixture("peer_request"));
+  json top = with(with(with(req, "/lamport", bank::max_stamp), "/inc", bank::max_stamp), "/req/ts", bank::max_stamp);
+  for (const std::string& text : {top.dump(), " " + top.dump(2)}) {
+    auto m = bank::decode_peer(text);
+    REQUIRE(m);
+    CHECK(m->lamport == bank::max_stamp);
+    CHECK(std::get<bank::RequestMsg>(m->body).req.ts == bank::max_stamp);
+  }
+  CHECK(bank::peer_from_json(top));
+  auto above = bank::peer_from_json(with(top, "/lamport", bank::max_stamp + 1));
+  REQUIRE_FALSE(above);
+  CHECK(above.error().id == "codec.stamp_range");
 }
