@@ -63,6 +63,10 @@ struct LinkUp {
   std::uint64_t height = 0;       // the peer's chain height, from its hello
   std::uint64_t incarnation = 0;  // the peer's incarnation this session talks to
   std::string head = {};          // the hash of the peer's block `height`, from its hello
+  // The frame behind it was addressed to our incarnation: the peer sent it after it knew
+  // us, so `lamport` is above every stamp it had seen from our earlier incarnations. Only
+  // such a LinkUp greets: a restarted node stamps no request before every peer has.
+  bool greeting = true;
 };
 struct LinkDown {
   NodeId peer = 0;

@@ -85,7 +85,7 @@ void MutexCore::hear(NodeId from, Lamport ts) {
 
 void MutexCore::send(NodeId to, PeerBody body, Outbox& out) {
   if (diverged_.contains(to) && !std::holds_alternative<BlocksMsg>(body)) return;
-  ++clock_;
+  clock_ = clock_after(clock_, 0);
   auto inc = peer_inc_.find(to);
   out.push_back({Actor::network, PeerOut{to, clock_, std::move(body), inc == peer_inc_.end() ? 0 : inc->second}});
 }
@@ -94,11 +94,11 @@ void MutexCore::on_link_up(const LinkUp& u, Outbox& out) {
   // First, so the ledger knows what it lacks before any grant this may bring reaches it.
   out.push_back({Actor::ledger, PeerHeight{.peer = u.peer, .height = u.height, .restarted = u.restarted, .hint = false, .head = u.head}});
   if (u.restarted) told_height_.erase(u.peer);
-  clock_ = std::max(clock_, u.lamport) + 1;
+  clock_ = clock_after(clock_, u.lamport);
   up_[u.peer] = true;
   peer_inc_[u.peer] = u.incarnation;
   refused_.erase(u.peer);
-  greeted_.insert(u.peer);
+  if (u.greeting) greeted_.insert(u.peer);
   if (u.restarted) {
     // The peer's old incarnation is gone with its requests; whatever it sent us before is void.
     for (auto it = queue_.begin(); it != queue_.end();) it = it->node == u.peer ? queue_.erase(it) : std::next(it);
@@ -115,7 +115,7 @@ void MutexCore::on_link_up(const LinkUp& u, Outbox& out) {
 void MutexCore::maybe_request(Outbox& out) {
   if (!wanted_ || state_ != State::idle || greeted_.size() < peers_.size()) return;
   wanted_ = false;
-  ++clock_;
+  clock_ = clock_after(clock_, 0);
   own_ = Stamp{clock_, self_};
   queue_.insert(*own_);
   state_ = State::requested;
@@ -135,7 +135,7 @@ void MutexCore::on_peer(const PeerIn& p, Outbox& out) {
     if (std::holds_alternative<SyncMsg>(p.body)) out.push_back({Actor::ledger, p});
     return;
   }
-  clock_ = std::max(clock_, p.lamport) + 1;
+  clock_ = clock_after(clock_, p.lamport);
   // A peer's height reaches the ledger before any grant this message may bring: a node
   // that restarted may have missed releases (and their blocks) sent to its old self.
   std::uint64_t height = 0;
@@ -148,6 +148,14 @@ void MutexCore::on_peer(const PeerIn& p, Outbox& out) {
   std::visit(Overload{[&](const RequestMsg& r) {
                         if (r.req.node != p.from) return;
                         hear(p.from, p.lamport);
+                        // At most one unreleased request per peer: a node has one request out
+                        // at a time and its link is FIFO, so the release of its previous request
+                        // came before this one (and waits in releases_ if that request is not
+                        // yet at our head). An earlier request of its still queued without one
+                        // is void, and this one replaces it; only a faulty peer leaves one.
+                        std::erase_if(queue_, [&](const Stamp& q) {
+                          return q.node == p.from && q != r.req && !releases_.contains(q);
+                        });
                         queue_.insert(r.req);
                         // A reply only tells the requester "I have seen your request, at a
                         // later time". While our own request is out, it will hear that anyway:
@@ -162,10 +170,14 @@ void MutexCore::on_peer(const PeerIn& p, Outbox& out) {
                         if (own_ && r.req == *own_) hear(p.from, p.lamport);
                       },
                       [&](const ReleaseMsg& r) {
-                        if (r.req.node != p.from || !queue_.contains(r.req)) {
+                        auto waiting = std::count_if(releases_.begin(), releases_.end(),
+                                                     [&](const auto& w) { return w.second.from == p.from; });
+                        if (r.req.node != p.from || !queue_.contains(r.req) || waiting >= kMaxWaitingReleases) {
                           out.push_back({Actor::log, LogOut{"error", clock_,
                                                             {{"error", "release from node " + std::to_string(p.from) +
-                                                                           " for a request not in the queue"}}}});
+                                                                           (waiting >= kMaxWaitingReleases
+                                                                                ? " beyond the releases it may have waiting"
+                                                                                : " for a request not in the queue")}}}});
                           // Most likely our previous incarnation's: its sender entered on that
                           // incarnation's reply. Refused here, but the ledger must fetch the
                           // blocks before we append, or our chain forks (the peer's hello may

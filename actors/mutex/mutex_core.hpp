@@ -40,6 +40,14 @@ class MutexCore {
 
   enum class State { idle, requested, holding };
 
+  // Releases of one peer waiting for their requests to head our queue, at most. A release
+  // waits only while a request ahead of it has not been released here yet (its release is
+  // on another link): a few per peer at most in any real run. Past it a release is refused
+  // as one for an unknown request (its blocks are fetched by the ledger), so a faulty peer
+  // cannot grow the queue: with one unreleased request per peer (see on_peer), the queue
+  // holds at most (1 + this) entries per peer.
+  static constexpr long kMaxWaitingReleases = 64;
+
   MutexCore(NodeId self, std::vector<NodeId> peers, EntryRule rule = &lamport_rule);
 
   void step(const BusMessage& in, Outbox& out);
@@ -83,7 +91,7 @@ class MutexCore {
   std::set<Stamp> queue_;
   std::map<NodeId, Stamp> heard_;  // latest counted stamp from each peer over its FIFO session
   std::map<NodeId, bool> up_;
-  std::set<NodeId> greeted_;  // peers whose hello reached this incarnation
+  std::set<NodeId> greeted_;  // peers that addressed a frame to this incarnation (LinkUp.greeting)
   std::map<NodeId, std::uint64_t> peer_inc_;  // each peer's incarnation, as LinkUp told us
   std::uint64_t known_height_ = 0;              // our chain's height: LocalHeight and blocks applied
   std::map<NodeId, std::uint64_t> told_height_; // the highest height each peer has told us

@@ -10,17 +10,58 @@ PeerMessage LinkSession::frame(PeerBody body, Lamport lamport, std::uint64_t seq
   return PeerMessage{self_, lamport, inc_, peer_inc_, seq, received_, std::move(body)};
 }
 
+std::size_t LinkSession::blocks_in(const PeerMessage& m) {
+  if (const auto* r = std::get_if<ReleaseMsg>(&m.body)) return r->blocks.size();
+  if (const auto* b = std::get_if<BlocksMsg>(&m.body)) return b->blocks.size();
+  return 0;
+}
+
 void LinkSession::send(PeerBody body, Lamport lamport, std::int64_t now, Output& out) {
   lamport_ = std::max(lamport_, lamport);
-  if (unacked_.empty()) last_progress_ = now;
-  unacked_.push_back(frame(std::move(body), lamport, next_seq_++));
-  if (!established()) return;  // held until the peer's hello tells us whom we talk to
-  PeerMessage m = unacked_.back();
-  m.to_inc = peer_inc_;
-  m.ack = received_;
+  PeerMessage m = frame(std::move(body), lamport, 0);
+  std::size_t blocks = blocks_in(m);
+  // No room: this message is void with everything else the session held (the reset tells
+  // the layer above, which re-sends what still matters, as to a restarted peer).
+  if (unacked_.size() + held_.size() >= kWindow + kHeld || blocks_ + blocks > kMaxBlocks) return overflow(now, out);
+  m.seq = next_seq_++;
+  blocks_ += blocks;
+  held_.push_back(std::move(m));
+  admit(now, out);
+}
+
+// Held frames enter the window while it has room, and go out at once if we know whom we
+// talk to (else they wait for the peer's hello).
+void LinkSession::admit(std::int64_t now, Output& out) {
+  while (!held_.empty() && unacked_.size() < kWindow) {
+    if (unacked_.empty()) last_progress_ = now;
+    unacked_.push_back(std::move(held_.front()));
+    held_.pop_front();
+    if (!established()) continue;
+    PeerMessage m = unacked_.back();
+    m.to_inc = peer_inc_;
+    m.ack = received_;
+    ack_owed_ = false;
+    last_sent_ = now;
+    out.wire.push_back(std::move(m));
+  }
+}
+
+// Too much unacknowledged: start over under a new incarnation of ours on this link. The
+// peer takes our next hello for a restart of ours (it drops our requests and re-sends its
+// own), and the reset event has our side do the same, so neither keeps anything of the old
+// session: the bound holds and the two sides agree again. The node's incarnations are
+// microseconds of wall clock, so ours + 1 stays below the next start's.
+void LinkSession::overflow(std::int64_t now, Output& out) {
+  ++inc_;
+  unacked_.clear();
+  held_.clear();
+  blocks_ = 0;
+  next_seq_ = 1;
+  received_ = 0;
   ack_owed_ = false;
-  last_sent_ = now;
-  out.wire.push_back(std::move(m));
+  peer_knows_me_ = false;
+  out.events.push_back({EventKind::reset, lamport_, peer_height_, peer_inc_, peer_head_});
+  if (established()) hello(now, lamport_, height_, out);
 }
 
 void LinkSession::transmit_unacked(std::int64_t now, Output& out) {
@@ -49,13 +90,25 @@ void LinkSession::heard(std::int64_t now, Lamport lamport, Output& out) {
   }
 }
 
+void LinkSession::take(Lamport lamport, Output& out) {
+  lamport_ = std::max(lamport_, lamport);
+  out.clock = std::max(out.clock, lamport);
+}
+
+void LinkSession::greet(Lamport lamport, Output& out) {
+  if (peer_knows_me_) return;
+  peer_knows_me_ = true;
+  out.events.push_back({EventKind::greeted, lamport, peer_height_, peer_inc_, peer_head_});
+}
+
 void LinkSession::on_hello(const PeerMessage& m, std::int64_t now, Output& out) {
   const auto& h = std::get<HelloMsg>(m.body);
   if (h.genesis != genesis_) {
-    if (!mismatch_) out.events.push_back({EventKind::genesis_mismatch, m.lamport, 0, 0, {}});
+    if (!mismatch_) out.events.push_back({EventKind::genesis_mismatch, 0, 0, 0, {}});
     mismatch_ = true;
     return;
   }
+  take(m.lamport, out);
   mismatch_ = false;
   peer_height_ = h.height;
   peer_head_ = h.head;
@@ -64,6 +117,8 @@ void LinkSession::on_hello(const PeerMessage& m, std::int64_t now, Output& out) 
     if (restarted) {
       // The old incarnation is gone: what we still owed it, and what it had sent us, is void.
       unacked_.clear();
+      held_.clear();
+      blocks_ = 0;
       next_seq_ = 1;
       received_ = 0;
       up_ = false;
@@ -83,26 +138,37 @@ void LinkSession::on_hello(const PeerMessage& m, std::int64_t now, Output& out) 
   } else {
     heard(now, m.lamport, out);
   }
-  if (m.to_inc == inc_) peer_knows_me_ = true;
+  // Only a frame sent to this incarnation of ours greets (a hello here, any other in
+  // receive()): a hello addressed to an earlier one (delivered late, say) may carry a clock
+  // from before the peer saw that incarnation's last messages.
+  if (m.to_inc == inc_) greet(m.lamport, out);
 }
 
+// Nothing of a frame the session drops moves a clock: another node's or incarnation's, one
+// not addressed to us, a duplicate or one after a gap.
 void LinkSession::receive(const PeerMessage& m, std::int64_t now, Output& out) {
   if (m.from != peer_ || m.inc == 0 || m.inc < peer_inc_) return;  // not ours, or an old incarnation
-  lamport_ = std::max(lamport_, m.lamport);
   if (std::holds_alternative<HelloMsg>(m.body)) return on_hello(m, now, out);
   // Anything else needs a session with exactly this incarnation, addressed to ours.
   if (m.inc != peer_inc_ || mismatch_ || m.to_inc != inc_) return;
-  peer_knows_me_ = true;
-  heard(now, m.lamport, out);
+  // A duplicate, or a frame after a gap, is dropped (the sender resends); it still shows
+  // the peer alive, and its ack (current when it was resent) still counts.
+  const bool fresh = m.seq == 0 || m.seq == received_ + 1;
+  heard(now, fresh ? m.lamport : 0, out);
   while (!unacked_.empty() && unacked_.front().seq <= m.ack) {
+    blocks_ -= blocks_in(unacked_.front());
     unacked_.pop_front();
     last_progress_ = now;
   }
-  if (m.seq == 0) return;
-  ack_owed_ = true;
-  if (m.seq != received_ + 1) return;  // duplicate or gap: the sender resends
-  received_ = m.seq;
-  out.deliver.push_back(m);
+  admit(now, out);
+  if (m.seq != 0) {
+    ack_owed_ = true;
+    if (!fresh) return;
+    received_ = m.seq;
+    out.deliver.push_back(m);
+  }
+  take(m.lamport, out);
+  greet(m.lamport, out);
 }
 
 void LinkSession::tick(std::int64_t now, Lamport lamport, Output& out) {

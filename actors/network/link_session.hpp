@@ -7,6 +7,11 @@
 // starts when the peer's hello arrives, and a hello with a newer incarnation means the peer
 // restarted: both directions start over and the layer above is told. Every frame carries
 // the receiver incarnation it is meant for, so nothing of an old session leaks into a new one.
+//
+// Bounded: at most kWindow sequenced frames are on the wire unacknowledged; later ones wait
+// in a held queue of at most kHeld, untransmitted. A peer that lets more pile up (it never
+// acks: gone for a very long time, or hostile) costs us no more: the session starts over as
+// if we had restarted (see overflow()).
 #pragma once
 
 #include <cstdint>
@@ -26,7 +31,25 @@ struct LinkTimings {
 
 class LinkSession {
  public:
-  enum class EventKind { up, restarted, down, genesis_mismatch };
+  // Sequenced frames sent and not yet acknowledged, at most. Far above what a live peer
+  // leaves unacked (it acks within a tick, 10 ms); a go-back-N resend sends at most this many.
+  static constexpr std::size_t kWindow = 1024;
+  // Sequenced frames waiting for room in the window, at most. A silent peer stalls the
+  // critical section, so while it is away we send it little (a request and a withdrawal per
+  // acquire timeout): only a peer that lets hours of traffic pile up, or a hostile one, fills it.
+  static constexpr std::size_t kHeld = 3072;
+  // Blocks in the window and the held queue together, at most: frames are bounded in count
+  // above and in bytes on the wire (max_peer_frame); this bounds the blocks they carry
+  // (about 300 bytes each in memory), so the session holds some 20 MB at the very most.
+  static constexpr std::size_t kMaxBlocks = 65536;
+
+  // up: the session is up (restarted: to a new peer incarnation, whose predecessor's
+  // messages are void). greeted: the peer's current incarnation addressed a frame to ours,
+  // so it had learned of us before sending it, and the frame's clock covers every stamp the
+  // peer had seen from our earlier incarnations. reset: we overflowed and started over
+  // under a new link incarnation: everything sent either way before is void, as if the
+  // peer had restarted.
+  enum class EventKind { up, restarted, down, genesis_mismatch, greeted, reset };
   struct Event {
     EventKind kind;
     Lamport lamport = 0;        // the peer's clock, from its hello
@@ -38,6 +61,9 @@ class LinkSession {
     std::vector<PeerMessage> wire;     // frames to send to the peer
     std::vector<PeerMessage> deliver;  // sequenced messages received, in order
     std::vector<Event> events;
+    // The highest `lamport` of the frames the session took: only they may move a clock (a
+    // frame dropped as a duplicate, a gap or another incarnation's moves nothing).
+    Lamport clock = 0;
   };
 
   LinkSession(NodeId self, NodeId peer, std::uint64_t incarnation, std::string genesis, LinkTimings timings);
@@ -58,6 +84,11 @@ class LinkSession {
   bool genesis_mismatch() const { return mismatch_; }
   std::uint64_t peer_incarnation() const { return peer_inc_; }
   std::size_t unacked() const { return unacked_.size(); }
+  std::size_t held() const { return held_.size(); }
+  // Our incarnation on this link: the node's, plus one for each reset.
+  std::uint64_t incarnation() const { return inc_; }
+  // The newest clock value the session knows (taken frames, sends, ticks).
+  Lamport clock() const { return lamport_; }
 
  private:
   PeerMessage frame(PeerBody body, Lamport lamport, std::uint64_t seq) const;
@@ -65,6 +96,11 @@ class LinkSession {
   void hello(std::int64_t now, Lamport lamport, Output& out);
   void on_hello(const PeerMessage& m, std::int64_t now, Output& out);
   void heard(std::int64_t now, Lamport lamport, Output& out);
+  void take(Lamport lamport, Output& out);
+  void greet(Lamport lamport, Output& out);
+  void admit(std::int64_t now, Output& out);
+  void overflow(std::int64_t now, Output& out);
+  static std::size_t blocks_in(const PeerMessage& m);
 
   NodeId self_, peer_;
   std::uint64_t inc_;
@@ -77,7 +113,9 @@ class LinkSession {
   bool mismatch_ = false;
 
   std::uint64_t next_seq_ = 1;
-  std::deque<PeerMessage> unacked_;  // seq ascending
+  std::deque<PeerMessage> unacked_;  // seq ascending: the window, on the wire
+  std::deque<PeerMessage> held_;     // seq ascending, after the window: not sent yet
+  std::size_t blocks_ = 0;           // blocks carried by unacked_ and held_
   std::uint64_t received_ = 0;       // highest seq delivered in order
   bool ack_owed_ = false;
 

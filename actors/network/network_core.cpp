@@ -42,8 +42,21 @@ void NetworkCore::flush(NodeId peer, LinkSession::Output& o, Outbox& out) {
     switch (e.kind) {
       case LinkSession::EventKind::up:
       case LinkSession::EventKind::restarted:
-        out.push_back({Actor::mutex, LinkUp{peer, e.lamport, e.kind == LinkSession::EventKind::restarted, e.height, e.incarnation, e.head}});
+        out.push_back({Actor::mutex, LinkUp{peer, e.lamport, e.kind == LinkSession::EventKind::restarted, e.height, e.incarnation, e.head, false}});
         out.push_back({Actor::log, LogOut{"peer_up", lamport_, {{"peer", peer}}}});
+        break;
+      case LinkSession::EventKind::greeted:
+        out.push_back({Actor::mutex, LinkUp{peer, e.lamport, false, e.height, e.incarnation, e.head, true}});
+        break;
+      case LinkSession::EventKind::reset:
+        // To the mutex as a restart of the peer: both sides drop the old session's requests
+        // and re-send their own, so they agree again.
+        out.push_back({Actor::mutex, LinkUp{peer, e.lamport, true, e.height, e.incarnation, e.head, false}});
+        out.push_back({Actor::log, LogOut{"error", lamport_,
+                                          {{"error", "node " + std::to_string(peer) + " left more than " +
+                                                         std::to_string(LinkSession::kWindow + LinkSession::kHeld) +
+                                                         " frames (or " + std::to_string(LinkSession::kMaxBlocks) +
+                                                         " blocks) unacknowledged; its session starts over"}}}});
         break;
       case LinkSession::EventKind::down:
         out.push_back({Actor::mutex, LinkDown{peer}});
@@ -63,7 +76,13 @@ void NetworkCore::step(const BusMessage& in, Outbox& out) {
   std::visit(Overload{[&](const WireIn& w) {
                         auto m = decode_peer(w.bytes);
                         if (!m) {
-                          out.push_back({Actor::log, LogOut{"error", lamport_, {{"error", "bad peer frame: " + m.error().message}}}});
+                          // Its summary, never its bytes: the size and a printable excerpt.
+                          nlohmann::json summary{{"bytes", w.bytes.size()}, {"head", printable_excerpt(w.bytes)}};
+                          out.push_back({Actor::log, LogOut{.event = "error",
+                                                            .lamport = lamport_,
+                                                            .fields = {{"error", "bad peer frame: " + m.error().message}},
+                                                            .msg = summary.dump(),
+                                                            .members = {}}});
                           return;
                         }
                         // A peer's identity is its key: a frame must come from the node
@@ -81,7 +100,10 @@ void NetworkCore::step(const BusMessage& in, Outbox& out) {
                                                             {{"error", "frame from unknown node " + std::to_string(m->from)}}}});
                           return;
                         }
-                        lamport_ = std::max(lamport_, m->lamport);
+                        // The session first: only a frame it takes moves our clock.
+                        LinkSession::Output o;
+                        it->second.receive(*m, now_ms_, o);
+                        lamport_ = std::max(lamport_, o.clock);
                         // The frame as received is the log's "msg" unless it spans lines
                         // (JSON allows newlines between tokens; a log line must not hold one).
                         bool one_line = w.bytes.find_first_of("\r\n") == std::string::npos;
@@ -90,8 +112,6 @@ void NetworkCore::step(const BusMessage& in, Outbox& out) {
                                                           .fields = {},
                                                           .msg = one_line ? w.bytes : nlohmann::json::parse(w.bytes, nullptr, false).dump(),
                                                           .members = log_members(m->from, m->body)}});
-                        LinkSession::Output o;
-                        it->second.receive(*m, now_ms_, o);
                         flush(m->from, o, out);
                       },
                       [&](const PeerOut& p) {

@@ -431,3 +431,126 @@ TEST_CASE("link session: frames addressed to an older incarnation of ours are dr
   REQUIRE(d.deliver.size() == 1);
   CHECK(std::get<RequestMsg>(d.deliver[0].body) == req(21));
 }
+
+TEST_CASE("link session: only a frame addressed to our incarnation greets, once; a stale hello does not") {
+  LinkSession a(1, 2, kIncA, "G", kT);
+  // A hello the peer addressed to an earlier incarnation of ours (held up in a queue, say):
+  // the link is up, but we are not greeted and keep saying hello.
+  Out o = feed(a, {hello(2, kIncB, kIncA - 1, 5)}, 0);
+  CHECK(kinds(o) == std::vector<Kind>{Kind::up});
+  CHECK(feed(a, {hello(2, kIncB, 0, 6)}, 1).events.empty());
+  Out t;
+  a.tick(500, 0, t);
+  CHECK(only<HelloMsg>(t.wire).size() == 1);
+  // The peer's hello to this incarnation greets, with its clock.
+  Out g = feed(a, {hello(2, kIncB, kIncA, 7)}, 600);
+  REQUIRE(kinds(g) == std::vector<Kind>{Kind::greeted});
+  CHECK(g.events[0].lamport == 7);
+  CHECK(g.events[0].incarnation == kIncB);
+  CHECK(feed(a, {hello(2, kIncB, kIncA, 8)}, 601).events.empty());  // once per peer incarnation
+
+  // Any other frame addressed to us greets as well (the peer's hello to us may be lost).
+  LinkSession b(1, 2, kIncA, "G", kT);
+  feed(b, {hello(2, kIncB, 0, 5)}, 0);
+  Out hb = feed(b, {PeerMessage{2, 9, kIncB, kIncA, 0, 0, HeartbeatMsg{}}}, 1);
+  REQUIRE(kinds(hb) == std::vector<Kind>{Kind::greeted});
+  CHECK(hb.events[0].lamport == 9);
+}
+
+TEST_CASE("link session: frames the session drops move no clock, those it takes do") {
+  Pair p;
+  const Lamport before = p.a.clock();
+  auto frame = [](std::uint64_t seq, Lamport lamport, std::uint64_t inc = kIncB, std::uint64_t to_inc = kIncA) {
+    return PeerMessage{2, lamport, inc, to_inc, seq, 0, req(lamport - 1)};
+  };
+  Out o = feed(p.a, {frame(1, 50)}, 1);
+  CHECK(o.deliver.size() == 1);
+  CHECK(o.clock == 50);
+  CHECK(p.a.clock() == std::max<Lamport>(before, 50));
+  const std::vector<PeerMessage> dropped{
+      frame(1, 900),                                                      // a duplicate
+      frame(3, 901),                                                      // after a gap
+      frame(2, 902, kIncB - 1),                                           // an older peer incarnation
+      frame(2, 903, kIncB, kIncA - 1),                                    // for an older incarnation of ours
+      PeerMessage{3, 904, kIncB, kIncA, 2, 0, req(903)},                  // another node
+      PeerMessage{2, 905, kIncB, kIncA, 0, 0, HelloMsg{"other", 0}},      // another genesis
+  };
+  for (const auto& m : dropped) {
+    CAPTURE(m.lamport);
+    Out d = feed(p.a, {m}, 2);
+    CHECK(d.deliver.empty());
+    CHECK(d.clock == 0);
+    for (const auto& e : d.events) CHECK(e.lamport < 900);
+  }
+  CHECK(p.a.clock() == 50);
+}
+
+TEST_CASE("link session: at most kWindow frames unacked on the wire; later ones are held and go as acks make room") {
+  Pair p;
+  const auto window = LinkSession::kWindow;
+  auto wire = p.send(p.a, static_cast<int>(window + 10));
+  CHECK(wire.size() == window);
+  CHECK(wire.back().seq == window);
+  CHECK(p.a.unacked() == window);
+  CHECK(p.a.held() == 10);
+  // The peer acks five: five held frames go out, in order.
+  Out o = feed(p.a, {PeerMessage{2, 1, kIncB, kIncA, 0, 5, AckMsg{}}}, p.now);
+  std::vector<std::uint64_t> next;
+  for (std::uint64_t s = window + 1; s <= window + 5; ++s) next.push_back(s);
+  CHECK(seqs(o.wire) == next);
+  CHECK(p.a.unacked() == window);
+  CHECK(p.a.held() == 5);
+  // A go-back-N resend sends the window, no more.
+  Out r;
+  p.a.tick(p.now + kT.resend_ms, 1, r);
+  std::size_t sequenced = 0;
+  for (const auto& m : r.wire) sequenced += m.seq != 0;
+  CHECK(sequenced == window);
+}
+
+TEST_CASE("link session: past its bound the session starts over under a new incarnation, and the peer follows") {
+  Pair p;
+  p.send(p.a, static_cast<int>(LinkSession::kWindow + LinkSession::kHeld));
+  CHECK(p.a.unacked() + p.a.held() == LinkSession::kWindow + LinkSession::kHeld);
+  Out o;
+  p.a.send(req(99999), 99999, p.now, o);
+  REQUIRE(kinds(o) == std::vector<Kind>{Kind::reset});
+  CHECK(p.a.unacked() == 0);
+  CHECK(p.a.held() == 0);
+  CHECK(p.a.incarnation() == kIncA + 1);
+  REQUIRE(o.wire.size() == 1);
+  CHECK(std::holds_alternative<HelloMsg>(o.wire[0].body));
+  CHECK(o.wire[0].inc == kIncA + 1);
+  // The peer takes it for a restart of ours, and its answer greets our new incarnation.
+  Out b = feed(p.b, o.wire, p.now);
+  CHECK(kinds(b) == std::vector<Kind>{Kind::restarted, Kind::greeted});
+  Out a = feed(p.a, b.wire, p.now);
+  CHECK(kinds(a) == std::vector<Kind>{Kind::greeted});
+  // The new session numbers from 1 and delivers.
+  auto fresh = p.send(p.a, 1);
+  REQUIRE(fresh.size() == 1);
+  CHECK(fresh[0].seq == 1);
+  CHECK(feed(p.b, fresh, p.now).deliver.size() == 1);
+}
+
+TEST_CASE("link session: the blocks the session holds are bounded too") {
+  Pair p;
+  Out o;
+  const std::vector<Block> many(LinkSession::kMaxBlocks / 2);
+  p.a.send(ReleaseMsg{{1, 1}, many}, 1, p.now, o);
+  p.a.send(ReleaseMsg{{2, 1}, many}, 2, p.now, o);
+  CHECK(o.events.empty());
+  CHECK(p.a.unacked() == 2);
+  p.a.send(ReleaseMsg{{3, 1}, {Block{}}}, 3, p.now, o);
+  CHECK(kinds(o) == std::vector<Kind>{Kind::reset});
+  CHECK(p.a.unacked() == 0);
+  // Acked blocks leave the count: after an ack the same again fits.
+  Pair q;
+  Out w;
+  q.a.send(ReleaseMsg{{1, 1}, many}, 1, q.now, w);
+  q.a.send(ReleaseMsg{{2, 1}, many}, 2, q.now, w);
+  feed(q.a, {PeerMessage{2, 1, kIncB, kIncA, 0, 2, AckMsg{}}}, q.now);
+  Out more;
+  q.a.send(ReleaseMsg{{3, 1}, many}, 3, q.now, more);
+  CHECK(more.events.empty());
+}

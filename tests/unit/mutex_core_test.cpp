@@ -441,3 +441,64 @@ TEST_CASE("mutex core: a diverged peer's queued request no longer holds back a h
   REQUIRE(applied.size() == 1);
   CHECK(applied[0].second.from == 3);
 }
+
+TEST_CASE("mutex core: a link up without a greeting does not count; the greeting does, and lifts the clock") {
+  MutexCore m(1, {2});
+  step(m, Acquire{});
+  // Up on a hello that was addressed to an earlier incarnation of ours: no request yet.
+  auto out = step(m, LinkUp{2, 40, false, 0, 7, false});
+  CHECK(bodies<RequestMsg>(out).empty());
+  CHECK(m.wanted());
+  CHECK(m.link_up(2));
+  out = step(m, LinkUp{2, 90, false, 0, 7, true});
+  auto requests = bodies<RequestMsg>(out);
+  REQUIRE(requests.size() == 1);
+  CHECK(requests[0].req.ts > 90);
+}
+
+TEST_CASE("mutex core: a peer's new request replaces its unreleased old one; a released one waits its turn") {
+  MutexCore m = greeted(1, {2, 3});
+  step(m, from_peer(2, 5, RequestMsg{{4, 2}, 0}));
+  step(m, from_peer(2, 9, RequestMsg{{8, 2}, 0}));
+  CHECK(m.queue() == std::set<Stamp>{{8, 2}});
+  // The same request again (re-sent after a restart) is still one.
+  step(m, from_peer(2, 10, RequestMsg{{8, 2}, 0}));
+  CHECK(m.queue() == std::set<Stamp>{{8, 2}});
+
+  // 3's earlier request heads the queue: 2's release waits behind it, and 2's next request
+  // joins its released one instead of replacing it.
+  step(m, from_peer(3, 4, RequestMsg{{3, 3}, 0}));
+  auto out = step(m, from_peer(2, 12, ReleaseMsg{{8, 2}, {block(1, "2-1")}}));
+  CHECK(all_of<ApplyBlocks>(out).empty());
+  step(m, from_peer(2, 14, RequestMsg{{13, 2}, 0}));
+  CHECK(m.queue() == std::set<Stamp>{{3, 3}, {8, 2}, {13, 2}});
+  // 3 releases: both releases apply, in queue order, and 2's new request stays.
+  out = step(m, from_peer(3, 15, ReleaseMsg{{3, 3}, {}}));
+  auto applied = all_of<ApplyBlocks>(out);
+  REQUIRE(applied.size() == 1);
+  CHECK(applied[0].second.from == 2);
+  CHECK(m.queue() == std::set<Stamp>{{13, 2}});
+}
+
+TEST_CASE("mutex core: a peer's waiting releases are bounded; past the bound one is refused") {
+  MutexCore m = greeted(1, {2, 3});
+  step(m, from_peer(3, 2, RequestMsg{{1, 3}, 0}));  // heads the queue and never releases
+  Lamport ts = 10;
+  for (long i = 0; i < MutexCore::kMaxWaitingReleases; ++i, ts += 2) {
+    step(m, from_peer(2, ts + 1, RequestMsg{{ts, 2}, 0}));
+    auto out = step(m, from_peer(2, ts + 2, ReleaseMsg{{ts, 2}, {}}));
+    CHECK(log_events(out).empty());
+  }
+  CHECK(m.queue().size() == 1 + static_cast<std::size_t>(MutexCore::kMaxWaitingReleases));
+  step(m, from_peer(2, ts + 1, RequestMsg{{ts, 2}, 0}));
+  auto out = step(m, from_peer(2, ts + 2, ReleaseMsg{{ts, 2}, {block(7, "2-7")}}));
+  CHECK(log_events(out) == std::vector<std::string>{"error"});
+  auto heights = all_of<PeerHeight>(out);
+  REQUIRE(heights.size() == 1);  // its blocks are fetched instead
+  CHECK(heights[0].second.height == 7);
+  // The refused one stays unreleased, and the peer's next request replaces it.
+  step(m, from_peer(2, ts + 4, RequestMsg{{ts + 3, 2}, 0}));
+  CHECK(m.queue().size() == 2 + static_cast<std::size_t>(MutexCore::kMaxWaitingReleases));
+  CHECK_FALSE(m.queue().contains(Stamp{ts, 2}));
+  CHECK(m.queue().contains(Stamp{ts + 3, 2}));
+}

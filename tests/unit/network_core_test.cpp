@@ -52,7 +52,8 @@ struct WireFaults {
 struct Pair {
   std::map<NodeId, NetworkCore> cores;
   std::map<NodeId, std::vector<PeerIn>> delivered;  // what each mutex received, in order
-  std::map<NodeId, std::vector<LinkUp>> link_ups;
+  std::map<NodeId, std::vector<LinkUp>> link_ups;   // links coming up (greetings apart)
+  std::map<NodeId, std::vector<LinkUp>> greetings;  // the peer addressed us
   std::map<NodeId, int> send_logs, wire_outs;
   std::vector<WireOut> in_flight;
   std::int64_t now = 0;
@@ -77,7 +78,7 @@ struct Pair {
         CHECK(a.to == Actor::mutex);
         delivered[node].push_back(*p);
       } else if (const auto* u = std::get_if<LinkUp>(&a.msg)) {
-        link_ups[node].push_back(*u);
+        (u->greeting ? greetings : link_ups)[node].push_back(*u);
       } else if (const auto* l = std::get_if<LogOut>(&a.msg)) {
         CHECK(l->event != "error");
         if (l->event == "send") ++send_logs[node];
@@ -331,6 +332,8 @@ TEST_CASE("network core: link down and restart reach the mutex") {
   for (int r = 0; r < 5; ++r) p.round();
   REQUIRE(p.link_ups[1].size() == 1);
   REQUIRE(p.link_ups[2].size() == 1);
+  CHECK(p.greetings[1].size() == 1);  // each greeted once, by a frame addressed to it
+  CHECK(p.greetings[2].size() == 1);
 
   // Node 2 goes silent: node 1 reports it down after the timeout.
   Outbox out;
@@ -408,4 +411,86 @@ TEST_CASE("network core: two cores deliver in order over a wire that drops, dupl
       CHECK(sync_order(p.delivered[2]).size() == 30);
     }
   }
+}
+
+namespace {
+// Node 1 with node 2's session up and greeted, its clock at 40.
+NetworkCore greeted_core() {
+  NetworkCore n(1, {2}, 101, kGenesis, kT);
+  step(n, WireIn{hello_from(2, 202, 101, 40)});
+  return n;
+}
+// The lamport of every frame the core sends on a tick well after now.
+std::vector<Lamport> tick_lamports(NetworkCore& n, std::int64_t now) {
+  std::vector<Lamport> l;
+  for (const auto& [to, w] : all_of<WireOut>(step(n, Tick{now}))) l.push_back(nlohmann::json::parse(w.bytes)["lamport"]);
+  return l;
+}
+}  // namespace
+
+TEST_CASE("network core: a frame stamped near 2^64 is refused at the door and moves no clock") {
+  NetworkCore n = greeted_core();
+  const std::vector<PeerMessage> bad{
+      PeerMessage{2, UINT64_MAX - 1, 202, 101, 0, 0, HeartbeatMsg{}},
+      PeerMessage{2, 41, 202, 101, 1, 0, RequestMsg{{UINT64_MAX - 1, 2}, 0}},
+      PeerMessage{2, max_stamp + 1, 202, 101, 1, 0, RequestMsg{{5, 2}, 0}},
+      PeerMessage{2, 41, UINT64_MAX, 101, 0, 0, HelloMsg{kGenesis, 0}},
+  };
+  for (const auto& m : bad) {
+    auto out = step(n, WireIn{encode_peer(m)});
+    REQUIRE(out.size() == 1);
+    const auto& l = std::get<LogOut>(out[0].msg);
+    CHECK(l.event == "error");
+    CHECK(l.lamport == 40);
+  }
+  CHECK(n.session(2)->clock() == 40);
+  CHECK(n.session(2)->peer_incarnation() == 202);
+  auto sent = tick_lamports(n, 1000);
+  REQUIRE_FALSE(sent.empty());
+  for (Lamport l : sent) CHECK(l == 40);
+}
+
+TEST_CASE("network core: a frame the session drops (wrong incarnation, duplicate) moves no clock") {
+  NetworkCore n = greeted_core();
+  auto request = [](std::uint64_t seq, Lamport lamport, std::uint64_t inc, std::uint64_t to_inc) {
+    return encode_peer(PeerMessage{2, lamport, inc, to_inc, seq, 0, RequestMsg{{lamport - 1, 2}, 0}});
+  };
+  auto out = step(n, WireIn{request(1, 50, 202, 101)});
+  CHECK(all_of<PeerIn>(out).size() == 1);
+  for (const auto& bytes : {request(1, 900, 202, 101), request(3, 901, 202, 101), request(2, 902, 201, 101),
+                            request(2, 903, 202, 100), hello_from(2, 201, 101, 904)}) {
+    out = step(n, WireIn{bytes});
+    CHECK(all_of<PeerIn>(out).empty());
+    auto recvs = logs(out, "recv");
+    REQUIRE(recvs.size() == 1);
+    CHECK(recvs[0].lamport == 50);
+  }
+  CHECK(n.session(2)->clock() == 50);
+  auto sent = tick_lamports(n, 1000);
+  REQUIRE_FALSE(sent.empty());
+  for (Lamport l : sent) CHECK(l == 50);
+}
+
+TEST_CASE("network core: a bad frame is logged as its size and a printable excerpt, never its bytes") {
+  NetworkCore n(1, {2}, 101, kGenesis, kT);
+  const std::string bytes = "{\"type\":\"\x1b[31mEVIL\nforged line\xff\"," + std::string(5000, 'x');
+  auto out = step(n, WireIn{bytes});
+  REQUIRE(out.size() == 1);
+  const auto& l = std::get<LogOut>(out[0].msg);
+  CHECK(l.event == "error");
+  auto summary = nlohmann::json::parse(l.msg);
+  CHECK(summary["bytes"] == bytes.size());
+  const std::string head = summary["head"];
+  CHECK(head.size() < 300);
+  CHECK(head.find('\n') == std::string::npos);
+  CHECK(head.find('\x1b') == std::string::npos);
+  CHECK(head.starts_with("{\"type\":\"\\x1b[31mEVIL\\x0aforged line\\xff\","));
+  CHECK(l.fields.dump().size() < 300);
+  // An unknown field's name is quoted the same way in the error.
+  auto named = step(n, WireIn{"{\"type\":\"ack\",\"from\":2,\"lamport\":1,\"inc\":1,\"to_inc\":0,\"seq\":0,\"ack\":0,\"" +
+                              std::string(3000, 'k') + "\\n\":1}"});
+  const auto& e = std::get<LogOut>(named.at(0).msg);
+  const std::string why = e.fields["error"];
+  CHECK(why.size() < 200);
+  CHECK(why.find('\n') == std::string::npos);
 }
