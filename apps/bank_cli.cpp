@@ -133,7 +133,20 @@ int run(zmq::context_t& ctx, const Target& t, const bank::ConsoleRequest& reques
   if (!reply) return Show{}(bank::FailureReply{.status = "rejected",
                                                .error = "the node's reply is not a console reply: " + reply.error().message,
                                                .txid = std::nullopt});
-  return std::visit(Show{}, *reply);
+  const auto* page = std::get_if<bank::ChainReply>(&*reply);
+  if (!page || !page->next || std::get<bank::ChainCmd>(request).limit) return std::visit(Show{}, *reply);
+  // A chain asked for without a limit is shown whole: the node answers a page at a time,
+  // each saying where the next begins.
+  Show{}(*page);
+  for (auto next = page->next; next;) {
+    auto more = client.ask(bank::ChainCmd{.from = *next, .limit = std::nullopt}, timeout);
+    if (!more && more.error().id == bank::ConsoleClient::kNoAnswer) return silent_node(t);
+    const auto* c = more ? std::get_if<bank::ChainReply>(&*more) : nullptr;
+    if (!c) return more ? std::visit(Show{}, *more) : not_ok;
+    for (const auto& b : c->blocks) print_block_row(b);
+    next = c->next;
+  }
+  return ok;
 }
 
 // A node id as typed; a word that is no number reads as 0, which the node refuses.

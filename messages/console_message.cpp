@@ -5,6 +5,7 @@
 
 #include "messages/json/json_cursor.hpp"
 #include "messages/json/json_reader.hpp"
+#include "messages/json/json_text.hpp"
 #include "messages/overload.hpp"
 #include "messages/peer_message.hpp"
 
@@ -45,7 +46,7 @@ ConsoleRequest read_request(const nlohmann::json& j) {
     r.only({"cmd"});
     return VerifyCmd{};
   }
-  JsonReader::fail("codec.unknown_cmd", "unknown command '" + cmd + "'");
+  JsonReader::fail("codec.unknown_cmd", "unknown command '" + printable_excerpt(cmd) + "'");
 }
 
 FailureReply read_failure(const JsonReader& r) {
@@ -84,9 +85,10 @@ BalancesReply read_balances(const JsonReader& r) {
 }
 
 ChainReply read_chain(const JsonReader& r) {
-  r.only({"ok", "blocks"});
+  r.only({"ok", "blocks", "next"});
   ChainReply c;
   for (const auto& b : r.array("blocks")) c.blocks.push_back(read_block(b));
+  if (r.has("next")) c.next = r.u64("next");
   return c;
 }
 
@@ -226,7 +228,11 @@ nlohmann::json console_reply_to_json(const ConsoleReply& reply) {
                [](const BalanceReply& b) {
                  return nlohmann::json{{"ok", true}, {"id", b.id}, {"balance", b.balance}};
                },
-               [](const ChainReply& c) { return nlohmann::json{{"ok", true}, {"blocks", blocks_to_json(c.blocks)}}; },
+               [](const ChainReply& c) {
+                 nlohmann::json j{{"ok", true}, {"blocks", blocks_to_json(c.blocks)}};
+                 if (c.next) j["next"] = *c.next;
+                 return j;
+               },
                [](const StatusReply& s) {
                  auto queue = nlohmann::json::array();
                  for (const auto& q : s.queue) queue.push_back(stamp_to_json(q));

@@ -42,6 +42,9 @@ struct VerifyCmd {
 using ConsoleRequest = std::variant<TransferCmd, BalanceCmd, ChainCmd, StatusCmd, VerifyCmd>;
 
 inline constexpr std::size_t max_console_frame = 64 * 1024;
+// Blocks in one `chain` reply at most, whatever the request's `limit`: some 300 KB of
+// reply, built and sent in one step of the ledger; a longer chain is read page by page.
+inline constexpr std::uint64_t max_chain_page = 1000;
 
 Result<ConsoleRequest> decode_console_request(std::string_view bytes);
 nlohmann::json console_request_to_json(const ConsoleRequest& request);
@@ -75,8 +78,11 @@ struct BalanceReply {
   Cents balance = 0;
   bool operator==(const BalanceReply&) const = default;
 };
+// A page of the chain: at most max_chain_page blocks from the request's `from`; `next` is
+// the index to ask from for the rest, set when the chain goes on past this page.
 struct ChainReply {
   std::vector<Block> blocks;
+  std::optional<std::uint64_t> next = std::nullopt;
   bool operator==(const ChainReply&) const = default;
 };
 struct StatusReply {

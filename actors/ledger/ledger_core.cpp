@@ -38,8 +38,12 @@ void LedgerCore::step(const BusMessage& in, Outbox& out) {
                       [&](const PeerIn& p) { on_peer(p, out); },
                       [&](const PeerHeight& h) { on_height(h, out); },
                       [&](const ChainQuery& q) {
-                        auto limit = q.cmd.limit.value_or(UINT64_MAX);
-                        out.push_back({Actor::console, ConsoleOut{q.client, ChainReply{chain_.range(q.cmd.from, limit)}}});
+                        // One page at most (max_chain_page), and where to go on from.
+                        auto limit = std::min(q.cmd.limit.value_or(max_chain_page), max_chain_page);
+                        ChainReply page{chain_.range(q.cmd.from, limit)};
+                        std::uint64_t after = q.cmd.from + page.blocks.size();
+                        if (!page.blocks.empty() && after <= chain_.height()) page.next = after;
+                        out.push_back({Actor::console, ConsoleOut{q.client, std::move(page)}});
                       },
                       [&](const Recall& r) { recall(r, out); },
                       [&](const VerifyQuery& q) { verifier_.start(q.client, chain_, lamport_, out); },
@@ -135,17 +139,24 @@ void LedgerCore::enter(const Granted& g, Outbox& out) {
   done.own_exit = true;
   ChainState trial = chain_.state();
   // Diverged (found after the mutex granted): nothing is appended; the staged transfers wait
-  // for the bank to answer them `timeout` and take them back.
+  // for the bank to answer them `timeout` and take them back. The release must fit in one
+  // peer frame: a transfer whose block would take its blocks past max_frame_blocks_bytes
+  // waits for our next entry, as one past `batch` does (the last block's signature fits in
+  // the room that bound leaves).
+  std::size_t bytes = 0;
   for (std::size_t n = 0; n < batch_ && !staged_.empty() && diverged_.empty(); ++n) {
-    Tx tx = std::move(staged_.front());
-    staged_.pop_front();
+    Tx tx = staged_.front();
     tx.lamport = g.lamport;
     Block b = Chain::block_on(trial, tx);
+    std::size_t size = block_text(b).size() + 1;
+    if (bytes + size > max_frame_blocks_bytes && !done.blocks.empty()) break;
+    staged_.pop_front();
     if (auto e = trial.append(b)) {
       done.aborted.push_back({tx.txid, e->message});
       chain_.store().record_abort({tx.txid, e->message});
       out.push_back({Actor::log, LogOut{"abort", lamport_, {{"txid", tx.txid}, {"reason", e->message}}}});
     } else {
+      bytes += size;
       done.blocks.push_back(std::move(b));
     }
   }
@@ -190,7 +201,7 @@ void LedgerCore::apply_peer(const ApplyBlocks& a, bool released, Outbox& out) {
       if (!diverged_.empty()) continue;  // appending nothing more: no gap to fill
       // Its sender holds every block before it: fetch the gap if it does not fill by itself.
       catch_up_.hint(a.from, b.index - 1, chain_.height());
-      early_.insert_or_assign(b.index, std::pair{a.from, b});
+      if (b.index - chain_.height() <= max_early_ahead) early_.insert_or_assign(b.index, std::pair{a.from, b});
     } else if (b.index <= chain_.height()) {
       compare(a.from, b.index, b.hash, out);
     } else if (b.prev != chain_.head()) {
@@ -279,8 +290,16 @@ void LedgerCore::on_peer(const PeerIn& p, Outbox& out) {
   if (const auto* s = std::get_if<SyncMsg>(&p.body)) {
     chain_.sync();  // serve only what is on disk
     BlocksMsg answer{chain_.range(s->from, sync_batch), chain_.height(), chain_.head(), s->from};
+    // At most max_frame_blocks_bytes of blocks, so the answer fits in one frame.
+    std::size_t bytes = 0, fit = 0;
+    for (; fit < answer.blocks.size(); ++fit) {
+      bytes += block_text(answer.blocks[fit]).size() + 1;
+      if (bytes > max_frame_blocks_bytes && fit > 0) break;
+    }
+    answer.blocks.resize(fit);
     // A page ends with a signed block, so the asker can append all of it: cut after the
-    // last signed block, or, when a run is longer than a page, read on to its end.
+    // last signed block, or, when a run is longer than a page, read on to its end (a run is
+    // one entry's blocks, which fit in a frame: see enter()).
     if (auto& bl = answer.blocks; chain_.signed_blocks() && !bl.empty()) {
       auto last = std::find_if(bl.rbegin(), bl.rend(), [](const Block& b) { return !b.sig.empty(); });
       if (last != bl.rend()) bl.erase(last.base(), bl.end());

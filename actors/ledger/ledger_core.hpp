@@ -40,8 +40,12 @@ class LedgerCore {
   // Peers whose chain diverged from ours -> the index where they were seen to differ.
   const std::map<NodeId, std::uint64_t>& diverged() const { return diverged_; }
 
-  // At most this many blocks per catch-up answer.
+  // At most this many blocks per catch-up answer (and at most max_frame_blocks_bytes).
   static constexpr std::uint64_t sync_batch = 256;
+  // Peers' blocks held past a gap, at most this far above our height: a release carries
+  // at most some 3,000 (max_peer_frame), and a few releases may cross. One further ahead is
+  // dropped and fetched by catch-up when its turn comes, so a faulty peer cannot grow early_.
+  static constexpr std::uint64_t max_early_ahead = 65536;
 
  private:
   void enter(const Granted& g, Outbox& out);

@@ -398,3 +398,31 @@ TEST_CASE("codec: malformed console replies are refused with their error id") {
     check_refused(bank::decode_console_reply(row.bytes, row.request), row.id);
   }
 }
+
+TEST_CASE("codec: a chain page says where the chain goes on, and a reply without it reads as the last page") {
+  const auto c = chain();
+  const ConsoleReply page = bank::ChainReply{{c[0], c[1]}, 2};
+  const json j = bank::console_reply_to_json(page);
+  CHECK(j.at("next") == 2);
+  CHECK(j.at("blocks").size() == 2);
+  auto back = bank::decode_console_reply(bank::console_reply_text(page), ChainCmd{});
+  REQUIRE(back);
+  CHECK(*back == page);
+  auto last = bank::decode_console_reply(fixture("console_reply_chain"), ChainCmd{});
+  REQUIRE(last);
+  CHECK_FALSE(std::get<bank::ChainReply>(*last).next);
+  CHECK_FALSE(bank::decode_console_reply(R"({"ok":true,"blocks":[],"next":"2"})", ChainCmd{}));
+}
+
+TEST_CASE("codec: an unknown command is quoted printable and short in the error, never as sent") {
+  auto r = bank::decode_console_request("{\"cmd\":\"\\u001b[2J\\nfake\"}");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().id == "codec.unknown_cmd");
+  CHECK(r.error().message.find('\n') == std::string::npos);
+  CHECK(r.error().message.find('\x1b') == std::string::npos);
+  CHECK(r.error().message.find("\\x1b[2J\\x0afake") != std::string::npos);
+  auto wide = bank::decode_console_request("{\"cmd\":\"balance\",\"" + std::string(10000, 'k') + "\":1}");
+  REQUIRE_FALSE(wide);
+  CHECK(wide.error().id == "codec.unknown_field");
+  CHECK(wide.error().message.size() < 200);
+}

@@ -552,3 +552,78 @@ TEST_CASE("ledger core: a release whose signature is not its payer's, or missing
   CHECK(core.chain().height() == 2);
   CHECK(sent<Committed>(out, Actor::bank).size() == 1);
 }
+
+TEST_CASE("ledger core: an entry's release fits in one peer frame; the transfers past it wait for the next entry") {
+  LedgerCore core(1, Chain(genesis()), 10000);
+  // 6,000 transfers with the longest txids: about 2 MB of blocks, twice what one frame holds.
+  std::vector<Tx> txs;
+  for (int i = 0; i < 6000; ++i) {
+    std::string txid = std::to_string(i) + "-";
+    txid += std::string(64 - txid.size(), 'x');
+    txs.push_back(i % 2 ? Tx{txid, 2, 3, 1, 0} : Tx{txid, 3, 2, 1, 0});
+  }
+  Outbox out = enter(core, {11, 1}, 12, txs);
+  auto releases = sent<Release>(out, Actor::mutex);
+  REQUIRE(releases.size() == 1);
+  const auto first = releases[0].blocks.size();
+  CHECK(first > 1000);
+  CHECK(first < 6000);
+  CHECK(core.chain().height() == first);
+  const PeerMessage frame{1, 13, 101, 202, 7, 6, ReleaseMsg{{11, 1}, releases[0].blocks}};
+  const std::string text = encode_peer(frame);
+  CHECK(text.size() <= max_peer_frame);
+  CHECK(text.size() > max_peer_frame / 2);
+  CHECK(decode_peer(text));  // and the peer takes it whole
+  // The rest go in the next entries, in order.
+  std::uint64_t total = first;
+  for (Lamport l = 20; total < 6000 && l < 40; l += 2) {
+    Outbox next;
+    core.step(Granted{{l, 1}, l}, next);
+    auto r = sent<Release>(next, Actor::mutex);
+    REQUIRE(r.size() == 1);
+    REQUIRE_FALSE(r[0].blocks.empty());
+    CHECK(r[0].blocks.front().tx->txid.starts_with(std::to_string(total) + "-"));
+    CHECK(encode_peer(PeerMessage{1, l, 101, 202, 8, 6, ReleaseMsg{{l, 1}, r[0].blocks}}).size() <= max_peer_frame);
+    total += r[0].blocks.size();
+  }
+  CHECK(total == 6000);
+  CHECK(core.chain().height() == 6000);
+}
+
+TEST_CASE("ledger core: chain replies are pages of at most max_chain_page blocks that say where to go on") {
+  LedgerCore core(1, peer_chain(2500));
+  auto page = [&](std::uint64_t from, std::optional<std::uint64_t> limit) {
+    auto replies = sent<ConsoleOut>(step(core, ChainQuery{7, ChainCmd{from, limit}}), Actor::console);
+    REQUIRE(replies.size() == 1);
+    return std::get<ChainReply>(replies[0].reply);
+  };
+  auto p = page(0, std::nullopt);
+  CHECK(p.blocks.size() == max_chain_page);
+  CHECK(p.blocks.front().index == 0);
+  CHECK(p.next == max_chain_page);
+  p = page(0, 100000);  // a bigger limit gets the page anyway
+  CHECK(p.blocks.size() == max_chain_page);
+  CHECK(p.next == max_chain_page);
+  p = page(10, 5);
+  CHECK(p.blocks.size() == 5);
+  CHECK(p.blocks.front().index == 10);
+  CHECK(p.next == 15);
+  p = page(2000, std::nullopt);  // the last page: 2000..2500, nothing after
+  CHECK(p.blocks.size() == 501);
+  CHECK(p.blocks.back().index == 2500);
+  CHECK_FALSE(p.next);
+  p = page(2496, 5);  // exactly to the end
+  CHECK(p.blocks.size() == 5);
+  CHECK_FALSE(p.next);
+  p = page(9000, std::nullopt);
+  CHECK(p.blocks.empty());
+  CHECK_FALSE(p.next);
+  // Following `next` from 0 reads the whole chain once.
+  std::uint64_t seen = 0;
+  for (std::optional<std::uint64_t> from = 0; from; from = p.next) {
+    p = page(*from, std::nullopt);
+    CHECK(p.blocks.front().index == seen);
+    seen += p.blocks.size();
+  }
+  CHECK(seen == 2501);
+}
