@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <functional>
 
+#include "messages/abort_record.hpp"
+
 namespace bank {
 
 namespace {
@@ -25,7 +27,15 @@ void TxidMemory::merge_recent() {
   recent_.clear();
 }
 
-void TxidMemory::aborted(const std::string& txid, const std::string& reason) { aborted_[txid] = reason; }
+void TxidMemory::aborted(const std::string& txid, const std::string& reason) {
+  auto [it, fresh] = aborted_.insert_or_assign(txid, reason);
+  if (!fresh) return;
+  abort_order_.push_back(txid);
+  if (abort_order_.size() > max_kept_aborts) {
+    aborted_.erase(abort_order_.front());
+    abort_order_.pop_front();
+  }
+}
 
 std::vector<std::uint64_t> TxidMemory::candidates(std::string_view txid) const {
   std::uint64_t key = key_(txid);

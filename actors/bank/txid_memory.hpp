@@ -4,8 +4,9 @@
 // Bounded memory: a committed transfer is remembered as (64-bit key of its txid, index of
 // its block), 16 bytes, not as its block: a node with a million own blocks keeps 16 MB, and
 // the block itself is read from the chain when a retry comes (the ledger does that, and
-// checks the txid, so two txids with the same key are never confused). Aborted transfers are
-// rare and have no block: they are kept whole, with their reason.
+// checks the txid, so two txids with the same key are never confused). Aborted transfers
+// have no block: the newest max_kept_aborts are kept whole, with their reason; an older one
+// is forgotten (a retry of it is taken as new), so 20,000 overdrafts cost no more than 4,096.
 #pragma once
 
 #include <cstdint>
@@ -48,6 +49,7 @@ class TxidMemory {
   std::deque<Entry> sorted_;   // by key, then index (a deque: no doubling copy as it grows)
   std::vector<Entry> recent_;  // newest, unsorted; merged into sorted_ when it fills
   std::map<std::string, std::string> aborted_;
+  std::deque<std::string> abort_order_;  // the keys of aborted_, oldest first
 };
 
 }  // namespace bank

@@ -2,6 +2,7 @@
 #include "actors/ledger/file_block_store.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -197,7 +198,7 @@ std::optional<Error> cut_torn_end(const std::filesystem::path& path, const Scan&
 }
 
 Result<int> open_append(const std::filesystem::path& p) {
-  int fd = ::open(p.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  int fd = ::open(p.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) return io_error(p, "open");
   return fd;
 }
@@ -212,6 +213,41 @@ Result<std::pair<int, int>> open_both(const std::filesystem::path& blocks, const
     return afd.error();
   }
   return std::pair{*bfd, *afd};
+}
+
+// Creates `dir` and any missing parent, each 0700; folders that exist are left as they are.
+std::optional<Error> make_dirs(const std::filesystem::path& dir) {
+  if (dir.empty() || std::filesystem::is_directory(dir)) return std::nullopt;
+  if (auto e = make_dirs(dir.parent_path())) return e;
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return io_error(dir, "create");
+  return std::nullopt;
+}
+
+// Writes `lines` to `path` through a temporary file renamed over it: a crash leaves the old
+// file or the new one, never half of one.
+std::optional<Error> replace_file(const std::filesystem::path& path, const std::deque<std::string>& lines, bool fsync) {
+  auto tmp = path;
+  tmp += ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return io_error(tmp, "create");
+  std::string text;
+  for (const auto& l : lines) text += l + "\n";
+  std::size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      auto e = io_error(tmp, "write");
+      ::close(fd);
+      return e;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  bool ok = !fsync || ::fdatasync(fd) == 0;
+  ::close(fd);
+  if (!ok) return io_error(tmp, "sync");
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return io_error(path, "replace");
+  return std::nullopt;
 }
 
 bool sync_dir(const std::filesystem::path& dir) {
@@ -241,9 +277,7 @@ FileBlockStore::~FileBlockStore() {
 Result<FileBlockStore::Loaded> FileBlockStore::open(const std::filesystem::path& dir, const Block& genesis, NodeId self,
                                                     bool fsync, const OwnBlock& own,
                                                     std::shared_ptr<const KeyRing> keys) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return make_error("store.io", "cannot create " + dir.string() + ": " + ec.message());
+  if (auto e = make_dirs(dir)) return *e;
   const auto blocks_path = dir / "blocks.jsonl";
   const auto aborts_path = dir / "aborts.jsonl";
   const bool fresh = !std::filesystem::exists(blocks_path);
@@ -269,9 +303,21 @@ Result<FileBlockStore::Loaded> FileBlockStore::open(const std::filesystem::path&
 
   for (const auto& [path, scan] : {std::pair{&blocks_path, &blocks}, std::pair{&aborts_path, &aborts}})
     if (auto e = cut_torn_end(*path, *scan, notes)) return *e;
+  // Only the newest aborts are kept; a file of more (from a crash before the compaction
+  // below, or older code) is compacted now.
+  std::deque<std::string> newest;
+  const bool trim = abort_records.size() > max_kept_aborts;
+  if (trim) abort_records.erase(abort_records.begin(), abort_records.end() - static_cast<std::ptrdiff_t>(max_kept_aborts));
+  for (const auto& a : abort_records) newest.push_back(abort_record_text(a));
+  if (trim) {
+    if (auto e = replace_file(aborts_path, newest, fsync)) return *e;
+    sync_dir(dir);
+  }
   auto fds = open_both(blocks_path, aborts_path);
   if (!fds) return fds.error();
   std::shared_ptr<FileBlockStore> store(new FileBlockStore(dir, fds->first, fds->second, fsync));
+  store->abort_lines_ = newest.size();
+  store->newest_aborts_ = std::move(newest);
   store->offsets_ = std::move(offsets);
   store->end_ = blocks.good_end;
   if (store->offsets_.empty()) {  // a new chain: genesis, on disk before anything else
@@ -315,7 +361,26 @@ void FileBlockStore::write_unwritten() const {
 // them, and must not outlive them in a crash.
 void FileBlockStore::record_abort(const AbortRecord& abort) {
   write_unwritten();
-  write_all(aborts_fd_, abort_record_text(abort) + "\n", "aborts.jsonl");
+  std::string line = abort_record_text(abort);
+  write_all(aborts_fd_, line + "\n", "aborts.jsonl");
+  newest_aborts_.push_back(std::move(line));
+  if (newest_aborts_.size() > max_kept_aborts) newest_aborts_.pop_front();
+  if (++abort_lines_ >= 2 * max_kept_aborts) compact_aborts();
+}
+
+// aborts.jsonl back to its newest max_kept_aborts lines (the file then holds what the txid
+// memory keeps): rewritten beside and renamed over, then reopened for appending.
+void FileBlockStore::compact_aborts() {
+  sync();  // the blocks first: an abort must not outlive the blocks it was decided after
+  const auto path = dir_ / "aborts.jsonl";
+  if (auto e = replace_file(path, newest_aborts_, fsync_)) throw std::runtime_error(e->message);
+  if (fsync_) sync_dir(dir_);
+  auto fd = open_append(path);
+  if (!fd) throw std::runtime_error(fd.error().message);
+  ::close(aborts_fd_);
+  aborts_fd_ = *fd;
+  aborts_dirty_ = false;
+  abort_lines_ = newest_aborts_.size();
 }
 
 // Only a file written since its last fdatasync is synced again: even an unchanged file's

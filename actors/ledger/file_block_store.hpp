@@ -1,6 +1,8 @@
 // FileBlockStore: the durable block log of one node, in its folder data_dir/node-N/:
 //   blocks.jsonl   one block per line, genesis first, append-only
-//   aborts.jsonl   one {"txid","reason"} per line: transfers refused for funds
+//   aborts.jsonl   one {"txid","reason"} per line: transfers refused for funds, the newest
+//                  max_kept_aborts of them (compacted to those when it holds twice as many)
+// Files are created 0600 and folders 0700: the ledger is nobody else's business.
 // A block is written when appended and on disk after sync() (fdatasync when fsync is on).
 // open() re-reads and verifies everything (hashes, links, funds, the config's genesis).
 // A final line without its newline is a write torn by a crash: it is cut off and reported.
@@ -46,6 +48,7 @@ class FileBlockStore : public BlockStore {
   FileBlockStore(std::filesystem::path dir, int blocks_fd, int aborts_fd, bool fsync);
   void write_all(int fd, const std::string& text, const char* what) const;
   void write_unwritten() const;  // reads must see every appended block
+  void compact_aborts();
 
   std::filesystem::path dir_;
   int blocks_fd_ = -1;
@@ -58,6 +61,8 @@ class FileBlockStore : public BlockStore {
   // doubling copy of a vector, whose old and new buffers together set the peak RSS.
   std::deque<std::uint64_t> offsets_;
   mutable std::string unwritten_;       // appended lines not yet written to the file
+  std::deque<std::string> newest_aborts_;  // the newest max_kept_aborts lines of aborts.jsonl
+  std::size_t abort_lines_ = 0;            // lines in aborts.jsonl
 };
 
 }  // namespace bank

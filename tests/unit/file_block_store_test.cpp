@@ -599,3 +599,43 @@ TEST_CASE("file block store: unsigned blocks at the end (a torn batch) are cut, 
   CHECK(opened->notes[0].find("cut 3 unsigned blocks from 10") != std::string::npos);
   CHECK(lines_of(slurp(t.path / "blocks.jsonl")).size() == 10);
 }
+
+TEST_CASE("file block store: files are created 0600 and missing folders 0700") {
+  TempDir tmp;
+  const fs::path dir = tmp.path / "data" / "node-1";
+  open_ok(dir);
+  auto mode = [](const fs::path& p) { return fs::status(p).permissions() & fs::perms::all; };
+  CHECK(mode(tmp.path / "data") == fs::perms::owner_all);
+  CHECK(mode(dir) == fs::perms::owner_all);
+  CHECK(mode(dir / "blocks.jsonl") == (fs::perms::owner_read | fs::perms::owner_write));
+  CHECK(mode(dir / "aborts.jsonl") == (fs::perms::owner_read | fs::perms::owner_write));
+}
+
+TEST_CASE("file block store: 20,000 aborts leave the newest in a file compacted to its bound") {
+  TempDir tmp;
+  const fs::path dir = tmp.path / "node-1";
+  auto abort_of = [](std::size_t i) { return AbortRecord{"t-" + std::to_string(i), "too poor " + std::to_string(i)}; };
+  std::size_t most_lines = 0;
+  {
+    auto loaded = open_ok(dir, 1, false);
+    for (std::size_t i = 0; i < 20000; ++i) {
+      loaded.chain.store().record_abort(abort_of(i));
+      if (i % 997 == 0) most_lines = std::max(most_lines, lines_of(slurp(dir / "aborts.jsonl")).size());
+    }
+    loaded.chain.store().sync();
+    auto lines = lines_of(slurp(dir / "aborts.jsonl"));
+    CHECK(lines.size() < 2 * max_kept_aborts);
+    CHECK(lines.back() == abort_record_text(abort_of(19999)));
+  }
+  CHECK(most_lines < 2 * max_kept_aborts);
+  CHECK(most_lines > max_kept_aborts);  // it did grow past the bound before compacting
+  CHECK((fs::status(dir / "aborts.jsonl").permissions() & fs::perms::all) ==
+        (fs::perms::owner_read | fs::perms::owner_write));
+  CHECK_FALSE(fs::exists(dir / "aborts.jsonl.tmp"));
+  // A reopen loads exactly the newest max_kept_aborts, oldest first, and trims the file to them.
+  auto loaded = open_ok(dir, 1, false);
+  REQUIRE(loaded.aborts.size() == max_kept_aborts);
+  CHECK(loaded.aborts.front() == abort_of(20000 - max_kept_aborts));
+  CHECK(loaded.aborts.back() == abort_of(19999));
+  CHECK(lines_of(slurp(dir / "aborts.jsonl")).size() == max_kept_aborts);
+}

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "messages/abort_record.hpp"
+
 using namespace bank;
 using Indexes = std::vector<std::uint64_t>;
 
@@ -66,4 +68,24 @@ TEST_CASE("txid memory: many commits, sorted and unsorted parts, each found with
   }
   CHECK(m.candidates("1-0").empty());
   CHECK(m.candidates("1-" + std::to_string(n + 1)).empty());
+}
+
+TEST_CASE("txid memory: 20,000 aborts keep only the newest, and an aged-out txid is no longer decided") {
+  TxidMemory m;
+  m.committed("1-1", 4);
+  for (int i = 0; i < 20000; ++i) m.aborted("a-" + std::to_string(i), "too poor");
+  CHECK(m.size() == 1 + max_kept_aborts);
+  const std::string newest = "a-19999", oldest_kept = "a-" + std::to_string(20000 - max_kept_aborts),
+                    aged_out = "a-" + std::to_string(20000 - max_kept_aborts - 1);
+  CHECK(m.abort_reason(newest) == std::optional<std::string>{"too poor"});
+  CHECK(m.abort_reason(oldest_kept));
+  CHECK_FALSE(m.abort_reason(aged_out));
+  CHECK_FALSE(m.maybe_decided(aged_out));
+  CHECK_FALSE(m.maybe_decided("a-0"));
+  CHECK(m.candidates("1-1") == Indexes{4});  // commits are not aborts: never aged out
+  // The same txid recorded again is one entry, and does not push another out.
+  m.aborted(newest, "still too poor");
+  CHECK(m.size() == 1 + max_kept_aborts);
+  CHECK(m.abort_reason(oldest_kept));
+  CHECK(m.abort_reason(newest) == std::optional<std::string>{"still too poor"});
 }
