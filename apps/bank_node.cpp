@@ -2,6 +2,10 @@
 //   bank-node --config FILE --id N [--log FILE]
 // Exit 2 with one line on stderr for a bad config, an unknown id, an unwritable log or a
 // port in use; SIGTERM/SIGINT stop it cleanly with exit 0.
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <string>
@@ -37,10 +41,23 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bank-node: node %u is not in %s (its nodes: %s)\n", id, config_path.c_str(), ids.c_str());
     return 2;
   }
+  // The log is created 0600: it shows every transfer and peer message.
   std::FILE* log = stdout;
-  if (!log_path.empty() && !(log = std::fopen(log_path.c_str(), "a"))) {
-    std::fprintf(stderr, "bank-node: cannot open log file %s\n", log_path.c_str());
-    return 2;
+  if (!log_path.empty()) {
+    int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0 || !(log = ::fdopen(fd, "a"))) {
+      if (fd >= 0) ::close(fd);
+      std::fprintf(stderr, "bank-node: cannot open log file %s\n", log_path.c_str());
+      return 2;
+    }
+  }
+
+  // Every peer and console connection is a descriptor: take all the system allows us
+  // (the soft limit up to the hard one) rather than refuse connections at the default 1,024.
+  rlimit files{};
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &files);
   }
 
   // Signals are taken by sigwait on this thread alone: block them before any thread starts.

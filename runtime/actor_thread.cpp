@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <mutex>
 
 namespace bank {
 
@@ -29,6 +30,20 @@ void post(zmq::socket_t& socket, Addressed* msg) {
   socket.send(zmq::const_buffer(&msg, sizeof msg), zmq::send_flags::none);
 }
 
+// One counter per context: the threads of one node count together.
+std::shared_ptr<std::atomic<std::int64_t>> counter_for(zmq::context_t& ctx) {
+  static std::mutex mu;
+  static std::map<void*, std::weak_ptr<std::atomic<std::int64_t>>> counters;
+  std::lock_guard lock(mu);
+  auto& weak = counters[ctx.handle()];
+  auto c = weak.lock();
+  if (!c) {
+    c = std::make_shared<std::atomic<std::int64_t>>(0);
+    weak = c;
+  }
+  return c;
+}
+
 Addressed* take(const zmq::message_t& frame) {
   Addressed* raw = nullptr;
   if (frame.size() == sizeof raw) std::memcpy(&raw, frame.data(), sizeof raw);
@@ -45,7 +60,10 @@ ActorThread::ActorThread(zmq::context_t& ctx, LogSink& log, std::vector<ActorShe
   }
   epoch_ = std::chrono::steady_clock::now();
   next_tick_.assign(shells_.size(), 0);
+  in_flight_ = counter_for(ctx_);
 }
+
+std::int64_t ActorThread::in_flight(zmq::context_t& ctx) { return counter_for(ctx)->load(); }
 
 ActorThread::~ActorThread() { join(); }
 
@@ -121,6 +139,7 @@ void ActorThread::route(Addressed&& a) {
     s.connect(inbox_endpoint(owner));
     it = outboxes_.emplace(owner, std::move(s)).first;
   }
+  in_flight_->fetch_add(1, std::memory_order_relaxed);
   post(it->second, new Addressed(std::move(a)));
 }
 
@@ -137,7 +156,11 @@ void ActorThread::run_queue() {
 // After $TERM: free what is still queued (the process is stopping; peers resend).
 void ActorThread::drain() {
   zmq::message_t frame;
-  while (inbox_.recv(frame, zmq::recv_flags::dontwait)) delete take(frame);
+  while (inbox_.recv(frame, zmq::recv_flags::dontwait)) {
+    Addressed* msg = take(frame);
+    if (msg) in_flight_->fetch_sub(1, std::memory_order_relaxed);
+    delete msg;
+  }
 }
 
 void ActorThread::run() {
@@ -152,6 +175,12 @@ void ActorThread::run() {
     }
     std::int64_t next = *std::min_element(next_tick_.begin(), next_tick_.end());
     auto wait = later_.empty() ? std::max<std::int64_t>(0, next - now_ms()) : 0;
+    // Too much waiting between threads: leave the outside sockets unread for now.
+    const bool congested = in_flight_->load(std::memory_order_relaxed) > kMaxInFlight;
+    if (congested) {
+      items.resize(1);
+      wait = std::min(wait, kCongestedPollMs);
+    }
     zmq::poll(items.data(), items.size(), std::chrono::milliseconds(wait));
     if (items[0].revents & ZMQ_POLLIN) {
       // Drain the inbox: each frame is one owned message, or $TERM.
@@ -163,11 +192,12 @@ void ActorThread::run() {
           log_.flush();
           return drain();
         }
+        in_flight_->fetch_sub(1, std::memory_order_relaxed);
         route(std::move(*msg));
       }
       run_queue();
     }
-    for (std::size_t i = 0; i < shells_.size(); ++i) {
+    for (std::size_t i = 0; i < shells_.size() && !congested; ++i) {
       std::size_t end = i + 1 < shells_.size() ? firsts[i + 1] : items.size();
       if (firsts[i] == end) continue;
       shells_[i]->on_ready(std::vector<zmq::pollitem_t>(items.begin() + firsts[i], items.begin() + end));

@@ -16,12 +16,21 @@
 // Bus messages cross threads as an owning pointer to an Addressed in one frame (zero copy,
 // as czmq's zsock "p" picture does); a null pointer is $TERM: finish this step, exit.
 // Threading rule: a socket is used only by the thread that owns it once the thread runs.
+//
+// Bounded: messages between threads wait in inproc pipes that cannot refuse (a full pipe
+// would block a thread that its receiver may be waiting on). Instead every actor thread of
+// one context (one node) counts what it has posted and not yet been taken; while more than
+// kMaxInFlight wait, no thread reads its outside sockets (peers, consoles): each keeps
+// serving its inbox and ticks until the others catch up. What waits is then pushed back
+// to the senders: ZeroMQ's own bounded queues fill, and TCP stops them.
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <map>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -50,6 +59,14 @@ class ActorThread final : public ActorHost {
 
   static std::string inbox_endpoint(Actor a);
 
+  // Messages posted between threads and not yet taken, at most, before outside sockets
+  // wait: far above a healthy node's handful, about 50 MB of the largest messages.
+  static constexpr std::int64_t kMaxInFlight = 50000;
+  // How often a thread whose outside sockets wait looks again.
+  static constexpr std::int64_t kCongestedPollMs = 1;
+  // Messages posted between the actor threads on `ctx` and not yet taken.
+  static std::int64_t in_flight(zmq::context_t& ctx);
+
  private:
   void feed(ActorShell& shell, const BusMessage& in) override;
   void write_log(const LogOut& e) override { log_.write(e); }
@@ -72,6 +89,7 @@ class ActorThread final : public ActorHost {
   std::deque<Addressed> later_;
   std::thread thread_;
   std::chrono::steady_clock::time_point epoch_;
+  std::shared_ptr<std::atomic<std::int64_t>> in_flight_;  // shared by the threads of ctx_
 };
 
 }  // namespace bank

@@ -14,6 +14,7 @@ BankShell::BankShell(zmq::context_t& ctx, const NodeConfig& me, BankCore core, c
       console_(ctx, zmq::socket_type::router),
       secure_(secret != nullptr) {
   console_.set(zmq::sockopt::linger, 0);
+  console_.set(zmq::sockopt::handshake_ivl, kHandshakeMs);
   if (secure_) {
     console_.set(zmq::sockopt::curve_server, 1);
     console_.set(zmq::sockopt::curve_secretkey, secret->curve.secret_z85());

@@ -22,6 +22,8 @@ class BankShell : public ActorShell {
   static constexpr std::int64_t kTickMs = 10;
   // Console requests read per wake-up at most, so the other actors are served under load.
   static constexpr int kRequestsPerWake = 256;
+  // An unauthenticated console connection gets this long to finish its ZeroMQ handshake.
+  static constexpr int kHandshakeMs = 5000;
 
   // Binds the console port now, so a port in use fails before any thread starts.
   // `secret` turns CURVE on; nullptr: security off.

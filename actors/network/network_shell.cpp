@@ -27,7 +27,8 @@ NetworkShell::NetworkShell(zmq::context_t& ctx, const ClusterConfig& config, Nod
     router_.set(zmq::sockopt::zap_domain, std::string(KeyRing::kPeerDomain));
   }
   router_.set(zmq::sockopt::linger, 0);
-  router_.set(zmq::sockopt::rcvhwm, 0);
+  router_.set(zmq::sockopt::rcvhwm, kInboxHwm);
+  router_.set(zmq::sockopt::handshake_ivl, kHandshakeMs);
   router_.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(max_peer_frame));
   bind_or_explain(router_, "tcp://" + me.host + ":" + std::to_string(me.port), "peer port");
   for (const NodeConfig& n : config.nodes) {
@@ -119,7 +120,7 @@ void NetworkShell::deliver(Addressed& a) {
       q = std::move(*w);
       return;
     }
-  p.backlog.push_back(std::move(*w));
+  if (p.backlog.size() < kPeerBacklogMax) p.backlog.push_back(std::move(*w));
 }
 
 // Items: the ROUTER, then each peer's monitor (in peers_ order), then the DEALERs that

@@ -29,7 +29,17 @@ class NetworkShell : public ActorShell {
   // Per peer DEALER: frames queued in ZeroMQ before a send would block (then they wait in
   // our own backlog), how long unsent frames may delay close, and how soon a broken
   // connection is retried (backing off to the max).
-  static constexpr int kPeerSendHwm = 10000;
+  static constexpr int kPeerSendHwm = 1000;
+  // Our own backlog per peer, at most (frames). Only sequenced frames wait in it, and the
+  // link session keeps at most LinkSession::kWindow of them unacked: past this a frame is
+  // dropped, still held by the session, which resends it (go-back-N) once the socket drains.
+  static constexpr std::size_t kPeerBacklogMax = 2 * 1024;
+  // Frames from all peers queued in ZeroMQ before we read them, at most; past it ZeroMQ stops
+  // reading the connection, and TCP pushes back on the sender: a flood costs us at most this
+  // many frames of max_peer_frame.
+  static constexpr int kInboxHwm = 1000;
+  // An unauthenticated connection gets this long to finish its ZeroMQ handshake.
+  static constexpr int kHandshakeMs = 5000;
   static constexpr int kPeerLingerMs = 200;
   static constexpr int kReconnectMs = 50;
   static constexpr int kReconnectMaxMs = 1000;

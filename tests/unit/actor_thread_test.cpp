@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -124,4 +125,30 @@ TEST_CASE("actor thread: a message an actor sends itself waits while what others
   t.join();
   std::vector<std::pair<Actor, std::uint64_t>> want{{Actor::ledger, 100}, {Actor::mutex, 200}, {Actor::mutex, 1}};
   CHECK(seen == want);
+}
+
+TEST_CASE("actor thread: messages between threads are counted until taken, for the bound on outside input") {
+  Rig rig;
+  std::vector<std::pair<Actor, std::uint64_t>> script;
+  for (std::uint64_t v = 1; v <= 300; ++v) script.emplace_back(Actor::ledger, v);
+  ScriptShell sender(rig.ctx, Actor::mutex, rig.journal, script);
+  ScriptShell receiver(rig.ctx, Actor::ledger, rig.journal, {});
+  ActorThread a(rig.ctx, rig.log, {&sender});
+  ActorThread b(rig.ctx, rig.log, {&receiver});
+  CHECK(ActorThread::in_flight(rig.ctx) == 0);
+  a.start();
+  // The receiver's thread is not running: all 300 wait, counted (a bounded wait for the sender).
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (ActorThread::in_flight(rig.ctx) < 300 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  CHECK(ActorThread::in_flight(rig.ctx) == 300);
+  b.start();
+  CHECK(rig.journal.wait_for(300).size() == 300);
+  a.terminate();
+  b.terminate();
+  a.join();
+  b.join();
+  CHECK(ActorThread::in_flight(rig.ctx) == 0);
+  // Another context (another node) counts apart.
+  zmq::context_t other(1);
+  CHECK(ActorThread::in_flight(other) == 0);
 }
