@@ -51,7 +51,7 @@ unsigned mode_of(const std::filesystem::path& p) {
 
 }  // namespace
 
-TEST_CASE("e2e: chain replies come in pages of at most 1,000 blocks saying where to go on; bank-cli shows them all") {
+TEST_CASE("e2e: chain replies come in pages of at most 1,000 blocks saying where to go on - bank-cli shows them all") {
   ClusterHarness c(3);
   c.start_all();
   c.wait_ready();

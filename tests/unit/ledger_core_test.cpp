@@ -553,7 +553,7 @@ TEST_CASE("ledger core: a release whose signature is not its payer's, or missing
   CHECK(sent<Committed>(out, Actor::bank).size() == 1);
 }
 
-TEST_CASE("ledger core: an entry's release fits in one peer frame; the transfers past it wait for the next entry") {
+TEST_CASE("ledger core: an entry's release fits in one peer frame - the transfers past it wait for the next entry") {
   LedgerCore core(1, Chain(genesis()), 10000);
   // 6,000 transfers with the longest txids: about 2 MB of blocks, twice what one frame holds.
   std::vector<Tx> txs;

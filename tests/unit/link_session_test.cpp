@@ -432,7 +432,7 @@ TEST_CASE("link session: frames addressed to an older incarnation of ours are dr
   CHECK(std::get<RequestMsg>(d.deliver[0].body) == req(21));
 }
 
-TEST_CASE("link session: only a frame addressed to our incarnation greets, once; a stale hello does not") {
+TEST_CASE("link session: only a frame addressed to our incarnation greets, once - a stale hello does not") {
   LinkSession a(1, 2, kIncA, "G", kT);
   // A hello the peer addressed to an earlier incarnation of ours (held up in a queue, say):
   // the link is up, but we are not greeted and keep saying hello.
@@ -485,7 +485,7 @@ TEST_CASE("link session: frames the session drops move no clock, those it takes 
   CHECK(p.a.clock() == 50);
 }
 
-TEST_CASE("link session: at most kWindow frames unacked on the wire; later ones are held and go as acks make room") {
+TEST_CASE("link session: at most kWindow frames unacked on the wire - later ones are held and go as acks make room") {
   Pair p;
   const auto window = LinkSession::kWindow;
   auto wire = p.send(p.a, static_cast<int>(window + 10));

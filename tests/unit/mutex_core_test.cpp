@@ -442,7 +442,7 @@ TEST_CASE("mutex core: a diverged peer's queued request no longer holds back a h
   CHECK(applied[0].second.from == 3);
 }
 
-TEST_CASE("mutex core: a link up without a greeting does not count; the greeting does, and lifts the clock") {
+TEST_CASE("mutex core: a link up without a greeting does not count - the greeting does, and lifts the clock") {
   MutexCore m(1, {2});
   step(m, Acquire{});
   // Up on a hello that was addressed to an earlier incarnation of ours: no request yet.
@@ -456,7 +456,7 @@ TEST_CASE("mutex core: a link up without a greeting does not count; the greeting
   CHECK(requests[0].req.ts > 90);
 }
 
-TEST_CASE("mutex core: a peer's new request replaces its unreleased old one; a released one waits its turn") {
+TEST_CASE("mutex core: a peer's new request replaces its unreleased old one - a released one waits its turn") {
   MutexCore m = greeted(1, {2, 3});
   step(m, from_peer(2, 5, RequestMsg{{4, 2}, 0}));
   step(m, from_peer(2, 9, RequestMsg{{8, 2}, 0}));
@@ -480,7 +480,7 @@ TEST_CASE("mutex core: a peer's new request replaces its unreleased old one; a r
   CHECK(m.queue() == std::set<Stamp>{{13, 2}});
 }
 
-TEST_CASE("mutex core: a peer's waiting releases are bounded; past the bound one is refused") {
+TEST_CASE("mutex core: a peer's waiting releases are bounded - past the bound one is refused") {
   MutexCore m = greeted(1, {2, 3});
   step(m, from_peer(3, 2, RequestMsg{{1, 3}, 0}));  // heads the queue and never releases
   Lamport ts = 10;
