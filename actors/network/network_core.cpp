@@ -52,6 +52,8 @@ void NetworkCore::flush(NodeId peer, LinkSession::Output& o, Outbox& out) {
         // To the mutex as a restart of the peer: both sides drop the old session's requests
         // and re-send their own, so they agree again.
         out.push_back({Actor::mutex, LinkUp{peer, e.lamport, true, e.height, e.incarnation, e.head, false}});
+        // A peer that is silent (the likely cause) stays down for the mutex.
+        if (!sessions_.at(peer).up()) out.push_back({Actor::mutex, LinkDown{peer}});
         out.push_back({Actor::log, LogOut{"error", lamport_,
                                           {{"error", "node " + std::to_string(peer) + " left more than " +
                                                          std::to_string(LinkSession::kWindow + LinkSession::kHeld) +

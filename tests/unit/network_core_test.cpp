@@ -494,3 +494,30 @@ TEST_CASE("network core: a bad frame is logged as its size and a printable excer
   CHECK(why.size() < 200);
   CHECK(why.find('\n') == std::string::npos);
 }
+
+TEST_CASE("network core: a session past its bound starts over - the mutex hears a restart, and a silent peer stays down") {
+  NetworkCore n = greeted_core();
+  // Node 2 goes silent, and we keep sending it sequenced messages it never acks.
+  Outbox out = step(n, Tick{5000});
+  REQUIRE(all_of<LinkDown>(out).size() == 1);
+  for (std::size_t i = 0; i < LinkSession::kWindow + LinkSession::kHeld; ++i) {
+    out = step(n, PeerOut{2, 100 + i, SyncMsg{i + 1}, 202});
+    CHECK(all_of<LinkUp>(out).empty());
+  }
+  out = step(n, PeerOut{2, 99999, SyncMsg{1}, 202});
+  auto ups = all_of<LinkUp>(out);
+  REQUIRE(ups.size() == 1);
+  CHECK(ups[0].second.restarted);
+  CHECK(ups[0].second.incarnation == 202);
+  CHECK_FALSE(ups[0].second.greeting);
+  CHECK(all_of<LinkDown>(out).size() == 1);  // after the LinkUp: still down
+  CHECK(logs(out, "error").size() == 1);
+  CHECK(n.session(2)->unacked() == 0);
+  CHECK(n.session(2)->incarnation() == 102);
+  // What we send now goes out under the new incarnation, numbered from 1.
+  auto sent = all_of<WireOut>(step(n, PeerOut{2, 100000, SyncMsg{7}, 202}));
+  REQUIRE(sent.size() == 1);
+  auto j = nlohmann::json::parse(sent[0].second.bytes);
+  CHECK(j["inc"] == 102);
+  CHECK(j["seq"] == 1);
+}
