@@ -111,7 +111,7 @@ void MutexCore::on_link_up(const LinkUp& u, Outbox& out) {
   try_enter(out);
 }
 
-// Stamp and broadcast our request, once every peer's hello has lifted our clock.
+// Stamp and broadcast our request, once every peer's greeting has lifted our clock.
 void MutexCore::maybe_request(Outbox& out) {
   if (!wanted_ || state_ != State::idle || greeted_.size() < peers_.size()) return;
   wanted_ = false;

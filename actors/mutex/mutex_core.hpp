@@ -12,9 +12,11 @@
 // head of our queue waits there, so blocks apply in entry order even when releases from
 // different peers cross.
 //
-// No request is stamped before every peer's session is up: each peer's hello lifts our
-// clock above every stamp it has seen, so a restarted node never stamps below what its
-// previous incarnation sent.
+// No request is stamped before every peer has greeted us (LinkUp.greeting: a frame it
+// addressed to this incarnation, so sent after it knew of it): its clock lifts ours above
+// every stamp the peer had seen, so a restarted node never stamps below what its previous
+// incarnation sent. A hello addressed to an earlier incarnation brings the link up but
+// does not greet.
 //
 // A peer whose chain the ledger found diverged from ours (Diverged) is cut off for the rest
 // of this incarnation: its messages are dropped unapplied, nothing is sent to it, its
