@@ -301,6 +301,7 @@ std::vector<std::string> MutexTrace::execute(const std::string& command, Args& a
     u.restarted = flag(args, "restarted");
     u.height = number(take_or(args, "height", "0"));
     u.incarnation = number(take_or(args, "inc", "0"));
+    u.greeting = !flag(args, "ungreeted");
     return step(node, u);
   }
   if (command == "linkdown") return step(node, LinkDown{static_cast<NodeId>(number(take(args, "peer")))});

@@ -10,7 +10,7 @@
 //   cluster ids=1,2,3               a core per id, greeted by every other at lamport 0, and a
 //                                   FIFO link per ordered pair that carries their PeerOuts
 //   greet lamport=0                 a LinkUp from every peer (not restarted)
-//   linkup peer=2 lamport=7 [restarted] [height=3] [inc=41]
+//   linkup peer=2 lamport=7 [restarted] [height=3] [inc=41] [ungreeted]  (ungreeted: the frame was not addressed to us)
 //   linkdown peer=2 | refuse peer=3 why="another genesis"
 //   recv from=2 lamport=5 request=5.2 [height=9] | reply=5.1 [height=9] | release=5.2 [blocks=1:a]
 //        | heartbeat | sync=4 | blocks-msg [blocks=..] [height=..]
