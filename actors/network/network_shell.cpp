@@ -29,7 +29,7 @@ NetworkShell::NetworkShell(zmq::context_t& ctx, const ClusterConfig& config, Nod
   router_.set(zmq::sockopt::linger, 0);
   router_.set(zmq::sockopt::rcvhwm, kInboxHwm);
   router_.set(zmq::sockopt::handshake_ivl, kHandshakeMs);
-  router_.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(max_peer_frame));
+  router_.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(max_peer_frame + kWireOverhead));
   bind_or_explain(router_, "tcp://" + me.host + ":" + std::to_string(me.port), "peer port");
   for (const NodeConfig& n : config.nodes) {
     if (n.id == self) continue;

@@ -38,6 +38,10 @@ class NetworkShell : public ActorShell {
   // reading the connection, and TCP pushes back on the sender: a flood costs us at most this
   // many frames of max_peer_frame.
   static constexpr int kInboxHwm = 1000;
+  // What CURVE adds to a frame on the wire (command name, nonce, MAC: some 33 bytes), with
+  // room to spare: the socket's size limit is max_peer_frame plus this, so a frame of up to
+  // max_peer_frame reaches the decoder, which holds it to max_peer_frame exactly.
+  static constexpr std::size_t kWireOverhead = 1024;
   // An unauthenticated connection gets this long to finish its ZeroMQ handshake.
   static constexpr int kHandshakeMs = 5000;
   static constexpr int kPeerLingerMs = 200;
