@@ -61,7 +61,7 @@ void LinkSession::overflow(std::int64_t now, Output& out) {
   ack_owed_ = false;
   peer_knows_me_ = false;
   out.events.push_back({EventKind::reset, lamport_, peer_height_, peer_inc_, peer_head_});
-  if (established()) hello(now, lamport_, height_, out);
+  if (established()) hello(now, lamport_, out);
 }
 
 void LinkSession::transmit_unacked(std::int64_t now, Output& out) {

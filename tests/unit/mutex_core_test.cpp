@@ -446,11 +446,11 @@ TEST_CASE("mutex core: a link up without a greeting does not count - the greetin
   MutexCore m(1, {2});
   step(m, Acquire{});
   // Up on a hello that was addressed to an earlier incarnation of ours: no request yet.
-  auto out = step(m, LinkUp{2, 40, false, 0, 7, false});
+  auto out = step(m, LinkUp{2, 40, false, 0, 7, {}, false});
   CHECK(bodies<RequestMsg>(out).empty());
   CHECK(m.wanted());
   CHECK(m.link_up(2));
-  out = step(m, LinkUp{2, 90, false, 0, 7, true});
+  out = step(m, LinkUp{2, 90, false, 0, 7, {}, true});
   auto requests = bodies<RequestMsg>(out);
   REQUIRE(requests.size() == 1);
   CHECK(requests[0].req.ts > 90);
