@@ -507,7 +507,7 @@ TEST_CASE("bank core: a retry racing its own commit through a shared memory key 
   CHECK(n.bank.pending() == 0);
 }
 
-TEST_CASE("bank core: with security a transfer needs the owner's client key; other clients may only read") {
+TEST_CASE("bank core: with security a transfer needs the owner's client key, other clients may only read") {
   Node n;
   ConsoleIn by_other = transfer(1, 2, 100);
   by_other.caller = 3;

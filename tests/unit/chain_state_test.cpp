@@ -162,7 +162,7 @@ Block signed_by(Block b, NodeId signer) {
 }
 }  // namespace
 
-TEST_CASE("chain state: with keys a block signed by its payer is taken; one signed by another key is refused") {
+TEST_CASE("chain state: with keys a block signed by its payer is taken, one signed by another key is refused") {
   ChainState s(genesis(), ring_of_three());
   Block good = signed_by(next(s, {"1-1", 1, 2, 400, 3}), 1);
   CHECK_FALSE(s.append(good));
@@ -186,7 +186,7 @@ TEST_CASE("chain state: with keys a block signed by its payer is taken; one sign
   CHECK(s.height() == 1);
 }
 
-TEST_CASE("chain state: a run of one payer may leave all but its last block unsigned; another payer cannot follow an open run") {
+TEST_CASE("chain state: a run of one payer may leave all but its last block unsigned, another payer cannot follow an open run") {
   ChainState s(genesis(), ring_of_three());
   CHECK_FALSE(s.append(next(s, {"1-1", 1, 2, 10, 3})));
   CHECK_FALSE(s.covered());

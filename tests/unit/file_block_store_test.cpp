@@ -552,7 +552,7 @@ void write_signed_log(const fs::path& dir, int runs, int per_run, bool sign_last
 }
 }  // namespace
 
-TEST_CASE("file block store: with keys a signed log reopens; its signatures are checked on other threads too") {
+TEST_CASE("file block store: with keys a signed log reopens, its signatures are checked on other threads too") {
   TempDir t;
   write_signed_log(t.path, 3000, 3);  // more signatures than one check chunk
   auto opened = FileBlockStore::open(t.path, genesis(), 1, false, {}, store_keys());
@@ -583,7 +583,7 @@ TEST_CASE("file block store: a signature that is not its payer's stops the start
   CHECK(slurp(blocks) == text);
 }
 
-TEST_CASE("file block store: unsigned blocks at the end (a torn batch) are cut, with a note; without keys they stay") {
+TEST_CASE("file block store: unsigned blocks at the end (a torn batch) are cut, with a note, without keys they stay") {
   TempDir t;
   write_signed_log(t.path, 4, 3, false);
   {

@@ -40,7 +40,7 @@ unsigned mode_of(const fs::path& p) {
 }
 }  // namespace
 
-TEST_CASE("key files: every missing file is made once; secrets are 0600 in a 0700 folder; a second run makes nothing") {
+TEST_CASE("key files: every missing file is made once, secrets are 0600 in a 0700 folder, a second run makes nothing") {
   TempDir t;
   const auto config = two_nodes(t.path / "keys");
   KeyFiles files(config.keys_dir);

@@ -40,7 +40,7 @@ TEST_CASE("signer: a signature is 128 hex digits, deterministic, and valid only 
   CHECK_FALSE(signature_valid(a.public_key(), "not a hash", sig));
 }
 
-TEST_CASE("key ring: signed_by names the payer whose key signed; an unknown payer never verifies") {
+TEST_CASE("key ring: signed_by names the payer whose key signed, an unknown payer never verifies") {
   const Signer one = seeded(1), two = seeded(2);
   KeyRing ring;
   ring.add_node(1, curve(1), one.public_key());
