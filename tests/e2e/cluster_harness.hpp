@@ -66,6 +66,7 @@ class ClusterHarness {
 
   std::vector<nlohmann::json> log_events(int id) const;
   std::string stderr_text(int id) const { return cluster_.stderr_text(id); }
+  std::optional<long long> peak_rss_kib(int id) const { return cluster_.peak_rss_kib(id); }
 
   const std::filesystem::path& dir() const { return cluster_.dir(); }
   const std::filesystem::path& config() const { return cluster_.config(); }

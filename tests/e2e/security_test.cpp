@@ -1,6 +1,9 @@
 // End to end, security on (the default): strangers get no answer, other clients only read,
 // a node's key cannot speak for another node, and a rewritten history does not start.
 #include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <sodium.h>
 
 #include <algorithm>
@@ -242,4 +245,59 @@ TEST_CASE("e2e security: a block debiting another account, signed by the wrong k
     CHECK(run.err.find("not its payer's (node 2)") != std::string::npos);
     CHECK(slurp(blocks) == text);
   }
+}
+
+TEST_CASE("e2e security: a compromised node's wire attacks are refused: stamps near 2^64, an incarnation of 2^64-1, a 30 MB frame, idle connections") {
+  ClusterHarness c(3);
+  c.start_all();
+  c.wait_ready();
+  zmq::context_t ctx(1);
+  {
+    const bank::NodeSecret three = c.node_secret(3);
+    zmq::socket_t rogue(ctx, zmq::socket_type::dealer);
+    const auto server = c.node_secret(1).curve.public_key;
+    rogue.set(zmq::sockopt::curve_serverkey, zmq::const_buffer(server.data(), server.size()));
+    rogue.set(zmq::sockopt::curve_publickey, three.curve.public_z85());
+    rogue.set(zmq::sockopt::curve_secretkey, three.curve.secret_z85());
+    rogue.set(zmq::sockopt::linger, 2000);
+    rogue.connect("tcp://127.0.0.1:" + std::to_string(c.peer_port(1)));
+    const std::string near_wrap = "18446744073709551000";
+    const std::string request = R"({"ack":0,"from":3,"height":0,"inc":1,"lamport":)" + near_wrap +
+                                R"(,"req":{"node":3,"ts":)" + near_wrap + R"(},"seq":1,"to_inc":1,"type":"request"})";
+    const std::string hello = R"({"ack":0,"from":3,"genesis":")" + std::string(64, '0') + R"(","head":")" +
+                              std::string(64, '0') + R"(","height":0,"inc":18446744073709551615,"lamport":1,"seq":0,"to_inc":0,"type":"hello"})";
+    for (const std::string& frame : {request, hello, std::string(30 << 20, 'x')})
+      rogue.send(zmq::buffer(frame), zmq::send_flags::none);
+  }
+  // Idle TCP connections to the console and peer ports: they never finish a handshake.
+  std::vector<int> idle;
+  for (int k = 0; k < 400; ++k)
+    for (int port : {c.console_port(1), c.peer_port(1)}) {
+      int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in a{};
+      a.sin_family = AF_INET;
+      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      a.sin_port = htons(static_cast<std::uint16_t>(port));
+      if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) idle.push_back(fd);
+    }
+  CHECK(idle.size() == 800);
+  // The node still serves, with the real node 3 in the critical section's round.
+  for (int k = 0; k < 5; ++k) {
+    auto r = c.ask(1, {{"cmd", "transfer"}, {"to", 3}, {"amount", 10}});
+    REQUIRE(r);
+    CHECK((*r)["status"] == "committed");
+  }
+  auto s = c.ask(1, {{"cmd", "status"}});
+  REQUIRE(s);
+  CHECK((*s)["lamport"].get<std::uint64_t>() < (std::uint64_t{1} << 53));
+  for (const auto& p : (*s)["peers"]) CHECK(p["connected"] == true);
+  auto rss = c.peak_rss_kib(1);
+  REQUIRE(rss);
+  CHECK(*rss < 100 * 1024);  // the 30 MB frame was never taken in
+  for (int fd : idle) ::close(fd);
+  c.wait_same_height();
+  c.stop_all();
+  auto errors = errors_of(c, 1);
+  CHECK(std::count_if(errors.begin(), errors.end(),
+                      [](const std::string& e) { return e.find("bad peer frame") != std::string::npos; }) >= 2);
 }
