@@ -22,10 +22,10 @@ Chain::Chain(Block genesis, std::shared_ptr<const KeyRing> keys)
 
 Chain::Chain(ChainState state, std::shared_ptr<BlockStore> store) : state_(std::move(state)), store_(std::move(store)) {}
 
-Block Chain::block_on(const ChainState& state, Tx tx) {
+Block Chain::block_after(std::uint64_t height, const std::string& head, Tx tx) {
   Block b;
-  b.index = state.height() + 1;
-  b.prev = state.head();
+  b.index = height + 1;
+  b.prev = head;
   b.tx = std::move(tx);
   b.hash = block_hash(b);
   return b;

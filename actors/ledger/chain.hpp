@@ -26,7 +26,9 @@ class Chain {
   // A new block for `tx` on top of the head: index, prev and hash filled in.
   Block next_block(Tx tx) const { return block_on(state_, std::move(tx)); }
   // The same on top of any state (a trial copy of ours).
-  static Block block_on(const ChainState& state, Tx tx);
+  static Block block_on(const ChainState& state, Tx tx) { return block_after(state.height(), state.head(), std::move(tx)); }
+  // The same after block `height` whose hash is `head`.
+  static Block block_after(std::uint64_t height, const std::string& head, Tx tx);
   Check check(const Block& block) const { return state_.check(block); }
   // Every check, then append to the store (durable after sync()).
   Check append(const Block& block);

@@ -130,14 +130,18 @@ void LedgerCore::log_commit(const Block& b, Lamport lamport, Outbox& out) {
 }
 
 // Inside our critical section: up to `batch` staged transfers, each checked against the
-// funds at its turn (on a trial copy of the chain's state), the last block signed, then all
-// appended at once. Ordering rule: the blocks (and the aborts) are on disk before the
+// funds at its turn (on a copy of the balances), the last block signed, then all appended
+// at once. Ordering rule: the blocks (and the aborts) are on disk before the
 // release that carries them leaves and before any client hears of them.
 void LedgerCore::enter(const Granted& g, Outbox& out) {
   lamport_ = std::max(lamport_, g.lamport);
   Committed done;
   done.own_exit = true;
-  ChainState trial = chain_.state();
+  // The batch is decided on the funds alone: every other acceptance check holds by how the
+  // blocks are built, and append_run checks them all once, with the signature rule.
+  BalanceTable funds = chain_.table();
+  std::uint64_t height = chain_.height();
+  std::string head = chain_.head();
   // Diverged (found after the mutex granted): nothing is appended; the staged transfers wait
   // for the bank to answer them `timeout` and take them back. The release must fit in one
   // peer frame: a transfer whose block would take its blocks past max_frame_blocks_bytes
@@ -147,15 +151,18 @@ void LedgerCore::enter(const Granted& g, Outbox& out) {
   for (std::size_t n = 0; n < batch_ && !staged_.empty() && diverged_.empty(); ++n) {
     Tx tx = staged_.front();
     tx.lamport = g.lamport;
-    Block b = Chain::block_on(trial, tx);
+    Block b = Chain::block_after(height, head, tx);
     std::size_t size = block_text(b).size() + 1;
     if (bytes + size > max_frame_blocks_bytes && !done.blocks.empty()) break;
     staged_.pop_front();
-    if (auto e = trial.append(b)) {
+    if (auto e = funds.check(tx)) {
       done.aborted.push_back({tx.txid, e->message});
       chain_.store().record_abort({tx.txid, e->message});
       out.push_back({Actor::log, LogOut{"abort", lamport_, {{"txid", tx.txid}, {"reason", e->message}}}});
     } else {
+      funds.apply(tx);
+      ++height;
+      head = b.hash;
       bytes += size;
       done.blocks.push_back(std::move(b));
     }

@@ -127,6 +127,18 @@ NodeSecret ClusterHarness::node_secret(int id) const {
   return *s;
 }
 
+zmq::socket_t ClusterHarness::peer_dealer(zmq::context_t& ctx, int as, int to, int linger_ms) const {
+  const NodeSecret own = node_secret(as);
+  const auto server = node_secret(to).curve.public_key;
+  zmq::socket_t d(ctx, zmq::socket_type::dealer);
+  d.set(zmq::sockopt::curve_serverkey, zmq::const_buffer(server.data(), server.size()));
+  d.set(zmq::sockopt::curve_publickey, own.curve.public_z85());
+  d.set(zmq::sockopt::curve_secretkey, own.curve.secret_z85());
+  d.set(zmq::sockopt::linger, linger_ms);
+  d.connect("tcp://127.0.0.1:" + std::to_string(peer_port(to)));
+  return d;
+}
+
 std::optional<nlohmann::json> ClusterHarness::ask(int id, const nlohmann::json& request,
                                                   std::chrono::milliseconds timeout) {
   return ask_raw(id, request.dump(), timeout);

@@ -59,6 +59,9 @@ class ClusterHarness {
                                          std::chrono::milliseconds timeout);
   // Node `id`'s own secret keys, as a compromised node's files would give them away.
   NodeSecret node_secret(int id) const;
+  // A DEALER on `ctx` connected to node `to`'s peer port with node `as`'s keys: a
+  // compromised node `as` speaking for itself. Unsent frames may delay close by `linger_ms`.
+  zmq::socket_t peer_dealer(zmq::context_t& ctx, int as, int to, int linger_ms = 1000) const;
   // Waits until every started node answers status and sees all its running peers connected.
   void wait_ready(std::chrono::milliseconds bound = std::chrono::seconds(15));
   // Waits until all started nodes report the same height; returns it.

@@ -90,15 +90,7 @@ TEST_CASE("e2e: junk on the peer port is refused and the node keeps serving") {
   {
     // A DEALER with node 3's key (its files stolen) posing as node 2 and as an unknown
     // node, sending junk frames. (Without a known key nothing it sends would arrive.)
-    zmq::socket_t fake(ctx, zmq::socket_type::dealer);
-    fake.set(zmq::sockopt::routing_id, "imposter");
-    const auto three = c.node_secret(3);
-    const auto server = c.node_secret(1).curve.public_key;
-    fake.set(zmq::sockopt::curve_serverkey, zmq::const_buffer(server.data(), server.size()));
-    fake.set(zmq::sockopt::curve_publickey, three.curve.public_z85());
-    fake.set(zmq::sockopt::curve_secretkey, three.curve.secret_z85());
-    fake.set(zmq::sockopt::linger, 1000);
-    fake.connect("tcp://127.0.0.1:" + std::to_string(c.peer_port(1)));
+    zmq::socket_t fake = c.peer_dealer(ctx, 3, 1);
     for (std::string junk : {std::string("garbage"), std::string("{\"type\":\"request\"}"),
                              std::string("{\"type\":\"hello\",\"from\":99,\"lamport\":1,\"inc\":1,\"to_inc\":0,\"seq\":0,\"ack\":0,"
                                          "\"genesis\":\"" + std::string(64, 'a') + "\",\"head\":\"" + std::string(64, 'a') +

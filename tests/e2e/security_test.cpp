@@ -111,14 +111,7 @@ TEST_CASE("e2e security: a node's key cannot speak for another node, and junk fr
   zmq::context_t ctx(1);
   {
     // Node 3's files are stolen: its key connects to node 1 and claims to be node 2.
-    const bank::NodeSecret three = c.node_secret(3);
-    zmq::socket_t fake(ctx, zmq::socket_type::dealer);
-    const auto server = c.node_secret(1).curve.public_key;
-    fake.set(zmq::sockopt::curve_serverkey, zmq::const_buffer(server.data(), server.size()));
-    fake.set(zmq::sockopt::curve_publickey, three.curve.public_z85());
-    fake.set(zmq::sockopt::curve_secretkey, three.curve.secret_z85());
-    fake.set(zmq::sockopt::linger, 1000);
-    fake.connect("tcp://127.0.0.1:" + std::to_string(c.peer_port(1)));
+    zmq::socket_t fake = c.peer_dealer(ctx, 3, 1);
     const std::string blocks_from_2 =
         "{\"type\":\"release\",\"from\":2,\"lamport\":999,\"inc\":1,\"to_inc\":1,\"seq\":1,\"ack\":0,"
         "\"req\":{\"ts\":1,\"node\":2},\"blocks\":[]}";
@@ -253,14 +246,7 @@ TEST_CASE("e2e security: a compromised node's wire attacks are refused: stamps n
   c.wait_ready();
   zmq::context_t ctx(1);
   {
-    const bank::NodeSecret three = c.node_secret(3);
-    zmq::socket_t rogue(ctx, zmq::socket_type::dealer);
-    const auto server = c.node_secret(1).curve.public_key;
-    rogue.set(zmq::sockopt::curve_serverkey, zmq::const_buffer(server.data(), server.size()));
-    rogue.set(zmq::sockopt::curve_publickey, three.curve.public_z85());
-    rogue.set(zmq::sockopt::curve_secretkey, three.curve.secret_z85());
-    rogue.set(zmq::sockopt::linger, 2000);
-    rogue.connect("tcp://127.0.0.1:" + std::to_string(c.peer_port(1)));
+    zmq::socket_t rogue = c.peer_dealer(ctx, 3, 1, 2000);  // time to send the 30 MB frame
     const std::string near_wrap = "18446744073709551000";
     const std::string request = R"({"ack":0,"from":3,"height":0,"inc":1,"lamport":)" + near_wrap +
                                 R"(,"req":{"node":3,"ts":)" + near_wrap + R"(},"seq":1,"to_inc":1,"type":"request"})";
