@@ -37,10 +37,10 @@ Check Chain::append(const Block& b) {
   return std::nullopt;
 }
 
-Check Chain::append_run(const std::vector<Block>& run) {
+Check Chain::append_run(const std::vector<Block>& run, ChainState::Source source) {
   ChainState trial = state_;
   for (const Block& b : run)
-    if (auto e = trial.append(b)) return e;
+    if (auto e = trial.append(b, source)) return e;
   if (!trial.covered())
     return make_error("ledger.unsigned", "block " + std::to_string(trial.height()) + " of payer " +
                                              std::to_string(run.back().tx->from) +

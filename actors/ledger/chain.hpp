@@ -33,8 +33,9 @@ class Chain {
   // Every check, then append to the store (durable after sync()).
   Check append(const Block& block);
   // All of `run` or nothing: every block checked in turn, and the last must leave no
-  // unsigned run open (ledger.unsigned); only then are they appended to the store.
-  Check append_run(const std::vector<Block>& run);
+  // unsigned run open (ledger.unsigned); only then are they appended to the store. `own`:
+  // this node's batch, hashed and signed here (ChainState::Source).
+  Check append_run(const std::vector<Block>& run, ChainState::Source source = ChainState::Source::checked);
   void sync() { store_->sync(); }
 
   // Re-checks a whole chain from genesis: its height (last index) or the first error,

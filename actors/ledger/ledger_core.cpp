@@ -138,7 +138,8 @@ void LedgerCore::enter(const Granted& g, Outbox& out) {
   Committed done;
   done.own_exit = true;
   // The batch is decided on the funds alone: every other acceptance check holds by how the
-  // blocks are built, and append_run checks them all once, with the signature rule.
+  // blocks are built, and append_run checks them all once, with the signature rule (hashes
+  // and our own signature are not computed twice: ChainState::Source::own).
   BalanceTable funds = chain_.table();
   std::uint64_t height = chain_.height();
   std::string head = chain_.head();
@@ -168,7 +169,7 @@ void LedgerCore::enter(const Granted& g, Outbox& out) {
     }
   }
   if (!done.blocks.empty() && signer_) done.blocks.back().sig = signer_->sign_hash(done.blocks.back().hash);
-  if (auto e = chain_.append_run(done.blocks)) {
+  if (auto e = chain_.append_run(done.blocks, ChainState::Source::own)) {
     // Our own blocks, checked a moment ago: only a node without its signing key (a config
     // with keys but no signer) gets here. Nothing is appended; the transfers are refused.
     for (const Block& b : done.blocks) done.aborted.push_back({b.tx->txid, e->message});

@@ -242,3 +242,23 @@ TEST_CASE("chain: append_run takes a run whole only when its last block's signat
   blocks.back().sig.clear();
   CHECK(Chain::verify(blocks, keys).error().id == "ledger.unsigned");
 }
+
+TEST_CASE("chain state: a node's own blocks skip only the hash and signature computations, every other check stays") {
+  ChainState s(genesis(), ring_of_three());
+  // What Source::own trusts: the hash and signature a node's ledger made itself.
+  Block own = signed_by(next(s, {"1-1", 1, 2, 10, 3}), 1);
+  Block resigned = own;
+  resigned.sig = std::string(128, '0');
+  CHECK(s.check(resigned)->id == "ledger.signature");
+  CHECK_FALSE(s.check(resigned, ChainState::Source::own));
+
+  // What it does not: funds, links, order and the run rule.
+  Block overdraft = signed_by(next(s, {"1-2", 1, 2, 5000, 3}), 1);
+  CHECK(s.check(overdraft, ChainState::Source::own)->id == "bank.funds");
+  Block unlinked = own;
+  unlinked.prev = std::string(64, 'a');
+  CHECK(s.check(unlinked, ChainState::Source::own)->id == "ledger.prev");
+  REQUIRE_FALSE(s.append(next(s, {"2-1", 2, 3, 10, 4})));  // node 2's open run
+  CHECK(s.check(signed_by(next(s, {"1-3", 1, 2, 10, 3}), 1), ChainState::Source::own)->id == "ledger.unsigned");
+  CHECK(s.height() == 1);
+}
