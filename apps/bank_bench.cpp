@@ -71,7 +71,9 @@ bank::ClusterSpec cluster_spec(const Options& o) {
                            .fsync = o.fsync == "on",
                            .batch = o.batch,
                            .hosting = o.hosting ? bank::parse_hosting(*o.hosting) : std::nullopt,
-                           .extra_yaml = "",
+                           // msgs_per_cs counts every peer message in the nodes' logs,
+                           // the links' heartbeats and acks too, as it always has.
+                           .extra_yaml = "log: all\n",
                            .written_by = "bank-bench",
                            .security = !o.insecure};
 }

@@ -1,7 +1,8 @@
 // bank-node: runs one node of the cluster in the foreground.
 //   bank-node --config FILE --id N [--log FILE]
 // Exit 2 with one line on stderr for a bad config, an unknown id, an unwritable log or a
-// port in use; SIGTERM/SIGINT stop it cleanly with exit 0.
+// port in use; SIGTERM/SIGINT stop it cleanly with exit 0. SIGHUP reopens --log FILE (log
+// rotation: logrotate renames the file, then signals; later lines go to a new FILE).
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -14,6 +15,19 @@
 
 #include "node/node.hpp"
 #include "config/cluster_config.hpp"
+
+namespace {
+
+// The log is created 0600: it shows every transfer and peer message.
+std::FILE* open_log(const std::string& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return nullptr;
+  std::FILE* f = ::fdopen(fd, "a");
+  if (!f) ::close(fd);
+  return f;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Lamport Bank node: runs node N of the cluster in FILE in the foreground", "bank-node"};
@@ -41,15 +55,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bank-node: node %u is not in %s (its nodes: %s)\n", id, config_path.c_str(), ids.c_str());
     return 2;
   }
-  // The log is created 0600: it shows every transfer and peer message.
   std::FILE* log = stdout;
-  if (!log_path.empty()) {
-    int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd < 0 || !(log = ::fdopen(fd, "a"))) {
-      if (fd >= 0) ::close(fd);
-      std::fprintf(stderr, "bank-node: cannot open log file %s\n", log_path.c_str());
-      return 2;
-    }
+  if (!log_path.empty() && !(log = open_log(log_path))) {
+    std::fprintf(stderr, "bank-node: cannot open log file %s\n", log_path.c_str());
+    return 2;
   }
 
   // Every peer and console connection is a descriptor: take all the system allows us
@@ -65,13 +74,23 @@ int main(int argc, char** argv) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   try {
     bank::Node node(*config, id, log);
     node.start();
     int sig = 0;
-    sigwait(&stop_signals, &sig);
+    while (sigwait(&stop_signals, &sig) == 0 && sig == SIGHUP) {
+      if (log_path.empty()) continue;  // logging to stdout: nothing to reopen
+      std::FILE* next = open_log(log_path);
+      if (!next) {  // keep writing to the old file rather than lose lines
+        std::fprintf(stderr, "bank-node: cannot reopen log file %s; still writing to the old one\n", log_path.c_str());
+        continue;
+      }
+      std::fclose(node.replace_log(next));
+      log = next;
+    }
     node.stop();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bank-node: %s\n", e.what());

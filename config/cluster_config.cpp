@@ -339,6 +339,7 @@ Result<ClusterConfig> build(const YAML::Node& root, const fs::path& base_dir) {
                               {"hosting", false},
                               {"keys_dir", false},
                               {"security", false},
+                              {"log", false},
                               {"nodes", true}},
                              keys)) {
     return *error;
@@ -402,6 +403,15 @@ Result<ClusterConfig> build(const YAML::Node& root, const fs::path& base_dir) {
       return make_error("config.security", "'security' is '" + excerpt(*text) +
                                                "'; it must be on (the default) or off (trusted benchmarks only)");
     config.security = *text == "on";
+  }
+  if (auto it = keys.find("log"); it != keys.end()) {
+    auto text = read_string(it->second, "log");
+    if (!text) return text.error();
+    auto detail = parse_log_detail(*text);
+    if (!detail)
+      return make_error("config.log", "'log' is '" + excerpt(*text) +
+                                          "'; it must be all, protocol (the default) or none");
+    config.log = *detail;
   }
 
   const YAML::Node& nodes = keys.at("nodes");
@@ -563,6 +573,21 @@ std::string_view hosting_name(Hosting h) {
 std::optional<Hosting> parse_hosting(std::string_view name) {
   if (name == hosting_name(Hosting::one_thread)) return Hosting::one_thread;
   if (name == hosting_name(Hosting::thread_per_actor)) return Hosting::thread_per_actor;
+  return std::nullopt;
+}
+
+std::string_view log_detail_name(LogDetail d) {
+  switch (d) {
+    case LogDetail::all: return "all";
+    case LogDetail::protocol: return "protocol";
+    case LogDetail::none: return "none";
+  }
+  return "protocol";
+}
+
+std::optional<LogDetail> parse_log_detail(std::string_view name) {
+  for (LogDetail d : {LogDetail::all, LogDetail::protocol, LogDetail::none})
+    if (name == log_detail_name(d)) return d;
   return std::nullopt;
 }
 

@@ -34,6 +34,7 @@
 //   config.hosting        hosting is neither one_thread nor thread_per_actor
 //   config.keys_dir       keys_dir is an empty string
 //   config.security       security is neither on nor off
+//   config.log            log is not all, protocol or none
 //
 // parse_dollars on its own (also used at the console's edge) returns money.format or money.range;
 // the config turns both into config.money naming the key.
@@ -68,6 +69,13 @@ enum class Hosting { one_thread, thread_per_actor };
 std::string_view hosting_name(Hosting h);
 std::optional<Hosting> parse_hosting(std::string_view name);
 
+// Which peer messages the log shows as send/recv lines: every one; the protocol's (all but
+// link upkeep: heartbeats and acks; the default); or none. The other events are always there.
+enum class LogDetail { all, protocol, none };
+// The names the config spells them with: "all", "protocol", "none".
+std::string_view log_detail_name(LogDetail d);
+std::optional<LogDetail> parse_log_detail(std::string_view name);
+
 struct ClusterConfig {
   // The one source of these defaults; the cores' own defaults name them.
   static constexpr std::size_t kDefaultBatch = 64;
@@ -86,6 +94,7 @@ struct ClusterConfig {
   // CURVE links and consoles, access control and signed transfers. Off only when the config
   // says `security: off`, for trusted benchmarks: the node then warns at start.
   bool security = true;
+  LogDetail log = LogDetail::protocol;
   std::vector<NodeConfig> nodes;  // sorted by id
 
   bool operator==(const ClusterConfig&) const = default;

@@ -206,6 +206,8 @@ struct LogOut {
   // send, recv): the same members as JSON text, as fields.dump() prints them between its
   // braces ("amount":400,"from":1,...). Building a JSON object to dump it cost more.
   std::string members = {};
+  // send/recv of link upkeep (heartbeats and acks): in the log only with `log: all`.
+  bool upkeep = false;
 };
 // shell -> any actor: time passes. Cores never read a clock; this is how they learn `now`.
 struct Tick {

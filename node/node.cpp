@@ -14,7 +14,7 @@
 
 namespace bank {
 
-Node::Node(const ClusterConfig& config, NodeId self, std::FILE* log) : ctx_(1), log_(log, self) {
+Node::Node(const ClusterConfig& config, NodeId self, std::FILE* log) : ctx_(1), log_(log, self, config.log) {
   NodeSettings settings;
   settings.self = self;
   settings.batch = config.batch;

@@ -23,6 +23,8 @@ class Node {
 
   void start();
   void stop();
+  // Log rotation: later lines go to `log`; returns the file they went to before.
+  std::FILE* replace_log(std::FILE* log) { return log_.replace(log); }
 
  private:
   zmq::context_t ctx_;

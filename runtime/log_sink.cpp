@@ -3,12 +3,13 @@
 
 #include <chrono>
 #include <ctime>
+#include <utility>
 
 #include "messages/json/json_text.hpp"
 
 namespace bank {
 
-LogSink::LogSink(std::FILE* out, NodeId node) : out_(out), node_(node) {}
+LogSink::LogSink(std::FILE* out, NodeId node, LogDetail detail) : out_(out), node_(node), detail_(detail) {}
 
 std::string LogSink::rfc3339_now() {
   auto now = std::chrono::system_clock::now();
@@ -26,6 +27,8 @@ std::string LogSink::rfc3339_now() {
 // their ts; across nodes of one machine the same clock orders them. The rest of the line is
 // put together as text before: the fields in order, then "msg" (already JSON text) as it is.
 void LogSink::write(const LogOut& e) {
+  if (detail_ != LogDetail::all && (e.upkeep || detail_ == LogDetail::none) && (e.event == "send" || e.event == "recv"))
+    return;
   std::string rest;
   rest.reserve(128 + e.members.size() + e.msg.size());
   rest += ",\"node\":";
@@ -61,6 +64,12 @@ void LogSink::write(const LogOut& e) {
 void LogSink::flush() {
   std::lock_guard lock(mu_);
   write_out();
+}
+
+std::FILE* LogSink::replace(std::FILE* out) {
+  std::lock_guard lock(mu_);
+  write_out();
+  return std::exchange(out_, out);
 }
 
 void LogSink::write_out() {

@@ -10,18 +10,23 @@
 #include <mutex>
 #include <string>
 
+#include "config/cluster_config.hpp"
 #include "messages/bus_message.hpp"
 
 namespace bank {
 
 class LogSink {
  public:
-  LogSink(std::FILE* out, NodeId node);
+  // `detail`: which send/recv lines are written (LogDetail); every other event always is.
+  LogSink(std::FILE* out, NodeId node, LogDetail detail = LogDetail::protocol);
   ~LogSink() { flush(); }
   LogSink(const LogSink&) = delete;
   LogSink& operator=(const LogSink&) = delete;
   void write(const LogOut& e);
   void flush();
+  // Log rotation (SIGHUP): what is buffered goes to the old file, every later line to `out`.
+  // Returns the old file for the caller to close.
+  std::FILE* replace(std::FILE* out);
   static std::string rfc3339_now();
 
  private:
@@ -32,6 +37,7 @@ class LogSink {
   std::string buffer_;
   std::FILE* out_;
   NodeId node_;
+  LogDetail detail_;
 };
 
 }  // namespace bank

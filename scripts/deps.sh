@@ -2,7 +2,8 @@
 # build needs, only those missing, and only when running as root (others get a clear message
 # instead).
 bank_packages=(g++ cmake make pkg-config libzmq3-dev cppzmq-dev nlohmann-json3-dev libsodium-dev
-  libyaml-cpp-dev doctest-dev libcli11-dev libedit-dev libgoogle-perftools-dev python3 python3-zmq)
+  libyaml-cpp-dev doctest-dev libcli11-dev libedit-dev libgoogle-perftools-dev python3 python3-zmq
+  jq lnav)  # the last two: reading the logs (README), and the lnav format's test
 # The fuzz build's besides (scripts/fuzz): Clang, libFuzzer, and the sanitizers' runtimes.
 bank_fuzz_packages=(clang libfuzzer-14-dev libclang-rt-14-dev)
 

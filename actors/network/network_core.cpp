@@ -8,6 +8,10 @@ namespace bank {
 
 namespace {
 // A send/recv line's fields, {"peer":2,"type":"release"}, as members text.
+bool is_upkeep(const PeerBody& body) {
+  return std::holds_alternative<HeartbeatMsg>(body) || std::holds_alternative<AckMsg>(body);
+}
+
 std::string log_members(NodeId peer, const PeerBody& body) {
   std::string m = "\"peer\":" + std::to_string(peer) + ",\"type\":";
   append_json_string(m, peer_type_name(body));
@@ -34,7 +38,7 @@ void NetworkCore::flush(NodeId peer, LinkSession::Output& o, Outbox& out) {
   for (const PeerMessage& m : o.wire) {
     std::string text = encode_peer(m);
     out.push_back({Actor::log, LogOut{.event = "send", .lamport = m.lamport, .fields = {}, .msg = text,
-                                      .members = log_members(peer, m.body)}});
+                                      .members = log_members(peer, m.body), .upkeep = is_upkeep(m.body)}});
     out.push_back({Actor::wire, WireOut{peer, std::move(text), m.seq}});
   }
   for (PeerMessage& m : o.deliver) out.push_back({Actor::mutex, PeerIn{peer, m.lamport, std::move(m.body)}});
@@ -113,7 +117,8 @@ void NetworkCore::step(const BusMessage& in, Outbox& out) {
                                                           .lamport = lamport_,
                                                           .fields = {},
                                                           .msg = one_line ? w.bytes : nlohmann::json::parse(w.bytes, nullptr, false).dump(),
-                                                          .members = log_members(m->from, m->body)}});
+                                                          .members = log_members(m->from, m->body),
+                                                          .upkeep = is_upkeep(m->body)}});
                         flush(m->from, o, out);
                       },
                       [&](const PeerOut& p) {

@@ -636,3 +636,26 @@ TEST_CASE("cluster config: a lone CR is a line break, like CRLF and LF") {
     CHECK(*loaded == *lf);
   }
 }
+
+TEST_CASE("cluster config: log is protocol (the default), all or none, and anything else is refused with config.log") {
+  const auto plain = ClusterConfig::parse(kBase, "/srv/bank");
+  REQUIRE(plain.ok());
+  CHECK(plain->log == bank::LogDetail::protocol);
+  for (auto [text, detail] : {std::pair{"all", bank::LogDetail::all}, std::pair{"protocol", bank::LogDetail::protocol},
+                              std::pair{"none", bank::LogDetail::none}}) {
+    CAPTURE(text);
+    const auto result = ClusterConfig::parse(edit(kBase, "fsync: true", std::string("fsync: true\nlog: ") + text), "/srv/bank");
+    REQUIRE_MESSAGE(result.ok(), result.error().message);
+    CHECK(result->log == detail);
+    ClusterConfig rest = *result;
+    rest.log = plain->log;
+    CHECK(rest == *plain);
+  }
+  for (const std::string value : {"debug", "All", "\"\"", "1", "false"}) {
+    CAPTURE(value);
+    const auto result = ClusterConfig::parse(edit(kBase, "fsync: true", "fsync: true\nlog: " + value), "/srv/bank");
+    REQUIRE_FALSE(result.ok());
+    CHECK(result.error().id == "config.log");
+    CHECK(result.error().message.find("all, protocol (the default) or none") != std::string::npos);
+  }
+}

@@ -12,13 +12,20 @@ using namespace bank;
 
 namespace {
 
-std::vector<std::string> lines_written(const std::vector<LogOut>& events) {
+// Every line of `f`, which it closes.
+std::vector<std::string> read_lines(std::FILE* f);
+
+std::vector<std::string> lines_written(const std::vector<LogOut>& events, LogDetail detail = LogDetail::protocol) {
   std::FILE* f = std::tmpfile();
   REQUIRE(f != nullptr);
   {
-    LogSink sink(f, 3);
+    LogSink sink(f, 3, detail);
     for (const auto& e : events) sink.write(e);
   }
+  return read_lines(f);
+}
+
+std::vector<std::string> read_lines(std::FILE* f) {
   std::rewind(f);
   std::vector<std::string> lines;
   std::string line;
@@ -117,4 +124,50 @@ TEST_CASE("log sink: lines reach the file at flush, all of them, in order") {
   for (int c = std::fgetc(f); c != EOF; c = std::fgetc(f)) lines += c == '\n';
   CHECK(lines == 22);
   std::fclose(f);
+}
+
+namespace {
+std::vector<std::string> events_of(const std::vector<std::string>& lines) {
+  std::vector<std::string> names;
+  for (const auto& l : lines) {
+    auto j = nlohmann::json::parse(l);
+    names.push_back(j["event"].get<std::string>() + (j.contains("type") ? ":" + j["type"].get<std::string>() : ""));
+  }
+  return names;
+}
+}  // namespace
+
+TEST_CASE("log sink: the log setting leaves out link upkeep (protocol, the default) or every peer message (none), never the other events") {
+  auto peer = [](const char* event, const char* type, bool upkeep) {
+    return LogOut{.event = event, .lamport = 1, .fields = {}, .msg = R"({"seq":1})",
+                  .members = std::string(R"("peer":2,"type":")") + type + "\"", .upkeep = upkeep};
+  };
+  const std::vector<LogOut> events{peer("send", "heartbeat", true), peer("recv", "ack", true),
+                                   peer("send", "request", false),  peer("recv", "release", false),
+                                   LogOut{"cs_enter", 2, {{"req", {{"ts", 1}, {"node", 3}}}}},
+                                   LogOut{"peer_down", 2, {{"peer", 2}}}};
+  using V = std::vector<std::string>;
+  CHECK(events_of(lines_written(events, LogDetail::all)) ==
+        V{"send:heartbeat", "recv:ack", "send:request", "recv:release", "cs_enter", "peer_down"});
+  CHECK(events_of(lines_written(events)) == V{"send:request", "recv:release", "cs_enter", "peer_down"});
+  CHECK(events_of(lines_written(events, LogDetail::none)) == V{"cs_enter", "peer_down"});
+}
+
+TEST_CASE("log sink: after replace (log rotation) buffered lines are in the old file and later ones in the new") {
+  std::FILE* old_file = std::tmpfile();
+  std::FILE* new_file = std::tmpfile();
+  REQUIRE(old_file);
+  REQUIRE(new_file);
+  {
+    LogSink sink(old_file, 1);
+    sink.write(LogOut{"commit", 1, {{"index", 1}}});  // buffered, not yet written out
+    CHECK(sink.replace(new_file) == old_file);
+    sink.write(LogOut{"commit", 2, {{"index", 2}}});
+  }
+  auto before = read_lines(old_file);
+  auto after = read_lines(new_file);
+  REQUIRE(before.size() == 1);
+  REQUIRE(after.size() == 1);
+  CHECK(nlohmann::json::parse(before[0])["index"] == 1);
+  CHECK(nlohmann::json::parse(after[0])["index"] == 2);
 }
