@@ -68,8 +68,9 @@ void print_block_row(const bank::Block& b) {
 struct Show {
   int operator()(const bank::TransferDone& r) const {
     const auto& tx = *r.block.tx;
-    std::printf("committed %s from %u to %u in block %llu (txid %s)\n", money(tx.amount).c_str(), tx.from, tx.to,
-                ull(r.block.index), r.txid.c_str());
+    std::printf("committed %s from %u to %u in block %llu (txid %s)%s\n", money(tx.amount).c_str(), tx.from, tx.to,
+                ull(r.block.index), r.txid.c_str(),
+                r.replay ? ": a replay of the earlier decision on this txid, nothing new was paid" : "");
     return ok;
   }
   int operator()(const bank::BalancesReply& r) const {

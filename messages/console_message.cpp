@@ -63,10 +63,11 @@ Block read_block(const nlohmann::json& j) {
 }
 
 TransferDone read_transfer_done(const JsonReader& r) {
-  r.only({"ok", "status", "txid", "block"});
+  r.only({"ok", "status", "txid", "block", "replay"});
   if (r.string("status", 16) != "committed")
     JsonReader::fail("codec.range", "field 'status' of reply must be 'committed' when ok is true");
-  TransferDone t{.txid = r.txid("txid"), .block = read_block(r.object("block"))};
+  TransferDone t{.txid = r.txid("txid"), .block = read_block(r.object("block")),
+                 .replay = r.has("replay") && r.boolean("replay")};
   if (!t.block.tx) JsonReader::fail("codec.block_kind", "a committed transfer's block must hold a tx");
   return t;
 }
@@ -208,7 +209,7 @@ nlohmann::json console_request_to_json(const ConsoleRequest& request) {
 
 std::string console_reply_text(const ConsoleReply& reply) {
   const auto* t = std::get_if<TransferDone>(&reply);
-  if (!t) return console_reply_to_json(reply).dump();
+  if (!t || t->replay) return console_reply_to_json(reply).dump();
   // Sorted keys, as dump() prints them: block, ok, status, txid.
   return "{\"block\":" + block_text(t->block) + R"(,"ok":true,"status":"committed","txid":)" +
          nlohmann::json(t->txid).dump() + "}";
@@ -217,8 +218,10 @@ std::string console_reply_text(const ConsoleReply& reply) {
 nlohmann::json console_reply_to_json(const ConsoleReply& reply) {
   return std::visit(
       Overload{[](const TransferDone& t) {
-                 return nlohmann::json{
+                 nlohmann::json j{
                      {"ok", true}, {"status", "committed"}, {"txid", t.txid}, {"block", block_to_json(t.block)}};
+                 if (t.replay) j["replay"] = true;
+                 return j;
                },
                [](const BalancesReply& b) {
                  nlohmann::json m = nlohmann::json::object();

@@ -67,6 +67,8 @@ struct Divergence {
 struct TransferDone {
   std::string txid;
   Block block;
+  // The txid was decided before: this answers that earlier decision, nothing new was paid.
+  bool replay = false;
   bool operator==(const TransferDone&) const = default;
 };
 struct BalancesReply {

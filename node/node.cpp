@@ -43,7 +43,7 @@ Node::Node(const ClusterConfig& config, NodeId self, std::FILE* log) : ctx_(1), 
           .count());
   Block genesis = Chain::make_genesis(config.opening_balances());
   TxidMemory memory;
-  auto loaded = FileBlockStore::open(config.node_dir(self), genesis, self, config.fsync,
+  auto loaded = FileBlockStore::open(config.node_dir(self), genesis, config.fsync,
                                      [&](const Block& b) { memory.committed(b.tx->txid, b.index); }, settings.keys);
   if (!loaded) throw std::runtime_error(loaded.error().message);
   log_.write(LogOut{"start", 0, {{"incarnation", settings.incarnation}, {"height", loaded->chain.height()}}});

@@ -115,7 +115,9 @@ void BankCore::on_new_transfer(std::uint64_t client, const std::string& txid, co
     // A retry of a transfer still under way waits for the same outcome; a different
     // transfer under a txid in use is refused.
     if (p->tx.to != t.to || p->tx.amount != t.amount) {
-      std::string why = "txid " + txid + " is in use by another transfer";
+      std::string why = "txid " + txid + " is in use by another transfer, still under way: " +
+                        std::to_string(p->tx.amount) + " cents to " + std::to_string(p->tx.to) +
+                        " (a txid names one transfer: use a new one)";
       out.push_back({Actor::console, ConsoleOut{client, FailureReply{"rejected", why, {}}}});
       out.push_back({Actor::log, LogOut{"error", 0, {{"error", why}}}});
       return;
@@ -150,10 +152,10 @@ void BankCore::acquire_if_needed(Outbox& out) {
 void BankCore::on_committed(const Committed& c, Outbox& out) {
   for (const Block& b : c.blocks) {
     table_.apply(*b.tx);
+    memory_.committed(b.tx->txid, b.index);  // every payer's: a txid names one transfer
     if (b.tx->from != self_) continue;
-    memory_.committed(b.tx->txid, b.index);
     if (auto it = pending_.find(b.tx->txid); it != pending_.end()) {
-      answer(it->second.clients, TransferDone{b.tx->txid, b}, out);
+      answer(it->second.clients, TransferDone{.txid = b.tx->txid, .block = b}, out);
       pending_.erase(it);
     }
   }

@@ -1,8 +1,10 @@
-// TxidMemory: every decided transfer of this node's account by txid, so a retried transfer
-// answers what it answered before and pays at most once.
+// TxidMemory: every committed transfer of the chain (every payer's: a txid names one
+// transfer cluster-wide) and every aborted one of this node's account, by txid, so a
+// retried transfer answers what it answered before and pays at most once, and a txid
+// reused for another transfer is refused.
 //
 // Bounded memory: a committed transfer is remembered as (64-bit key of its txid, index of
-// its block), 16 bytes, not as its block: a node with a million own blocks keeps 16 MB, and
+// its block), 16 bytes, not as its block: a node with a million blocks keeps 16 MB, and
 // the block itself is read from the chain when a retry comes (the ledger does that, and
 // checks the txid, so two txids with the same key are never confused). Aborted transfers
 // have no block: the newest max_kept_aborts are kept whole, with their reason; an older one

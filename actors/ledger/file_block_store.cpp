@@ -116,12 +116,11 @@ class SignatureCheck {
 };
 
 // Verifies blocks.jsonl line by line into `state`, noting where each line starts: the first
-// must be the config's genesis; `own` sees each later block whose transfer is from `self`
-// once a signature covers it. Blocks at the end that no signature covers (a batch whose
+// must be the config's genesis; `each` sees every later block once a signature covers it. Blocks at the end that no signature covers (a batch whose
 // write a power cut tore before its signed last block reached the disk: it was never
 // synced, so never released or answered) are left out, and the scan ends before them.
-Result<Scan> scan_blocks(const std::filesystem::path& path, const Block& genesis, NodeId self,
-                         const FileBlockStore::OwnBlock& own, ChainState& state, std::deque<std::uint64_t>& offsets,
+Result<Scan> scan_blocks(const std::filesystem::path& path, const Block& genesis,
+                         const FileBlockStore::EachBlock& each, ChainState& state, std::deque<std::uint64_t>& offsets,
                          std::vector<std::string>& notes) {
   std::optional<SignatureCheck> signatures;
   if (state.keys()) {
@@ -129,7 +128,7 @@ Result<Scan> scan_blocks(const std::filesystem::path& path, const Block& genesis
     state.defer_signatures([check = &*signatures](ChainState::SignedBlock b) { check->add(std::move(b)); });
   }
   ChainState covered = state;  // the state after the last covered block
-  std::vector<Block> uncovered_own;
+  std::vector<Block> uncovered;
   std::uint64_t failed_at = UINT64_MAX;  // the block the scan refused, if any
   auto scan = scan_lines(path, [&](std::string_view line, std::uint64_t offset) -> std::optional<Error> {
     std::size_t i = offsets.size();
@@ -149,11 +148,10 @@ Result<Scan> scan_blocks(const std::filesystem::path& path, const Block& genesis
       failed_at = i;
       return damaged(e->message);
     }
-    if (b->tx->from == self && own) uncovered_own.push_back(std::move(*b));
+    if (each) uncovered.push_back(std::move(*b));
     if (state.covered()) {
-      if (own)
-        for (const Block& o : uncovered_own) own(o);
-      uncovered_own.clear();
+      for (const Block& o : uncovered) each(o);
+      uncovered.clear();
       if (state.keys()) covered = state;
     }
     return std::nullopt;
@@ -274,8 +272,8 @@ FileBlockStore::~FileBlockStore() {
   if (aborts_fd_ >= 0) ::close(aborts_fd_);
 }
 
-Result<FileBlockStore::Loaded> FileBlockStore::open(const std::filesystem::path& dir, const Block& genesis, NodeId self,
-                                                    bool fsync, const OwnBlock& own,
+Result<FileBlockStore::Loaded> FileBlockStore::open(const std::filesystem::path& dir, const Block& genesis,
+                                                    bool fsync, const EachBlock& each,
                                                     std::shared_ptr<const KeyRing> keys) {
   if (auto e = make_dirs(dir)) return *e;
   const auto blocks_path = dir / "blocks.jsonl";
@@ -289,7 +287,7 @@ Result<FileBlockStore::Loaded> FileBlockStore::open(const std::filesystem::path&
   std::vector<std::string> notes;
   Scan blocks, aborts;
   if (!fresh) {
-    auto scanned = scan_blocks(blocks_path, genesis, self, own, state, offsets, notes);
+    auto scanned = scan_blocks(blocks_path, genesis, each, state, offsets, notes);
     if (!scanned) return scanned.error();
     blocks = *scanned;
   }

@@ -29,13 +29,13 @@ class FileBlockStore : public BlockStore {
   };
   // Error ids: store.io (cannot create/read/write), store.corrupt (a damaged record),
   // store.genesis (the folder holds the chain of another config).
-  // `own` sees each verified block whose transfer is from `self` (the txid memory), one at
-  // a time: open() holds no more than a read buffer of the log, whatever its length.
-  using OwnBlock = std::function<void(const Block&)>;
+  // `each` sees every verified transfer block (for the txid memory) once a signature covers
+  // it, one at a time: open() holds no more than a read buffer of the log, whatever its length.
+  using EachBlock = std::function<void(const Block&)>;
   // With keys, every block's payer signature is checked too (ChainState), and unsigned
   // blocks at the end are cut like a torn record.
-  static Result<Loaded> open(const std::filesystem::path& dir, const Block& genesis, NodeId self, bool fsync,
-                             const OwnBlock& own = {}, std::shared_ptr<const KeyRing> keys = nullptr);
+  static Result<Loaded> open(const std::filesystem::path& dir, const Block& genesis, bool fsync,
+                             const EachBlock& each = {}, std::shared_ptr<const KeyRing> keys = nullptr);
   ~FileBlockStore() override;
 
   void append(const Block& block) override;

@@ -108,15 +108,28 @@ void LedgerCore::diverge(NodeId peer, std::uint64_t index, const std::string& ou
   out.push_back({Actor::bank, Diverged{{peer, index}}});
 }
 
-// A retried txid: answer the block that holds it, or tell the bank it is new after all.
+// A retried txid: answer the block that holds it (a replay: nothing new is paid), refuse a
+// transfer that reuses the txid of another (another payee, amount or payer: a client that
+// took the reply for its own would believe money moved that did not), or tell the bank it
+// is new after all.
 void LedgerCore::recall(const Recall& r, Outbox& out) {
+  const std::string& txid = *r.cmd.txid;
   for (std::uint64_t index : r.candidates) {
     if (index == 0 || index > chain_.height()) continue;
     Block b = chain_.at(index);
-    if (b.tx && b.tx->txid == *r.cmd.txid && b.tx->from == self_) {
-      out.push_back({Actor::console, ConsoleOut{r.client, TransferDone{b.tx->txid, std::move(b)}}});
+    if (!b.tx || b.tx->txid != txid) continue;
+    if (b.tx->from == self_ && b.tx->to == r.cmd.to && b.tx->amount == r.cmd.amount) {
+      out.push_back({Actor::console, ConsoleOut{r.client, TransferDone{.txid = txid, .block = std::move(b), .replay = true}}});
       return;
     }
+    std::string why = "txid " + txid + " was used for another transfer: " + std::to_string(b.tx->amount) +
+                      " cents from " + std::to_string(b.tx->from) + " to " + std::to_string(b.tx->to) + " in block " +
+                      std::to_string(index) + "; this one asks " + std::to_string(r.cmd.amount) + " cents from " +
+                      std::to_string(self_) + " to " + std::to_string(r.cmd.to) +
+                      " (a txid names one transfer: use a new one)";
+    out.push_back({Actor::console, ConsoleOut{r.client, FailureReply{"rejected", why, txid}}});
+    out.push_back({Actor::log, LogOut{"error", lamport_, {{"error", why}}}});
+    return;
   }
   out.push_back({Actor::bank, RecallMiss{r.client, r.cmd, r.candidates}});
 }

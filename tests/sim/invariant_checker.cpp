@@ -68,6 +68,19 @@ std::optional<std::string> InvariantChecker::fork_after_event(const SimStores& s
   return std::nullopt;
 }
 
+namespace {
+// Another client of the same node named the same txid for another transfer: `c` may be
+// refused (rejected) for it, whichever of the two came first.
+bool reuses_txid(const Workload& workload, const Workload::Client& c) {
+  if (!c.cmd.txid) return false;
+  for (const auto& other : workload.clients())
+    if (other.node == c.node && other.cmd.txid == c.cmd.txid &&
+        (other.cmd.to != c.cmd.to || other.cmd.amount != c.cmd.amount))
+      return true;
+  return false;
+}
+}  // namespace
+
 std::optional<std::string> InvariantChecker::fork_at_end(const SimNodes& nodes, const Workload& workload,
                                                          SimResult& result) const {
   for (const auto& [id, n] : nodes) {
@@ -97,6 +110,8 @@ std::optional<std::string> InvariantChecker::fork_at_end(const SimNodes& nodes, 
       ++result.timeouts;
     } else if (status == "rejected" && c.reply.value("error", "").find("diverged") != std::string::npos) {
       ++result.rejected;
+    } else if (status == "rejected" && reuses_txid(workload, c)) {
+      ++result.conflicts;
     } else {
       return "a transfer on a forked cluster was answered " + c.reply.dump();
     }
@@ -126,13 +141,14 @@ std::optional<std::string> InvariantChecker::at_end(const SimNodes& nodes, const
     if (!v) return "node " + std::to_string(id) + "'s chain fails verification: " + v.error().message;
   }
   const Chain& chain = nodes.begin()->second->ledger.chain();
-  std::map<std::pair<NodeId, std::string>, std::uint64_t> in_chain;  // (from, txid) -> index
+  std::map<std::pair<NodeId, std::string>, Tx> in_chain;  // (from, txid) -> its transfer
   for (std::uint64_t i = 1; i <= chain.height(); ++i) {
     const Block block = chain.at(i);
     const Tx& tx = *block.tx;
-    if (!in_chain.emplace(std::pair{tx.from, tx.txid}, i).second) return "txid " + tx.txid + " is in the chain twice";
+    if (!in_chain.emplace(std::pair{tx.from, tx.txid}, tx).second) return "txid " + tx.txid + " is in the chain twice";
   }
-  std::map<std::pair<NodeId, std::string>, std::string> outcome;
+  // A retry (same txid and parameters) answers what the first got.
+  std::map<std::tuple<NodeId, std::string, NodeId, Cents>, std::string> outcome;
   for (const auto& c : workload.clients()) {
     if (c.lost) {
       ++result.lost;
@@ -148,10 +164,19 @@ std::optional<std::string> InvariantChecker::at_end(const SimNodes& nodes, const
       continue;
     }
     std::string txid = r.value("txid", "");
-    bool in = in_chain.contains({c.node, txid});
+    auto block = in_chain.find({c.node, txid});
+    bool in = block != in_chain.end();
     if (status == "committed") {
       ++result.committed;
       if (!in) return "committed transfer " + txid + " is not in the chain";
+      if (block->second.to != c.cmd.to || block->second.amount != c.cmd.amount)
+        return "a transfer of " + std::to_string(c.cmd.amount) + " cents to " + std::to_string(c.cmd.to) +
+               " was told committed as txid " + txid + ", which the chain holds as " +
+               std::to_string(block->second.amount) + " cents to " + std::to_string(block->second.to);
+    } else if (status == "rejected") {
+      if (!reuses_txid(workload, c)) return "unexpected reply " + r.dump();
+      ++result.conflicts;
+      continue;
     } else if (status == "aborted") {
       ++result.aborted;
       if (in) return "aborted transfer " + txid + " is in the chain";
@@ -159,7 +184,7 @@ std::optional<std::string> InvariantChecker::at_end(const SimNodes& nodes, const
       return "unexpected reply " + r.dump();
     }
     if (c.cmd.txid) {
-      auto [it, fresh] = outcome.emplace(std::pair{c.node, *c.cmd.txid}, status);
+      auto [it, fresh] = outcome.emplace(std::tuple{c.node, *c.cmd.txid, c.cmd.to, c.cmd.amount}, status);
       if (!fresh && it->second != status) return "a retry of " + *c.cmd.txid + " changed its outcome";
     }
   }

@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
   base.plant_fork = fork;
 
   auto start = std::chrono::steady_clock::now();
-  std::size_t passed = 0, failed = 0, committed = 0, aborted = 0, timeouts = 0, lost = 0, crashes = 0, partitions = 0,
+  std::size_t passed = 0, failed = 0, committed = 0, aborted = 0, timeouts = 0, lost = 0, conflicts = 0, crashes = 0, partitions = 0,
               rejected = 0;
   for (std::uint64_t seed = first; seed < first + count; ++seed) {
     SimOptions o = base;
@@ -107,6 +107,7 @@ int main(int argc, char** argv) {
       aborted += r.aborted;
       timeouts += r.timeouts;
       rejected += r.rejected;
+      conflicts += r.conflicts;
       lost += r.lost;
       crashes += r.crashes;
       partitions += r.partitions;
@@ -122,10 +123,10 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(count));
     return 1;
   }
-  std::printf("seeds %llu..%llu: %zu transfers committed, %zu aborted, %zu timed out, %zu lost in crashes; "
-              "%zu crashes, %zu partitions; %.1f seeds/s\n",
+  std::printf("seeds %llu..%llu: %zu transfers committed, %zu aborted, %zu timed out, %zu lost in crashes, "
+              "%zu refused for a reused txid; %zu crashes, %zu partitions; %.1f seeds/s\n",
               static_cast<unsigned long long>(first), static_cast<unsigned long long>(first + count - 1), committed,
-              aborted, timeouts, lost, crashes, partitions, count / secs);
+              aborted, timeouts, lost, conflicts, crashes, partitions, count / secs);
   if (fork) std::printf("forks planted: %zu transfers refused for the divergence\n", rejected);
   std::printf("%zu passed, %zu failed\n", passed, failed);
   return failed ? 1 : 0;

@@ -4,14 +4,14 @@
 namespace bank::sim {
 
 namespace {
-// The chain state over the store's blocks, and the txids of the node's own blocks, as
+// The chain state over the store's blocks, and the txids of all its blocks, as
 // FileBlockStore::open gives them to bank-node.
 struct Loaded {
   Chain chain;
   TxidMemory memory;
 };
 
-Loaded load(NodeId self, const std::shared_ptr<MemoryBlockStore>& store, std::shared_ptr<const KeyRing> keys) {
+Loaded load(const std::shared_ptr<MemoryBlockStore>& store, std::shared_ptr<const KeyRing> keys) {
   auto blocks = store->read(0, UINT64_MAX);
   ChainState state(blocks.front(), std::move(keys));
   ChainState covered = state;
@@ -20,7 +20,7 @@ Loaded load(NodeId self, const std::shared_ptr<MemoryBlockStore>& store, std::sh
     (void)state.append(blocks[i]);
     if (!state.covered()) continue;
     for (std::size_t k = covered.height() + 1; k <= i; ++k)
-      if (blocks[k].tx->from == self) memory.committed(blocks[k].tx->txid, blocks[k].index);
+      memory.committed(blocks[k].tx->txid, blocks[k].index);
     covered = state;
   }
   // Unsigned blocks at the end (a batch the crash tore before its signed last block) are
@@ -31,7 +31,7 @@ Loaded load(NodeId self, const std::shared_ptr<MemoryBlockStore>& store, std::sh
 }
 
 NodeCores make(const NodeSettings& settings, const std::shared_ptr<MemoryBlockStore>& store) {
-  Loaded l = load(settings.self, store, settings.keys);
+  Loaded l = load(store, settings.keys);
   return NodeCores(settings, std::move(l.chain), std::move(l.memory), store->aborts());
 }
 }  // namespace

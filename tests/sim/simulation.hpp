@@ -31,6 +31,7 @@ struct SimResult {
   std::size_t aborted = 0;
   std::size_t timeouts = 0;  // only where the schedule crashed a node or cut the network (or forked)
   std::size_t rejected = 0;  // refused for a divergence (fork runs)
+  std::size_t conflicts = 0;  // refused for a txid another transfer of the workload used
   std::size_t lost = 0;      // requests whose node crashed before answering
   std::size_t crashes = 0;
   std::size_t partitions = 0;

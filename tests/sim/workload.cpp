@@ -24,6 +24,29 @@ void Workload::draw(unit::SeededRng& rng, const std::vector<NodeId>& ids, std::i
       add(std::move(c));
     }
   }
+  // Some txids come back for another transfer (another amount or payee): a client reusing
+  // an idempotency key by mistake; it must never be told `committed` for what it asked.
+  // Drawn from a copy of the generator, so the rest of the run is what it was before.
+  unit::SeededRng side = rng;
+  side.next();
+  for (const auto& [node, txid] : explicit_ids) {
+    if (!side.chance(300, 1000)) continue;
+    for (std::size_t k = 0; k < clients_.size(); ++k) {
+      if (clients_[k].cmd.txid != txid || clients_[k].node != node) continue;
+      Client c = clients_[k];
+      if (n > 2 && side.chance(1, 2)) {
+        const NodeId before = c.cmd.to;
+        do c.cmd.to = ids[side.between(0, n - 1)];
+        while (c.cmd.to == node || c.cmd.to == before);
+      } else {
+        c.cmd.amount += side.between(1, 50);
+      }
+      c.sent_at += side.between(0, 3000);
+      c.reply = nullptr;
+      add(std::move(c));
+      break;
+    }
+  }
   for (const auto& [node, txid] : explicit_ids) {
     if (!rng.chance(500, 1000)) continue;
     for (std::size_t k = 0; k < clients_.size(); ++k) {

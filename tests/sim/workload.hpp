@@ -26,7 +26,8 @@ class Workload {
   };
 
   // A few transfers per node to random others, sent within [0, until]; some name a txid,
-  // and some of those are sent again, while the first is in flight or long after.
+  // and some of those are sent again, while the first is in flight or long after, with the
+  // same parameters (a retry) or others (a txid reused by mistake).
   void draw(unit::SeededRng& rng, const std::vector<NodeId>& ids, std::int64_t until);
 
   // Client k's node crashed (or was down) before answering. Returns the index of the retry

@@ -21,6 +21,12 @@ std::vector<ConsoleOut> replies(const Outbox& out) { return sent<ConsoleOut>(out
 std::size_t acquires(const Outbox& out) { return sent<Acquire>(out, Actor::mutex).size(); }
 std::size_t withdraws(const Outbox& out) { return sent<Withdraw>(out, Actor::mutex).size(); }
 nlohmann::json as_json(const ConsoleOut& o) { return console_reply_to_json(o.reply); }
+// What a retry of a committed transfer answers: the same reply, marked a replay.
+nlohmann::json replayed(const ConsoleOut& o) {
+  auto j = as_json(o);
+  j["replay"] = true;
+  return j;
+}
 
 ConsoleIn transfer(std::uint64_t client, NodeId to, Cents amount, std::optional<std::string> txid = std::nullopt) {
   return ConsoleIn{client, TransferCmd{to, amount, std::move(txid)}};
@@ -244,7 +250,7 @@ TEST_CASE("bank core: Committed answers each client once, committed or aborted")
   CHECK(n.bank.table().balances() == Balances{{1, 0}, {2, 1600}, {3, 1400}});
 }
 
-TEST_CASE("bank core: a retry with a decided txid returns the identical earlier reply and appends nothing") {
+TEST_CASE("bank core: a retry with a decided txid returns the earlier reply, marked a replay, and appends nothing") {
   Node n(BankOptions{5000}, 2);
   n.step(transfer(1, 2, 700, "pay-1"));
   n.step(transfer(2, 3, 700, "pay-2"));  // aborted
@@ -257,7 +263,7 @@ TEST_CASE("bank core: a retry with a decided txid returns the identical earlier 
   const auto height = n.ledger.chain().height();
 
   Outbox again = n.step(transfer(9, 2, 700, "pay-1"));
-  CHECK(as_json(only_reply(replies(again), 9)) == as_json(committed));
+  CHECK(as_json(only_reply(replies(again), 9)) == replayed(committed));
   CHECK(acquires(again) == 0);
   CHECK(again.size() == 1);
 
@@ -273,7 +279,48 @@ TEST_CASE("bank core: a retry with a decided txid returns the identical earlier 
   n.step(transfer(20, 3, 100));
   auto gen = only_reply(replies(n.grant_and_decide(9)), 20);
   const std::string txid = done(gen).txid;
-  CHECK(as_json(only_reply(replies(n.step(transfer(21, 3, 100, txid))), 21)) == as_json(gen));
+  auto gen_again = done(only_reply(replies(n.step(transfer(21, 3, 100, txid))), 21));
+  CHECK(gen_again.replay);
+  CHECK(gen_again.block == done(gen).block);
+}
+
+TEST_CASE("bank core: a decided txid reused for another transfer is rejected naming both, and nothing is paid") {
+  Node n;
+  n.step(transfer(1, 2, 100, "order-42"));
+  n.grant_and_decide(2);
+  Chain world(genesis());
+  REQUIRE_FALSE(world.append(n.ledger.chain().at(1)));
+  Block theirs = world.next_block(Tx{"theirs-7", 2, 3, 300, 4});  // node 2's client chose it
+  REQUIRE_FALSE(world.append(theirs));
+  step(n.ledger, ApplyBlocks{2, 5, {theirs}});
+  n.step(Committed{{theirs}, {}, false});
+  const auto height = n.ledger.chain().height();
+
+  struct Row {
+    const char* what;
+    ConsoleIn in;
+    std::vector<const char*> mentions;
+  };
+  const std::vector<Row> rows{
+      {"another payee", transfer(5, 3, 100, "order-42"), {"order-42", "100 cents from 1 to 2", "100 cents from 1 to 3"}},
+      {"another amount", transfer(5, 2, 101, "order-42"), {"order-42", "101 cents"}},
+      {"another payer's txid", transfer(5, 3, 300, "theirs-7"), {"theirs-7", "300 cents from 2 to 3", "from 1 to 3"}},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.what);
+    Outbox out = n.step(row.in);
+    const auto f = failure(only_reply(replies(out), 5));
+    CHECK(f.status == "rejected");
+    for (const char* m : row.mentions) CHECK_MESSAGE(f.error.find(m) != std::string::npos, f.error);
+    CHECK(acquires(out) == 0);
+    CHECK(error_logs(out) == 1);
+  }
+  CHECK(n.bank.pending() == 0);
+  CHECK(n.ledger.chain().height() == height);
+  // The same parameters again: the earlier decision, as a replay.
+  auto same = done(only_reply(replies(n.step(transfer(6, 2, 100, "order-42"))), 6));
+  CHECK(same.replay);
+  CHECK(same.block.index == 1);
 }
 
 TEST_CASE("bank core: a retry while the transfer is pending waits for the same outcome") {
@@ -417,7 +464,7 @@ TEST_CASE("bank core: the balance replica follows committed blocks, own and peer
   CHECK(replies(p).empty());
   CHECK(acquires(p) == 0);  // a peer's blocks do not end our wait
   CHECK(n.bank.table().balances() == Balances{{1, 1000}, {2, 700}, {3, 1300}});
-  CHECK(n.bank.memory().size() == 0);  // not our transfer
+  CHECK(n.bank.memory().size() == 1);  // every payer's txid: a txid names one transfer
 
   // Our ledger learns the peer's block too, then we commit on top of it.
   step(n.ledger, ApplyBlocks{2, 5, {peer}});
@@ -447,8 +494,8 @@ TEST_CASE("bank core: a txid that shares its memory key with a decided one is st
   CHECK(n.ledger.chain().height() == 2);
 
   // And the real retries still find their own blocks.
-  CHECK(as_json(only_reply(replies(n.step(transfer(3, 2, 100, "first"))), 3)) == as_json(first));
-  CHECK(as_json(only_reply(replies(n.step(transfer(4, 3, 50, "second"))), 4)) == as_json(second));
+  CHECK(as_json(only_reply(replies(n.step(transfer(3, 2, 100, "first"))), 3)) == replayed(first));
+  CHECK(as_json(only_reply(replies(n.step(transfer(4, 3, 50, "second"))), 4)) == replayed(second));
   CHECK(n.ledger.chain().height() == 2);
   CHECK(n.bank.pending() == 0);
 }
@@ -501,7 +548,7 @@ TEST_CASE("bank core: a retry racing its own commit through a shared memory key 
   auto first_y = only_reply(replies(n.grant_and_decide(6)), 4);
   CHECK(n.ledger.chain().height() == 3);
   Outbox d_answer = n.step(unit::step(n.ledger, sent<Recall>(d, Actor::ledger)[0]).front().msg);
-  CHECK(as_json(only_reply(replies(d_answer), 5)) == as_json(first_y));
+  CHECK(as_json(only_reply(replies(d_answer), 5)) == replayed(first_y));
   CHECK(acquires(d_answer) == 0);
   CHECK(n.ledger.chain().height() == 3);  // paid once
   CHECK(n.bank.pending() == 0);
@@ -560,7 +607,7 @@ TEST_CASE("bank core: once the chain diverged, a new transfer is rejected naming
   CHECK(both.error.find("node 3's at index 17 and node 2's at index 17") != std::string::npos);
 
   // The retry of a decided transfer still gets its earlier reply.
-  CHECK(as_json(only_reply(replies(n.step(transfer(4, 2, 100, "pay-1"))), 4)) == as_json(first));
+  CHECK(as_json(only_reply(replies(n.step(transfer(4, 2, 100, "pay-1"))), 4)) == replayed(first));
   // Reading is not refused.
   CHECK(std::holds_alternative<BalancesReply>(only_reply(replies(n.step(ConsoleIn{5, BalanceCmd{}})), 5).reply));
 }

@@ -107,7 +107,7 @@ TEST_CASE("codec: every console reply encodes to its fixture's text") {
     ConsoleReply reply;
   };
   const std::vector<Row> rows{
-      {"console_reply_committed", bank::TransferDone{"1-1", c[1]}},
+      {"console_reply_committed", bank::TransferDone{.txid = "1-1", .block = c[1]}},
       {"console_reply_balances", bank::BalancesReply{Balances{{1, 600}, {2, 1250}, {3, 1150}}}},
       {"console_reply_balance", bank::BalanceReply{2, 1250}},
       {"console_reply_chain", bank::ChainReply{c}},
@@ -137,8 +137,17 @@ TEST_CASE("codec: every console reply encodes to its fixture's text") {
   // A txid that needs escaping: the text written directly still equals dump().
   bank::Block b = c[1];
   b.tx->txid = "q\"uo\\te";
-  const ConsoleReply odd = bank::TransferDone{b.tx->txid, b};
+  const ConsoleReply odd = bank::TransferDone{.txid = b.tx->txid, .block = b};
   CHECK(bank::console_reply_text(odd) == bank::console_reply_to_json(odd).dump());
+
+  // A replay says so, and reads back as one; a first answer carries no replay field.
+  const ConsoleReply replay = bank::TransferDone{.txid = "1-1", .block = c[1], .replay = true};
+  const auto text = bank::console_reply_text(replay);
+  CHECK(nlohmann::json::parse(text).at("replay") == true);
+  CHECK_FALSE(nlohmann::json::parse(bank::console_reply_text(bank::TransferDone{.txid = "1-1", .block = c[1]})).contains("replay"));
+  auto back = bank::decode_console_reply(text, TransferCmd{2, 400, std::nullopt});
+  REQUIRE(back.ok());
+  CHECK(*back == replay);
 }
 
 TEST_CASE("codec: malformed console requests are refused with their error id") {
@@ -279,7 +288,7 @@ struct ReplyRow {
 std::vector<ReplyRow> reply_rows() {
   const auto c = chain();
   return {
-      {"console_reply_committed", TransferCmd{2, 400, std::nullopt}, bank::TransferDone{"1-1", c[1]}},
+      {"console_reply_committed", TransferCmd{2, 400, std::nullopt}, bank::TransferDone{.txid = "1-1", .block = c[1]}},
       {"console_reply_balances", BalanceCmd{}, bank::BalancesReply{Balances{{1, 600}, {2, 1250}, {3, 1150}}}},
       {"console_reply_balance", BalanceCmd{2}, bank::BalanceReply{2, 1250}},
       {"console_reply_chain", ChainCmd{}, bank::ChainReply{c}},
@@ -332,7 +341,7 @@ TEST_CASE("codec: a committed reply read in place reads like the same reply thro
   CHECK(alike(committed));
   bank::Block b = chain()[1];
   b.tx->txid = "q\"uo\\te";
-  CHECK(alike(bank::console_reply_text(bank::TransferDone{"q\"uo\\te", b})));
+  CHECK(alike(bank::console_reply_text(bank::TransferDone{.txid = "q\"uo\\te", .block = b})));
   CHECK_FALSE(alike(replaced(committed, R"("ok":true)", R"("ok":false)")));
   CHECK_FALSE(alike(replaced(committed, R"("txid":"1-1"})", R"("txid":""})")));
   std::mt19937_64 rng{4100};

@@ -77,8 +77,8 @@ std::set<std::string> entries(const fs::path& dir) {
 // Opens a folder that must load; `own` (when given) collects the blocks open() reports as self's.
 FileBlockStore::Loaded open_ok(const fs::path& dir, NodeId self = 1, bool fsync = true, const Block& g = genesis(),
                                std::vector<Block>* own = nullptr) {
-  auto r = FileBlockStore::open(dir, g, self, fsync, [&](const Block& b) {
-    if (own) own->push_back(b);
+  auto r = FileBlockStore::open(dir, g, fsync, [&](const Block& b) {
+    if (own && b.tx->from == self) own->push_back(b);
   });
   if (!r) FAIL("open refused: ", r.error().id, ": ", r.error().message);
   return std::move(*r);
@@ -120,7 +120,7 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 // Opens a folder that must be refused with `id`; the files must be byte-for-byte as they were.
 Error refused(const fs::path& dir, const char* id, const Block& g = genesis()) {
   const Snapshot before = snapshot(dir);
-  auto r = FileBlockStore::open(dir, g, 1, true);
+  auto r = FileBlockStore::open(dir, g, true);
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().id == id);
   CHECK_FALSE(r.error().message.empty());
@@ -433,13 +433,13 @@ TEST_CASE("file block store: a folder that cannot be created or read gives store
   spit(file, "not a folder\n");
 
   SUBCASE("a folder under a regular file") {
-    auto r = FileBlockStore::open(file / "node-1", genesis(), 1, true);
+    auto r = FileBlockStore::open(file / "node-1", genesis(), true);
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().id == "store.io");
     CHECK(contains(r.error().message, file.string()));
   }
   SUBCASE("the folder is a regular file") {
-    auto r = FileBlockStore::open(file, genesis(), 1, true);
+    auto r = FileBlockStore::open(file, genesis(), true);
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().id == "store.io");
     CHECK(contains(r.error().message, file.string()));
@@ -447,7 +447,7 @@ TEST_CASE("file block store: a folder that cannot be created or read gives store
   SUBCASE("blocks.jsonl is a folder") {
     const fs::path dir = tmp.path / "node-1";
     fs::create_directories(dir / "blocks.jsonl");
-    auto r = FileBlockStore::open(dir, genesis(), 1, true);
+    auto r = FileBlockStore::open(dir, genesis(), true);
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().id == "store.io");
     CHECK(contains(r.error().message, (dir / "blocks.jsonl").string()));
@@ -530,7 +530,7 @@ std::shared_ptr<const KeyRing> store_keys() {
 // A log of `runs` runs of node 2 and node 3 alternately, `per_run` blocks each, each run's
 // last block signed; `sign_last_run` false leaves the final run unsigned (a torn batch).
 void write_signed_log(const fs::path& dir, int runs, int per_run, bool sign_last_run = true) {
-  auto opened = FileBlockStore::open(dir, genesis(), 1, false, {}, store_keys());
+  auto opened = FileBlockStore::open(dir, genesis(), false, {}, store_keys());
   REQUIRE(opened);
   Chain& chain = opened->chain;
   for (int r = 0; r < runs; ++r) {
@@ -555,7 +555,7 @@ void write_signed_log(const fs::path& dir, int runs, int per_run, bool sign_last
 TEST_CASE("file block store: with keys a signed log reopens, its signatures are checked on other threads too") {
   TempDir t;
   write_signed_log(t.path, 3000, 3);  // more signatures than one check chunk
-  auto opened = FileBlockStore::open(t.path, genesis(), 1, false, {}, store_keys());
+  auto opened = FileBlockStore::open(t.path, genesis(), false, {}, store_keys());
   REQUIRE_MESSAGE(opened, opened.error().message);
   CHECK(opened->chain.height() == 9000);
   CHECK(opened->notes.empty());
@@ -575,7 +575,7 @@ TEST_CASE("file block store: a signature that is not its payer's stops the start
   std::string text;
   for (const auto& l : lines) text += l + "\n";
   spit(blocks, text);
-  auto opened = FileBlockStore::open(t.path, genesis(), 1, false, {}, store_keys());
+  auto opened = FileBlockStore::open(t.path, genesis(), false, {}, store_keys());
   REQUIRE_FALSE(opened);
   CHECK(opened.error().id == "store.corrupt");
   CHECK(opened.error().message.find("block 4500 is damaged") != std::string::npos);
@@ -587,11 +587,11 @@ TEST_CASE("file block store: unsigned blocks at the end (a torn batch) are cut, 
   TempDir t;
   write_signed_log(t.path, 4, 3, false);
   {
-    auto plain = FileBlockStore::open(t.path, genesis(), 1, false);  // security off: nothing to cut
+    auto plain = FileBlockStore::open(t.path, genesis(), false);  // security off: nothing to cut
     REQUIRE(plain);
     CHECK(plain->chain.height() == 12);
   }
-  auto opened = FileBlockStore::open(t.path, genesis(), 1, false, {}, store_keys());
+  auto opened = FileBlockStore::open(t.path, genesis(), false, {}, store_keys());
   REQUIRE_MESSAGE(opened, opened.error().message);
   CHECK(opened->chain.height() == 9);
   CHECK(opened->chain.state().covered());
