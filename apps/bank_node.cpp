@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <filesystem>
 #include <cstdio>
 #include <string>
 
@@ -56,6 +57,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::FILE* log = stdout;
+  std::error_code ec;
+  const bool log_existed = !log_path.empty() && std::filesystem::exists(log_path, ec);
   if (!log_path.empty() && !(log = open_log(log_path))) {
     std::fprintf(stderr, "bank-node: cannot open log file %s\n", log_path.c_str());
     return 2;
@@ -94,6 +97,8 @@ int main(int argc, char** argv) {
     node.stop();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bank-node: %s\n", e.what());
+    // A refused start changes nothing on disk: not even an empty log file of its own.
+    if (log != stdout && !log_existed && std::ftell(log) == 0) std::filesystem::remove(log_path, ec);
     return 2;
   }
   if (log != stdout) std::fclose(log);

@@ -37,6 +37,10 @@ Node::Node(const ClusterConfig& config, NodeId self, std::FILE* log) : ctx_(1), 
   }
   for (const auto& n : config.nodes)
     if (n.id != self) settings.peers.push_back(n.id);
+  // A port in use refuses the start before the data folder is made or touched.
+  const NodeConfig& me = *config.find(self);
+  ActorShell::check_port_free(me.host, me.port, "peer port");
+  ActorShell::check_port_free(me.host, me.console, "console port");
   // Each start is a new incarnation; microseconds of wall time keep rising across restarts.
   settings.incarnation = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())

@@ -37,6 +37,10 @@ class ActorShell {
 
   // Binds, or throws std::runtime_error naming the endpoint, its role and why.
   static void bind_or_explain(zmq::socket_t& socket, const std::string& endpoint, const std::string& role);
+  // Throws what bind_or_explain would when host:port is taken, before anything is built:
+  // a node checks its ports before it touches its data folder (a refused start changes
+  // nothing on disk). A host it cannot resolve passes: the bind itself explains it.
+  static void check_port_free(const std::string& host, int port, const std::string& role);
 
  protected:
   // From on_ready: hands what a socket brought to the core, and its outputs to the thread.

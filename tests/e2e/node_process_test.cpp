@@ -54,6 +54,27 @@ TEST_CASE("e2e: bank-node refuses what it cannot run with exit 2 and one line") 
   CHECK(c.stop(1, SIGINT) == 0);
 }
 
+TEST_CASE("e2e: a node refused for a port in use changes nothing on disk: no data folder, no log file") {
+  ClusterHarness c(3);
+  // Something else holds node 2's console port before node 2 ever ran.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<std::uint16_t>(c.console_port(2)));
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  REQUIRE(::listen(fd, 1) == 0);
+  const auto log = c.dir() / "node-2-refused.log";
+  auto r = ClusterHarness::run({BANK_NODE_BIN, "--config", c.config().string(), "--id", "2", "--log", log.string()});
+  ::close(fd);
+  CHECK(r.exit_code == 2);
+  CHECK(lines(r.err) == 1);
+  CHECK(r.err.find("console port") != std::string::npos);
+  CHECK(r.err.find(std::to_string(c.console_port(2))) != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(c.dir() / "data" / "node-2"));
+  CHECK_FALSE(std::filesystem::exists(log));
+}
+
 TEST_CASE("e2e: a transfer that cannot get the mutual exclusion answers timeout naming the silent node") {
   ClusterHarness c(3, "acquire_timeout_ms: 800\n");
   c.start_all();
