@@ -122,8 +122,12 @@ struct Granted {
   Lamport lamport = 0;
 };
 // mutex -> ledger -> bank: our request was withdrawn; `silent` are the peers we waited for.
+// `unreachable`: not even asked for, since `silent` are peers known down (silent past the
+// failure-detection time, or refused): every entry needs their reply, so the bank answers
+// every pending transfer at once instead of after its timeout.
 struct Withdrawn {
   std::vector<NodeId> silent;
+  bool unreachable = false;
 };
 // mutex -> ledger: blocks a peer appended inside its critical section, in entry order.
 struct ApplyBlocks {

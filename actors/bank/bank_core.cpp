@@ -191,9 +191,14 @@ void BankCore::on_withdrawn(const Withdrawn& w, Outbox& out) {
   std::string why = w.silent.empty() ? "the mutual exclusion was not granted in time"
                                      : "no answer in time from node" + std::string(w.silent.size() > 1 ? "s " : " ") +
                                            join_ids(w.silent);
+  if (w.unreachable)
+    why = "did not wait: node" + std::string(w.silent.size() > 1 ? "s " : " ") + join_ids(w.silent) +
+          (w.silent.size() > 1 ? " are" : " is") +
+          " down (silent past the failure-detection time), and every critical section needs every node's "
+          "reply; nothing was appended, retry once it is back";
   Unstage gone;
   for (auto it = pending_.begin(); it != pending_.end();) {
-    if (it->second.deadline_ms > now_ms_) {
+    if (!w.unreachable && it->second.deadline_ms > now_ms_) {
       ++it;
       continue;
     }

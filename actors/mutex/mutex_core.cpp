@@ -45,12 +45,24 @@ std::vector<NodeId> MutexCore::silent() const {
 void MutexCore::step(const BusMessage& in, Outbox& out) {
   std::visit(Overload{[&](const PeerIn& p) { on_peer(p, out); },
                       [&](const LinkUp& u) { on_link_up(u, out); },
-                      [&](const LinkDown& d) { up_[d.peer] = false; },
+                      [&](const LinkDown& d) {
+                        up_[d.peer] = false;
+                        down_.insert(d.peer);
+                      },
                       [&](const LinkRefused& r) {
                         up_[r.peer] = false;
                         refused_[r.peer] = r.why;
+                        down_.insert(r.peer);
                       },
                       [&](const Acquire&) {
+                        // Fail fast: with a peer known down no entry can happen until it is
+                        // back, so the bank hears it now rather than at its timeout. (A peer
+                        // never heard since we started is not known down: it may be starting.)
+                        if (state_ == State::idle && !own_ && !down_.empty()) {
+                          wanted_ = false;
+                          out.push_back({Actor::ledger, Withdrawn{.silent = {down_.begin(), down_.end()}, .unreachable = true}});
+                          return;
+                        }
                         // May come before our last Release (another pipe): remember it.
                         wanted_ = true;
                         maybe_request(out);
@@ -96,6 +108,7 @@ void MutexCore::on_link_up(const LinkUp& u, Outbox& out) {
   if (u.restarted) told_height_.erase(u.peer);
   clock_ = clock_after(clock_, u.lamport);
   up_[u.peer] = true;
+  down_.erase(u.peer);
   peer_inc_[u.peer] = u.incarnation;
   refused_.erase(u.peer);
   if (u.greeting) greeted_.insert(u.peer);
@@ -250,10 +263,10 @@ void MutexCore::withdraw(Outbox& out) {
     own_.reset();
     state_ = State::idle;
     apply_ready_releases(out);
-    out.push_back({Actor::ledger, Withdrawn{waited}});
+    out.push_back({Actor::ledger, Withdrawn{.silent = waited}});
   } else if (wanted_) {
     wanted_ = false;
-    out.push_back({Actor::ledger, Withdrawn{silent()}});
+    out.push_back({Actor::ledger, Withdrawn{.silent = silent()}});
   }
 }
 

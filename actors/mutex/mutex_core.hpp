@@ -98,6 +98,7 @@ class MutexCore {
   std::uint64_t known_height_ = 0;              // our chain's height: LocalHeight and blocks applied
   std::map<NodeId, std::uint64_t> told_height_; // the highest height each peer has told us
   std::map<NodeId, std::string> refused_;  // peers whose link is refused, and why
+  std::set<NodeId> down_;  // peers declared down (LinkDown) or refused since they were last up
   std::set<NodeId> diverged_;              // peers whose chain diverged from ours: cut off
   struct PendingRelease {
     NodeId from;

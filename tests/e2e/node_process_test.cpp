@@ -101,6 +101,46 @@ TEST_CASE("e2e: a transfer that cannot get the mutual exclusion answers timeout 
   CHECK((*b)["balance"] == 1000);
 }
 
+TEST_CASE("e2e: with a node known down a transfer answers timeout at once, saying it did not wait, and waits again once it is back") {
+  ClusterHarness c(3);  // acquire_timeout_ms 5000, the default
+  c.start_all();
+  c.wait_ready();
+  c.stop(3, SIGKILL);
+  // Node 1 declares node 3 down after the failure-detection time (1.5 s of silence).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  auto peer3_down = [&] {
+    auto s = c.ask(1, {{"cmd", "status"}});
+    if (!s) return false;
+    for (const auto& p : (*s)["peers"])
+      if (p["id"] == 3) return p["connected"] == false;
+    return false;
+  };
+  while (!peer3_down() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  REQUIRE(peer3_down());
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = c.ask(1, {{"cmd", "transfer"}, {"to", 2}, {"amount", 100}, {"txid", "while-3-is-down"}});
+  auto took = std::chrono::steady_clock::now() - t0;
+  REQUIRE(r);
+  CHECK((*r)["status"] == "timeout");
+  const std::string why = (*r)["error"];
+  CHECK(why.find("did not wait") != std::string::npos);
+  CHECK(why.find("node 3") != std::string::npos);
+  CHECK(took < std::chrono::milliseconds(1000));  // not the 5 s timeout
+  // Nothing was appended, and node 2's queue holds no request of node 1's.
+  auto s = c.ask(2, {{"cmd", "status"}});
+  REQUIRE(s);
+  CHECK((*s)["queue"].empty());
+  CHECK((*s)["height"] == 0);
+
+  // Node 3 back: the same txid is a new attempt, and commits.
+  c.start(3);
+  c.wait_ready();
+  r = c.ask(1, {{"cmd", "transfer"}, {"to", 2}, {"amount", 100}, {"txid", "while-3-is-down"}});
+  REQUIRE(r);
+  CHECK((*r)["status"] == "committed");
+}
+
 TEST_CASE("e2e: a node of another config (another genesis) is refused, logged, and shown in status") {
   ClusterHarness c(3);
   c.start(1);

@@ -401,7 +401,7 @@ TEST_CASE("bank core: past the acquire timeout the bank withdraws once and answe
   CHECK(withdraws(n.step(Tick{6000})) == 0);  // once
   CHECK(withdraws(n.step(Tick{7000})) == 0);
 
-  Outbox out = n.step(Withdrawn{{3}});
+  Outbox out = n.step(Withdrawn{.silent = {3}});
   const auto& f = failure(only_reply(replies(out), 1));
   CHECK(f.status == "timeout");
   CHECK(f.txid == std::optional<std::string>{"A"});
@@ -412,7 +412,7 @@ TEST_CASE("bank core: past the acquire timeout the bank withdraws once and answe
 
   CHECK(withdraws(n.step(Tick{7999})) == 0);
   CHECK(withdraws(n.step(Tick{8001})) == 1);
-  Outbox out2 = n.step(Withdrawn{{2, 3}});
+  Outbox out2 = n.step(Withdrawn{.silent = {2, 3}});
   const auto& f2 = failure(only_reply(replies(out2), 2));
   CHECK(f2.status == "timeout");
   CHECK(f2.txid == std::optional<std::string>{"B"});
@@ -428,11 +428,30 @@ TEST_CASE("bank core: past the acquire timeout the bank withdraws once and answe
   CHECK(n.bank.pending() == 1);
 }
 
+TEST_CASE("bank core: an unreachable Withdrawn (a peer known down) answers every pending transfer at once, saying it did not wait") {
+  Node n;
+  queue_a_then_b(n);  // deadlines 5000 and 8000: neither expired
+  Outbox out = n.step(Withdrawn{.silent = {3}, .unreachable = true});
+  auto r = replies(out);
+  REQUIRE(r.size() == 2);
+  for (const auto& o : r) {
+    const auto f = failure(o);
+    CHECK(f.status == "timeout");
+    CHECK(f.error.find("did not wait: node 3 is down") != std::string::npos);
+  }
+  CHECK(n.bank.pending() == 0);
+  CHECK(acquires(out) == 0);
+  CHECK(sent<Unstage>(out, Actor::ledger).empty());  // handed to the ledger in the same settle
+  CHECK(n.ledger.chain().height() == 0);
+  // The ledger took them back: a grant now appends nothing.
+  CHECK(appended(n.enter(9)).empty());
+}
+
 TEST_CASE("bank core: a timeout names three silent peers in a list") {
   Node n;
   n.step(transfer(1, 2, 100));
   n.step(Tick{6000});
-  const auto& f = failure(only_reply(replies(n.step(Withdrawn{{2, 3, 4}})), 1));
+  const auto& f = failure(only_reply(replies(n.step(Withdrawn{.silent = {2, 3, 4}})), 1));
   CHECK(f.error.find("nodes 2, 3 and 4") != std::string::npos);
 }
 
@@ -504,7 +523,7 @@ TEST_CASE("bank core: a transfer answered timeout is taken back from the ledger 
   Node n(BankOptions{5000}, 10);
   queue_a_then_b(n);
   REQUIRE(withdraws(n.step(Tick{5001})) == 1);
-  Outbox out = n.step(Withdrawn{{3}});
+  Outbox out = n.step(Withdrawn{.silent = {3}});
   CHECK(failure(only_reply(replies(out), 1)).status == "timeout");
   CHECK(acquires(out) == 1);  // for B
 

@@ -252,7 +252,7 @@ TEST_CASE("ledger core: Acquire and Withdraw go on to the mutex, Withdrawn to th
   REQUIRE(w.size() == 1);
   CHECK(sent<Withdraw>(w, Actor::mutex).size() == 1);
 
-  Outbox back = step(core, Withdrawn{{2, 3}});
+  Outbox back = step(core, Withdrawn{.silent = {2, 3}});
   REQUIRE(back.size() == 1);
   auto withdrawn = sent<Withdrawn>(back, Actor::bank);
   REQUIRE(withdrawn.size() == 1);

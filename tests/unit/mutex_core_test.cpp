@@ -240,6 +240,39 @@ TEST_CASE("mutex core: a peer whose link is down counts as silent") {
   CHECK(w[0].second.silent == std::vector<NodeId>{2, 3});
 }
 
+TEST_CASE("mutex core: with a peer known down, Acquire is answered at once, unreachable, and nothing is sent - until it is up again") {
+  MutexCore m = greeted(1, {2, 3});
+  step(m, LinkDown{3});
+  auto out = step(m, Acquire{});
+  CHECK(all_of<PeerOut>(out).empty());
+  CHECK(m.state() == MutexCore::State::idle);
+  CHECK_FALSE(m.wanted());
+  auto w = all_of<Withdrawn>(out);
+  REQUIRE(w.size() == 1);
+  CHECK(w[0].second.silent == std::vector<NodeId>{3});
+  CHECK(w[0].second.unreachable);
+  // A refused link counts too.
+  step(m, LinkRefused{2, "another genesis"});
+  w = all_of<Withdrawn>(step(m, Acquire{}));
+  REQUIRE(w.size() == 1);
+  CHECK(w[0].second.silent == std::vector<NodeId>{2, 3});
+  // Back up (a greeting each): requests go out again.
+  step(m, LinkUp{2, 0, false, 0, 1, "", true});
+  step(m, LinkUp{3, 0, false, 0, 1, "", true});
+  out = step(m, Acquire{});
+  CHECK(all_of<Withdrawn>(out).empty());
+  CHECK(m.state() == MutexCore::State::requested);
+  CHECK(bodies<RequestMsg>(out).size() == 2);
+}
+
+TEST_CASE("mutex core: a peer never heard since start is not known down - Acquire waits for it") {
+  MutexCore m(1, {2, 3});
+  step(m, LinkUp{2, 0, false, 0, 1, "", true});
+  auto out = step(m, Acquire{});
+  CHECK(all_of<Withdrawn>(out).empty());
+  CHECK(m.wanted());
+}
+
 TEST_CASE("mutex core: withdraw before any request was stamped answers at once and sends nothing") {
   MutexCore m(1, {2, 3});
   step(m, LinkUp{2, 0, false});
