@@ -75,6 +75,14 @@ struct AckMsg {
   static constexpr auto fields() { return std::tuple{}; }
   bool operator==(const AckMsg&) const = default;
 };
+// link: the sender is stopping cleanly (SIGTERM): count it down now, without waiting for
+// its silence to pass the failure-detection time.
+struct ByeMsg {
+  static constexpr std::string_view wire = "bye";
+  static constexpr bool sequenced = false;
+  static constexpr auto fields() { return std::tuple{}; }
+  bool operator==(const ByeMsg&) const = default;
+};
 // mutex: ask for the critical section. height: the sender's chain height as its mutex
 // knows it, so a node that restarted learns of blocks whose release it never got before it
 // may append after them.
@@ -136,7 +144,7 @@ struct BlocksMsg {
   bool operator==(const BlocksMsg&) const = default;
 };
 
-using PeerBody = std::variant<HelloMsg, HeartbeatMsg, AckMsg, RequestMsg, ReplyMsg, ReleaseMsg, SyncMsg, BlocksMsg>;
+using PeerBody = std::variant<HelloMsg, HeartbeatMsg, AckMsg, RequestMsg, ReplyMsg, ReleaseMsg, SyncMsg, BlocksMsg, ByeMsg>;
 
 struct PeerMessage {
   NodeId from = 0;

@@ -91,6 +91,8 @@ void Node::stop() {
   for (auto& t : threads_) t->terminate();
   for (auto& t : threads_) t->join();
   for (auto& t : threads_) t->drain();
+  log_.write(LogOut{"stop", 0, {}});
+  log_.flush();
 }
 
 }  // namespace bank

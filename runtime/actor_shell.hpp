@@ -31,6 +31,8 @@ class ActorShell {
   // Sockets of the actor's own, and what to do when one is readable (or writable).
   virtual std::vector<zmq::pollitem_t> extra_items() { return {}; }
   virtual void on_ready(const std::vector<zmq::pollitem_t>&) {}
+  // The node is stopping ($TERM): last words on the actor's own sockets, if it has any.
+  virtual void on_stop() {}
 
   // Called once by the host that takes this shell in, before anything is fed.
   void attach(ActorHost& host) { host_ = &host; }

@@ -189,6 +189,7 @@ void ActorThread::run() {
         std::unique_ptr<Addressed> msg(take(frame));
         if (!msg) {
           run_queue();
+          for (ActorShell* s : shells_) s->on_stop();
           log_.flush();
           return drain();
         }

@@ -151,6 +151,11 @@ void LinkSession::receive(const PeerMessage& m, std::int64_t now, Output& out) {
   if (std::holds_alternative<HelloMsg>(m.body)) return on_hello(m, now, out);
   // Anything else needs a session with exactly this incarnation, addressed to ours.
   if (m.inc != peer_inc_ || mismatch_ || m.to_inc != inc_) return;
+  if (std::holds_alternative<ByeMsg>(m.body)) {  // it stopped: down now, not after the timeout
+    if (up_) out.events.push_back({EventKind::stopped, 0, 0, peer_inc_, {}});
+    up_ = false;
+    return;
+  }
   // A duplicate, or a frame after a gap, is dropped (the sender resends); it still shows
   // the peer alive, and its ack (current when it was resent) still counts.
   const bool fresh = m.seq == 0 || m.seq == received_ + 1;

@@ -49,7 +49,7 @@ class LinkSession {
   // peer had seen from our earlier incarnations. reset: we overflowed and started over
   // under a new link incarnation: everything sent either way before is void, as if the
   // peer had restarted.
-  enum class EventKind { up, restarted, down, genesis_mismatch, greeted, reset };
+  enum class EventKind { up, restarted, down, stopped, genesis_mismatch, greeted, reset };
   struct Event {
     EventKind kind;
     Lamport lamport = 0;        // the peer's clock, from its hello
@@ -73,6 +73,10 @@ class LinkSession {
   // Hellos until the peer knows us, heartbeats, resends, and the down detector.
   // `lamport` goes into hellos.
   void tick(std::int64_t now, Lamport lamport, Output& out);
+  // We are stopping: a bye for a peer that knows us, so it counts us down at once.
+  void bye(Output& out) const {
+    if (established()) out.wire.push_back(frame(ByeMsg{}, lamport_, 0));
+  }
   // Our chain height and head (the hash of block `height`), announced in hellos.
   void set_height(std::uint64_t height, std::string head) {
     height_ = height;

@@ -29,6 +29,14 @@ void NetworkCore::set_height(std::uint64_t height, const std::string& head) {
   for (auto& [peer, s] : sessions_) s.set_height(height, head);
 }
 
+void NetworkCore::goodbye(Outbox& out) {
+  for (auto& [peer, s] : sessions_) {
+    LinkSession::Output o;
+    s.bye(o);
+    flush(peer, o, out);
+  }
+}
+
 const LinkSession* NetworkCore::session(NodeId peer) const {
   auto it = sessions_.find(peer);
   return it == sessions_.end() ? nullptr : &it->second;
@@ -66,7 +74,11 @@ void NetworkCore::flush(NodeId peer, LinkSession::Output& o, Outbox& out) {
         break;
       case LinkSession::EventKind::down:
         out.push_back({Actor::mutex, LinkDown{peer}});
-        out.push_back({Actor::log, LogOut{"peer_down", lamport_, {{"peer", peer}}}});
+        out.push_back({Actor::log, LogOut{"peer_down", lamport_, {{"peer", peer}, {"reason", "silent"}}}});
+        break;
+      case LinkSession::EventKind::stopped:
+        out.push_back({Actor::mutex, LinkDown{peer}});
+        out.push_back({Actor::log, LogOut{"peer_down", lamport_, {{"peer", peer}, {"reason", "stopped"}}}});
         break;
       case LinkSession::EventKind::genesis_mismatch:
         out.push_back({Actor::mutex, LinkRefused{peer, "another genesis block: it runs another cluster config"}});

@@ -19,6 +19,8 @@ class NetworkCore {
   void step(const BusMessage& in, Outbox& out);
 
   const LinkSession* session(NodeId peer) const;
+  // We are stopping: a bye to every peer that knows us (WireOut), logged like any frame.
+  void goodbye(Outbox& out);
   // Our chain height and head, announced in hellos.
   void set_height(std::uint64_t height, const std::string& head);
 

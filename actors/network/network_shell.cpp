@@ -105,6 +105,15 @@ void NetworkShell::flush(Peer& p) {
   }
 }
 
+void NetworkShell::on_stop() {
+  Outbox out;
+  core_.goodbye(out);
+  for (Addressed& a : out) {
+    if (a.to == Actor::wire) deliver(a);
+    if (const auto* e = std::get_if<LogOut>(&a.msg)) write_log(*e);
+  }
+}
+
 void NetworkShell::deliver(Addressed& a) {
   auto* w = std::get_if<WireOut>(&a.msg);
   if (!w) return;

@@ -58,6 +58,9 @@ class NetworkShell : public ActorShell {
 
  protected:
   void step(const BusMessage& in, Outbox& out) override { core_.step(in, out); }
+  // A bye to every peer (each DEALER lingers kPeerLingerMs to send it), so peers count this
+  // node down at once instead of after the failure-detection time.
+  void on_stop() override;
   void deliver(Addressed& a) override;
   std::vector<zmq::pollitem_t> extra_items() override;
   void on_ready(const std::vector<zmq::pollitem_t>& items) override;

@@ -141,6 +141,37 @@ TEST_CASE("e2e: with a node known down a transfer answers timeout at once, sayin
   CHECK((*r)["status"] == "committed");
 }
 
+TEST_CASE("e2e: a clean stop is quick, logs stop, and tells the peers, who count the node down at once") {
+  ClusterHarness c(3);
+  c.start_all();
+  c.wait_ready();
+  auto t0 = std::chrono::steady_clock::now();
+  CHECK(c.stop(3, SIGTERM) == 0);
+  auto stop_took = std::chrono::steady_clock::now() - t0;
+  CHECK(stop_took < std::chrono::milliseconds(1000));
+  // Node 1 heard the bye: peer 3 is down well before 1.5 s of silence would have said so.
+  auto peer3_down = [&] {
+    for (const auto& e : c.log_events(1))
+      if (e["event"] == "peer_down" && e["peer"] == 3) return e.value("reason", "") == "stopped";
+    return false;
+  };
+  const auto deadline = t0 + std::chrono::milliseconds(1200);
+  while (!peer3_down() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  CHECK(peer3_down());
+  auto events = c.log_events(3);
+  REQUIRE_FALSE(events.empty());
+  CHECK(events.back()["event"] == "stop");
+  int byes = 0;
+  for (const auto& e : events) byes += e["event"] == "send" && e.value("type", "") == "bye";
+  CHECK(byes == 2);
+  // And a transfer at node 1 now says at once that it did not wait.
+  auto r = c.ask(1, {{"cmd", "transfer"}, {"to", 2}, {"amount", 100}});
+  REQUIRE(r);
+  CHECK((*r)["status"] == "timeout");
+  CHECK((*r)["error"].get<std::string>().find("did not wait") != std::string::npos);
+}
+
 TEST_CASE("e2e: a node of another config (another genesis) is refused, logged, and shown in status") {
   ClusterHarness c(3);
   c.start(1);

@@ -270,6 +270,32 @@ TEST_CASE("link session: heartbeats keep an idle link alive, and an ack is owed 
   CHECK(only<AckMsg>(b3.wire).empty());
 }
 
+TEST_CASE("link session: a bye takes the peer down at once, reported once, and its next frame brings it back") {
+  Pair p;
+  Out bye;
+  p.b.bye(bye);
+  REQUIRE(only<ByeMsg>(bye.wire).size() == 1);
+  CHECK(bye.wire[0].seq == 0);  // not sequenced: nothing to resend or ack
+  auto down = feed(p.a, bye.wire, 5);
+  CHECK(kinds(down) == std::vector<Kind>{Kind::stopped});
+  CHECK_FALSE(p.a.up());
+  CHECK(kinds(feed(p.a, bye.wire, 6)).empty());  // a duplicate says nothing more
+  Out quiet;
+  p.a.tick(2000, 0, quiet);
+  CHECK(quiet.events.empty());  // no second report when the silence passes the timeout
+  // A bye from another incarnation (an old one's, delivered late) is not ours.
+  Pair q;
+  PeerMessage stale = bye.wire[0];
+  stale.inc = kIncB - 1;
+  CHECK(kinds(feed(q.a, {stale}, 5)).empty());
+  CHECK(q.a.up());
+  // A session not established yet says no bye.
+  LinkSession fresh{1, 2, kIncA, "G", kT};
+  Out none;
+  fresh.bye(none);
+  CHECK(none.wire.empty());
+}
+
 TEST_CASE("link session: the peer is down after peer_timeout_ms of silence and up on its next frame") {
   Pair p;
   Out o;

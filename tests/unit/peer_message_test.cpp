@@ -13,6 +13,7 @@
 #include "messages/json/json_reader.hpp"
 
 using bank::AckMsg;
+using bank::ByeMsg;
 using bank::Block;
 using bank::BlocksMsg;
 using bank::HeartbeatMsg;
@@ -52,7 +53,7 @@ struct PeerDraw : bank::unit::Draw {
   // Stamps and incarnations up to 2^53, what the decoder takes (above: codec.stamp_range).
   Stamp stamp() { return Stamp{u64(bank::max_stamp), node()}; }
   PeerBody body() {
-    switch (below(8)) {
+    switch (below(9)) {
       case 0: return HelloMsg{hex(), u64(UINT64_MAX), hex()};
       case 1: return HeartbeatMsg{};
       case 2: return AckMsg{};
@@ -60,6 +61,7 @@ struct PeerDraw : bank::unit::Draw {
       case 4: return ReplyMsg{stamp()};
       case 5: return ReleaseMsg{stamp(), blocks()};
       case 6: return SyncMsg{u64(UINT64_MAX)};
+      case 7: return ByeMsg{};
       default: return BlocksMsg{blocks(), u64(UINT64_MAX), hex(), u64(UINT64_MAX)};
     }
   }
@@ -88,6 +90,7 @@ TEST_CASE("codec: every peer fixture decodes to its message and encodes to the s
       {"peer_release", {1, 20, kInc1, kInc2, 5, 4, ReleaseMsg{req, {c[1], c[2]}}}},
       {"peer_sync", {3, 4, kInc3, kInc1, 1, 0, SyncMsg{1}}},
       {"peer_block", {1, 21, kInc1, kInc3, 2, 1, BlocksMsg{{c[1], c[2]}, 2, c[2].hash, 1}}},
+      {"peer_bye", {2, 30, kInc2, kInc1, 0, 6, ByeMsg{}}},
   };
   std::set<std::size_t> types;
   for (const Row& row : rows) {
