@@ -86,8 +86,31 @@ void MutexCore::step(const BusMessage& in, Outbox& out) {
                         }
                         out.push_back({Actor::ledger, std::move(s)});
                       },
+                      [&](const Tick& t) {
+                        now_ms_ = t.now_ms;
+                        for (auto& [peer, r] : replaced_)
+                          if (r.unlogged > 0 && now_ms_ - *r.logged_ms >= kReplacedLogEveryMs) log_replaced(peer, out);
+                      },
                       [](const auto&) {}},
              in);
+}
+
+// A request that voided an unreleased one of the same peer: logged now, unless a line about
+// that peer went out within kReplacedLogEveryMs; then it is counted into the next one.
+void MutexCore::note_replaced(NodeId peer, Outbox& out) {
+  Replaced& r = replaced_[peer];
+  ++r.unlogged;
+  if (!r.logged_ms || now_ms_ - *r.logged_ms >= kReplacedLogEveryMs) log_replaced(peer, out);
+}
+
+void MutexCore::log_replaced(NodeId peer, Outbox& out) {
+  Replaced& r = replaced_[peer];
+  out.push_back({Actor::log, LogOut{"error", clock_,
+                                    {{"error", "node " + std::to_string(peer) + " sent " + std::to_string(r.unlogged) +
+                                                   " request(s) while an earlier one of its was unreleased (only a "
+                                                   "faulty node does); each voided the one before"}}}});
+  r.unlogged = 0;
+  r.logged_ms = now_ms_;
 }
 
 void MutexCore::hear(NodeId from, Lamport ts) {
@@ -166,9 +189,10 @@ void MutexCore::on_peer(const PeerIn& p, Outbox& out) {
                         // came before this one (and waits in releases_ if that request is not
                         // yet at our head). An earlier request of its still queued without one
                         // is void, and this one replaces it; only a faulty peer leaves one.
-                        std::erase_if(queue_, [&](const Stamp& q) {
-                          return q.node == p.from && q != r.req && !releases_.contains(q);
-                        });
+                        if (std::erase_if(queue_, [&](const Stamp& q) {
+                              return q.node == p.from && q != r.req && !releases_.contains(q);
+                            }) > 0)
+                          note_replaced(p.from, out);
                         queue_.insert(r.req);
                         // A reply only tells the requester "I have seen your request, at a
                         // later time". While our own request is out, it will hear that anyway:

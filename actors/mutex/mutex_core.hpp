@@ -49,6 +49,10 @@ class MutexCore {
   // cannot grow the queue: with one unreleased request per peer (see on_peer), the queue
   // holds at most (1 + this) entries per peer.
   static constexpr long kMaxWaitingReleases = 64;
+  // A peer's request that replaces an earlier unreleased one of its (only a faulty peer sends
+  // one) is logged as `error`; a flood of them at most once this often per peer (time from
+  // Tick), with how many there were, so it cannot fill the disk.
+  static constexpr std::int64_t kReplacedLogEveryMs = 1000;
 
   MutexCore(NodeId self, std::vector<NodeId> peers, EntryRule rule = &lamport_rule);
 
@@ -82,6 +86,8 @@ class MutexCore {
   void try_enter(Outbox& out);
   void hear(NodeId from, Lamport ts);
   void cut_off(NodeId peer, Outbox& out);
+  void note_replaced(NodeId peer, Outbox& out);
+  void log_replaced(NodeId peer, Outbox& out);
 
   NodeId self_;
   std::vector<NodeId> peers_;
@@ -106,6 +112,13 @@ class MutexCore {
     std::vector<Block> blocks;
   };
   std::map<Stamp, PendingRelease> releases_;  // arrived, waiting for their request to head the queue
+  // Replaced requests per peer: not yet logged, and when the last line about them went out.
+  struct Replaced {
+    std::uint64_t unlogged = 0;
+    std::optional<std::int64_t> logged_ms;
+  };
+  std::map<NodeId, Replaced> replaced_;
+  std::int64_t now_ms_ = 0;  // from the latest Tick
 };
 
 }  // namespace bank

@@ -8,7 +8,8 @@ namespace bank {
 
 class MutexShell : public ActorShell {
  public:
-  // The mutex core has no timers (it ignores Tick): a slow tick wakes it for next to nothing.
+  // The mutex core's only timer spaces its lines about a peer's replaced requests
+  // (MutexCore::kReplacedLogEveryMs): a slow tick does, and wakes it for next to nothing.
   static constexpr std::int64_t kTickMs = 1000;
   MutexShell(zmq::context_t& ctx, MutexCore core)
       : ActorShell(ctx, Actor::mutex, kTickMs), core_(std::move(core)) {}

@@ -513,6 +513,32 @@ TEST_CASE("mutex core: a peer's new request replaces its unreleased old one - a 
   CHECK(m.queue() == std::set<Stamp>{{13, 2}});
 }
 
+TEST_CASE("mutex core: replaced requests are logged as errors - the first at once, a flood at most once a second with a count") {
+  MutexCore m = greeted(1, {2, 3});
+  step(m, Tick{5000});
+  CHECK(bank::unit::error_logs(step(m, from_peer(2, 2, RequestMsg{{1, 2}, 0}))) == 0);
+  auto out = step(m, from_peer(2, 4, RequestMsg{{3, 2}, 0}));
+  auto errors = bank::unit::logs(out, "error");
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].fields["error"] == "node 2 sent 1 request(s) while an earlier one of its was unreleased (only a "
+                                     "faulty node does); each voided the one before");
+  // 500 more within the second: counted, not logged; the queue keeps the newest alone.
+  Lamport ts = 5;
+  for (int i = 0; i < 500; ++i, ts += 2) CHECK(bank::unit::error_logs(step(m, from_peer(2, ts + 1, RequestMsg{{ts, 2}, 0}))) == 0);
+  CHECK(m.queue() == std::set<Stamp>{{ts - 2, 2}});
+  CHECK(bank::unit::error_logs(step(m, Tick{5999})) == 0);
+  errors = bank::unit::logs(step(m, Tick{6000}), "error");
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].fields["error"].get<std::string>().find("node 2 sent 500 request(s)") == 0);
+  CHECK(bank::unit::error_logs(step(m, Tick{9000})) == 0);  // nothing new: nothing logged
+  // Node 3 has its own count; a quiet second later, node 2's next one is logged at once.
+  step(m, from_peer(3, ts + 1, RequestMsg{{ts, 3}, 0}));
+  CHECK(bank::unit::error_logs(step(m, from_peer(3, ts + 3, RequestMsg{{ts + 2, 3}, 0}))) == 1);
+  CHECK(bank::unit::error_logs(step(m, from_peer(2, ts + 5, RequestMsg{{ts + 4, 2}, 0}))) == 1);
+  // A request sent again as it was (after a restart) replaces nothing.
+  CHECK(bank::unit::error_logs(step(m, from_peer(2, ts + 6, RequestMsg{{ts + 4, 2}, 0}))) == 0);
+}
+
 TEST_CASE("mutex core: a peer's waiting releases are bounded - past the bound one is refused") {
   MutexCore m = greeted(1, {2, 3});
   step(m, from_peer(3, 2, RequestMsg{{1, 3}, 0}));  // heads the queue and never releases
