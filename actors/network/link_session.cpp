@@ -59,6 +59,7 @@ void LinkSession::overflow(std::int64_t now, Output& out) {
   next_seq_ = 1;
   received_ = 0;
   ack_owed_ = false;
+  probing_ = false;
   peer_knows_me_ = false;
   out.events.push_back({EventKind::reset, lamport_, peer_height_, peer_inc_, peer_head_});
   if (established()) hello(now, lamport_, out);
@@ -75,6 +76,19 @@ void LinkSession::transmit_unacked(std::int64_t now, Output& out) {
     last_sent_ = now;
   }
   last_progress_ = now;
+}
+
+// The oldest unacknowledged frame alone: if the peer takes it (or has it), its ack moves and
+// the rest follows; if it never acks, it costs one frame per resend_ms, not the window.
+void LinkSession::probe(std::int64_t now, Output& out) {
+  PeerMessage m = unacked_.front();
+  m.to_inc = peer_inc_;
+  m.ack = received_;
+  out.wire.push_back(std::move(m));
+  ack_owed_ = false;
+  last_sent_ = now;
+  last_progress_ = now;
+  probing_ = true;
 }
 
 void LinkSession::hello(std::int64_t now, Lamport lamport, Output& out) {
@@ -121,6 +135,7 @@ void LinkSession::on_hello(const PeerMessage& m, std::int64_t now, Output& out) 
       blocks_ = 0;
       next_seq_ = 1;
       received_ = 0;
+      probing_ = false;
       up_ = false;
     }
     peer_inc_ = m.inc;
@@ -160,10 +175,18 @@ void LinkSession::receive(const PeerMessage& m, std::int64_t now, Output& out) {
   // the peer alive, and its ack (current when it was resent) still counts.
   const bool fresh = m.seq == 0 || m.seq == received_ + 1;
   heard(now, fresh ? m.lamport : 0, out);
+  bool progress = false;
   while (!unacked_.empty() && unacked_.front().seq <= m.ack) {
     blocks_ -= blocks_in(unacked_.front());
     unacked_.pop_front();
     last_progress_ = now;
+    progress = true;
+  }
+  // The stall is over: what followed the probe was lost with it, most likely (a connection
+  // that broke), so the rest of the window goes again now, in order (duplicates are dropped).
+  if (progress && probing_) {
+    probing_ = false;
+    transmit_unacked(now, out);
   }
   admit(now, out);
   if (m.seq != 0) {
@@ -181,7 +204,10 @@ void LinkSession::tick(std::int64_t now, Lamport lamport, Output& out) {
   if (!established() || !peer_knows_me_) {
     if (now - last_sent_ >= t_.heartbeat_ms) hello(now, lamport_, out);
   } else {
-    if (!unacked_.empty() && now - last_progress_ >= t_.resend_ms) transmit_unacked(now, out);
+    // Go-back-N, one frame at a time while the peer does not ack: every frame sent is a log
+    // line too, and resending the whole window every resend_ms to a peer that never acks
+    // (down, or hostile) would write thousands a second for as long as it lasts.
+    if (!unacked_.empty() && now - last_progress_ >= t_.resend_ms) probe(now, out);
     if (ack_owed_) {
       out.wire.push_back(frame(AckMsg{}, lamport_, 0));
       ack_owed_ = false;

@@ -3,7 +3,7 @@
 // Sequenced messages get per-direction numbers (1, 2, ...) and stay in a resend buffer
 // until the peer's cumulative ack covers them; received ones are delivered strictly in
 // order, duplicates and gaps dropped (the sender resends after `resend_ms` without
-// progress: go-back-N). Hellos announce an incarnation and the genesis hash; a session
+// progress: go-back-N, see tick()). Hellos announce an incarnation and the genesis hash; a session
 // starts when the peer's hello arrives, and a hello with a newer incarnation means the peer
 // restarted: both directions start over and the layer above is told. Every frame carries
 // the receiver incarnation it is meant for, so nothing of an old session leaks into a new one.
@@ -97,6 +97,7 @@ class LinkSession {
  private:
   PeerMessage frame(PeerBody body, Lamport lamport, std::uint64_t seq) const;
   void transmit_unacked(std::int64_t now, Output& out);
+  void probe(std::int64_t now, Output& out);
   void hello(std::int64_t now, Lamport lamport, Output& out);
   void on_hello(const PeerMessage& m, std::int64_t now, Output& out);
   void heard(std::int64_t now, Lamport lamport, Output& out);
@@ -122,6 +123,9 @@ class LinkSession {
   std::size_t blocks_ = 0;           // blocks carried by unacked_ and held_
   std::uint64_t received_ = 0;       // highest seq delivered in order
   bool ack_owed_ = false;
+  // A stall: resend_ms passed without progress and only the oldest unacked frame went again
+  // (a probe); the first ack that moves sends the rest of the window again (see tick()).
+  bool probing_ = false;
 
   std::int64_t last_sent_ = -1'000'000'000;
   std::int64_t last_heard_ = 0;

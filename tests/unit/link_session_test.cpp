@@ -178,7 +178,7 @@ TEST_CASE("link session: delivery is in order - duplicates and gaps are dropped"
     CHECK(std::get<RequestMsg>(o.deliver[i].body) == req(static_cast<Lamport>(i + 2)));
 }
 
-TEST_CASE("link session: a lost frame is resent after resend_ms and the gap repaired") {
+TEST_CASE("link session: a lost frame is resent after resend_ms and the gap repaired - the oldest first, the rest on its ack") {
   Pair p;
   auto frames = p.send(p.a, 3);
   // Frame 1 is lost; 2 and 3 arrive and are dropped as a gap.
@@ -198,11 +198,44 @@ TEST_CASE("link session: a lost frame is resent after resend_ms and the gap repa
   Out resend;
   p.a.tick(200, 0, resend);
   auto again = only<RequestMsg>(resend.wire);
-  CHECK(seqs(again) == std::vector<std::uint64_t>{1, 2, 3});
-  for (const auto& m : again) CHECK(m.to_inc == kIncB);
+  CHECK(seqs(again) == std::vector<std::uint64_t>{1});  // a probe: the oldest alone
+  CHECK(again[0].to_inc == kIncB);
 
   o = feed(p.b, again, 210);
-  CHECK(seqs(o.deliver) == std::vector<std::uint64_t>{1, 2, 3});
+  CHECK(seqs(o.deliver) == std::vector<std::uint64_t>{1});
+  Out ack1;
+  p.b.tick(220, 0, ack1);
+  REQUIRE(ack1.wire.size() == 1);
+  CHECK(ack1.wire[0].ack == 1);
+  // Its ack ends the stall: the rest of the window goes again at once.
+  Out rest = feed(p.a, ack1.wire, 230);
+  auto tail = only<RequestMsg>(rest.wire);
+  CHECK(seqs(tail) == std::vector<std::uint64_t>{2, 3});
+  for (const auto& m : tail) CHECK(m.to_inc == kIncB);
+  o = feed(p.b, tail, 240);
+  CHECK(seqs(o.deliver) == std::vector<std::uint64_t>{2, 3});
+}
+
+TEST_CASE("link session: a peer that never acks gets one frame per resend_ms, not the window") {
+  Pair p;
+  p.send(p.a, 500);
+  std::size_t resent = 0;
+  for (std::int64_t t = 1; t <= 10 * kT.resend_ms; ++t) {
+    Out o;
+    p.a.tick(t, 0, o);
+    // It keeps the link up with heartbeats, but its frames ack nothing.
+    feed(p.a, {PeerMessage{2, 1, kIncB, kIncA, 0, 0, HeartbeatMsg{}}}, t);
+    for (const auto& m : o.wire) resent += m.seq != 0;
+  }
+  CHECK(resent == 10);
+  CHECK(p.a.unacked() == 500);
+  // A paused peer that comes back and acks what it had got ends the stall: the rest goes once.
+  Out o = feed(p.a, {PeerMessage{2, 1, kIncB, kIncA, 0, 200, AckMsg{}}}, 2001);
+  CHECK(only<RequestMsg>(o.wire).size() == 300);
+  CHECK(p.a.unacked() == 300);
+  Out quiet;
+  p.a.tick(2001 + kT.resend_ms - 1, 0, quiet);
+  CHECK(only<RequestMsg>(quiet.wire).empty());
 }
 
 TEST_CASE("link session: cumulative acks trim the resend buffer") {
@@ -526,12 +559,15 @@ TEST_CASE("link session: at most kWindow frames unacked on the wire - later ones
   CHECK(seqs(o.wire) == next);
   CHECK(p.a.unacked() == window);
   CHECK(p.a.held() == 5);
-  // A go-back-N resend sends the window, no more.
+  // A go-back-N resend sends the window, no more: a probe, then, on its ack, the rest.
   Out r;
   p.a.tick(p.now + kT.resend_ms, 1, r);
+  CHECK(seqs(only<RequestMsg>(r.wire)) == std::vector<std::uint64_t>{6});
+  Out rest = feed(p.a, {PeerMessage{2, 1, kIncB, kIncA, 0, 6, AckMsg{}}}, p.now + kT.resend_ms + 1);
   std::size_t sequenced = 0;
-  for (const auto& m : r.wire) sequenced += m.seq != 0;
-  CHECK(sequenced == window);
+  for (const auto& m : rest.wire) sequenced += m.seq != 0;
+  CHECK(sequenced == window);  // 1,023 resent, then the next held one
+  CHECK(p.a.unacked() == window);
 }
 
 TEST_CASE("link session: past its bound the session starts over under a new incarnation, and the peer follows") {
