@@ -34,10 +34,11 @@ std::vector<NodeId> MutexCore::silent() const {
   std::set<NodeId> waiting;
   for (NodeId p : peers_)
     if (!link_up(p) || diverged_.contains(p) || (own_ && !heard_after_own(p))) waiting.insert(p);
-  // And whoever is ahead of us in the queue: it holds, or will hold, the section first.
+  // And whoever is ahead of us in the queue: it holds, or will hold, the section first. A
+  // request whose release has come waits only for those ahead of it, not for its node.
   for (const Stamp& s : queue_) {
     if (own_ && !(s < *own_)) break;
-    if (s.node != self_) waiting.insert(s.node);
+    if (s.node != self_ && !releases_.contains(s)) waiting.insert(s.node);
   }
   return {waiting.begin(), waiting.end()};
 }
@@ -107,8 +108,8 @@ void MutexCore::log_replaced(NodeId peer, Outbox& out) {
   Replaced& r = replaced_[peer];
   out.push_back({Actor::log, LogOut{"error", clock_,
                                     {{"error", "node " + std::to_string(peer) + " sent " + std::to_string(r.unlogged) +
-                                                   " request(s) while an earlier one of its was unreleased (only a "
-                                                   "faulty node does); each voided the one before"}}}});
+                                                   " request(s) while an earlier one of its was unreleased here; "
+                                                   "each voided the one before"}}}});
   r.unlogged = 0;
   r.logged_ms = now_ms_;
 }

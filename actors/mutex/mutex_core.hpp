@@ -49,9 +49,10 @@ class MutexCore {
   // cannot grow the queue: with one unreleased request per peer (see on_peer), the queue
   // holds at most (1 + this) entries per peer.
   static constexpr long kMaxWaitingReleases = 64;
-  // A peer's request that replaces an earlier unreleased one of its (only a faulty peer sends
-  // one) is logged as `error`; a flood of them at most once this often per peer (time from
-  // Tick), with how many there were, so it cannot fill the disk.
+  // A peer's request that replaces an earlier unreleased one of its is logged as `error` (a
+  // faulty peer sends one; so does a healthy one whose release was refused past
+  // kMaxWaitingReleases); a flood of them at most once this often per peer (time from Tick),
+  // with how many there were, so it cannot fill the disk.
   static constexpr std::int64_t kReplacedLogEveryMs = 1000;
 
   MutexCore(NodeId self, std::vector<NodeId> peers, EntryRule rule = &lamport_rule);
@@ -70,7 +71,7 @@ class MutexCore {
   // True when `peer` has sent a message stamped later than our request.
   bool heard_after_own(NodeId peer) const;
   // Peers we still wait for: no later stamp from them yet, their link is down, or their
-  // request is ahead of ours in the queue.
+  // request is ahead of ours in the queue and not released yet.
   std::vector<NodeId> silent() const;
   bool link_up(NodeId peer) const;
   const std::set<NodeId>& diverged() const { return diverged_; }
