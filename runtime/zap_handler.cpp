@@ -29,6 +29,7 @@ void ZapHandler::run() {
     zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
     try {
       if (zmq::poll(&item, 1, std::chrono::milliseconds(kPollMs)) > 0) answer();
+      log(refused_.due(steady_ms()));  // what came after the last line, once its second is up
     } catch (const zmq::error_t& e) {
       if (e.num() == ETERM) return;
       throw;
@@ -59,15 +60,15 @@ void ZapHandler::answer() {
   if (who) return;
   // Refusals are logged at most once a second, with how many there were: a stranger
   // hammering the port must not fill the disk.
-  ++refused_;
-  const std::int64_t now = steady_ms();
-  if (now - last_refusal_log_ms_ < kRefusalLogEveryMs) return;
-  last_refusal_log_ms_ = now;
+  log(refused_.add(steady_ms(), (domain.empty() ? "not a CURVE handshake" : domain + " port") +
+                                    (address.empty() ? "" : ", from " + address)));
+}
+
+void ZapHandler::log(const std::optional<RefusalCounter::Line>& line) {
+  if (!line) return;
   log_.write(LogOut{"error", 0,
-                    {{"error", "refused " + std::to_string(refused_) + " connection(s) with a key this node does not know" +
-                                   " (latest: " + (domain.empty() ? "not a CURVE handshake" : domain + " port") +
-                                   (address.empty() ? "" : ", from " + address) + ")"}}});
-  refused_ = 0;
+                    {{"error", "refused " + std::to_string(line->count) +
+                                   " connection(s) with a key this node does not know (latest: " + line->latest + ")"}}});
   log_.flush();
 }
 

@@ -16,6 +16,7 @@
 #include <zmq.hpp>
 
 #include "runtime/log_sink.hpp"
+#include "runtime/refusal_counter.hpp"
 #include "security/key_ring.hpp"
 
 namespace bank {
@@ -34,13 +35,13 @@ class ZapHandler {
  private:
   void run();
   void answer();
+  void log(const std::optional<RefusalCounter::Line>& line);
 
   std::shared_ptr<const KeyRing> keys_;
   LogSink& log_;
   zmq::socket_t socket_;
   std::atomic<bool> stop_{false};
-  std::uint64_t refused_ = 0;            // refusals not yet logged
-  std::int64_t last_refusal_log_ms_ = 0;
+  RefusalCounter refused_{kRefusalLogEveryMs};
   std::thread thread_;
 };
 

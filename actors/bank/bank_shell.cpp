@@ -6,12 +6,15 @@
 
 #include <zmq_addon.hpp>
 
+#include "runtime/steady_ms.hpp"
+
 namespace bank {
 
 BankShell::BankShell(zmq::context_t& ctx, const NodeConfig& me, BankCore core, const NodeSecret* secret)
     : ActorShell(ctx, Actor::bank, kTickMs),
       core_(std::move(core)),
       console_(ctx, zmq::socket_type::router),
+      handshakes_(ctx, console_, "console port"),
       secure_(secret != nullptr) {
   console_.set(zmq::sockopt::linger, 0);
   console_.set(zmq::sockopt::handshake_ivl, kHandshakeMs);
@@ -22,6 +25,13 @@ BankShell::BankShell(zmq::context_t& ctx, const NodeConfig& me, BankCore core, c
   }
   console_.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(4 * max_console_frame));
   bind_or_explain(console_, "tcp://" + me.host + ":" + std::to_string(me.console), "console port");
+}
+
+// The core's tick is the shell's timer too: a count of refused handshakes left over is due.
+void BankShell::step(const BusMessage& in, Outbox& out) {
+  if (std::holds_alternative<Tick>(in))
+    if (auto line = handshakes_.on_tick(steady_ms())) write_log(*line);
+  core_.step(in, out);
 }
 
 void BankShell::reply(const std::string& identity, const ConsoleReply& r) {
@@ -40,9 +50,13 @@ void BankShell::deliver(Addressed& a) {
   clients_.erase(it);
 }
 
-std::vector<zmq::pollitem_t> BankShell::extra_items() { return {{console_.handle(), 0, ZMQ_POLLIN, 0}}; }
+std::vector<zmq::pollitem_t> BankShell::extra_items() {
+  return {{console_.handle(), 0, ZMQ_POLLIN, 0}, handshakes_.item()};
+}
 
 void BankShell::on_ready(const std::vector<zmq::pollitem_t>& items) {
+  if (items[1].revents & ZMQ_POLLIN)
+    if (auto line = handshakes_.on_ready(steady_ms())) write_log(*line);
   if (!(items[0].revents & ZMQ_POLLIN)) return;
   for (int n = 0; n < kRequestsPerWake; ++n) {
     std::vector<zmq::message_t> parts;

@@ -5,12 +5,15 @@
 // the client they belong to. With security on the ROUTER is a CURVE server in the ZAP domain
 // "console": only clients whose keys the node knows connect, and each request goes to the
 // core with the account whose client key sent it (BankCore decides what it may do).
+// Connections refused in the ZeroMQ handshake, before ZAP is asked (a plain client at a CURVE
+// console, junk), are logged by a HandshakeWatch.
 #pragma once
 
 #include <map>
 
 #include "actors/bank/bank_core.hpp"
 #include "runtime/actor_shell.hpp"
+#include "runtime/handshake_watch.hpp"
 #include "config/cluster_config.hpp"
 #include "security/key_files.hpp"
 
@@ -30,7 +33,7 @@ class BankShell : public ActorShell {
   BankShell(zmq::context_t& ctx, const NodeConfig& me, BankCore core, const NodeSecret* secret);
 
  protected:
-  void step(const BusMessage& in, Outbox& out) override { core_.step(in, out); }
+  void step(const BusMessage& in, Outbox& out) override;
   void deliver(Addressed& a) override;
   std::vector<zmq::pollitem_t> extra_items() override;
   void on_ready(const std::vector<zmq::pollitem_t>& items) override;
@@ -40,6 +43,7 @@ class BankShell : public ActorShell {
 
   BankCore core_;
   zmq::socket_t console_;
+  HandshakeWatch handshakes_;  // of console_
   bool secure_ = false;
   std::map<std::uint64_t, std::string> clients_;  // client number -> REQ identity
   std::uint64_t next_client_ = 1;

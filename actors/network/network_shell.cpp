@@ -16,6 +16,7 @@ NetworkShell::NetworkShell(zmq::context_t& ctx, const ClusterConfig& config, Nod
     : ActorShell(ctx, Actor::network, kTickMs),
       core_(std::move(core)),
       router_(ctx, zmq::socket_type::router),
+      handshakes_(ctx, router_, "peer port"),
       secure_(secret != nullptr),
       self_(self) {
   const NodeConfig& me = *config.find(self);
@@ -42,6 +43,13 @@ NetworkShell::NetworkShell(zmq::context_t& ctx, const ClusterConfig& config, Nod
     dial(n.id, p);
     peers_.emplace(n.id, std::move(p));
   }
+}
+
+// The core's tick is the shell's timer too: a count of refused handshakes left over is due.
+void NetworkShell::step(const BusMessage& in, Outbox& out) {
+  if (std::holds_alternative<Tick>(in))
+    if (auto line = handshakes_.on_tick(steady_ms())) write_log(*line);
+  core_.step(in, out);
 }
 
 void NetworkShell::dial(NodeId id, Peer& p) {
@@ -132,10 +140,10 @@ void NetworkShell::deliver(Addressed& a) {
   if (p.backlog.size() < kPeerBacklogMax) p.backlog.push_back(std::move(*w));
 }
 
-// Items: the ROUTER, then each peer's monitor (in peers_ order), then the DEALERs that
-// have a backlog to send.
+// Items: the ROUTER, its handshake monitor, then each peer's monitor (in peers_ order), then
+// the DEALERs that have a backlog to send.
 std::vector<zmq::pollitem_t> NetworkShell::extra_items() {
-  std::vector<zmq::pollitem_t> items{{router_.handle(), 0, ZMQ_POLLIN, 0}};
+  std::vector<zmq::pollitem_t> items{{router_.handle(), 0, ZMQ_POLLIN, 0}, handshakes_.item()};
   for (auto& [id, p] : peers_) items.push_back({p.monitor.handle(), 0, ZMQ_POLLIN, 0});
   for (auto& [id, p] : peers_)
     if (!p.backlog.empty()) items.push_back({p.dealer.handle(), 0, ZMQ_POLLOUT, 0});
@@ -162,8 +170,10 @@ void NetworkShell::on_ready(const std::vector<zmq::pollitem_t>& items) {
       feed(std::move(in));
     }
   }
-  std::size_t k = 1;
   const std::int64_t now = steady_ms();
+  if (items[1].revents & ZMQ_POLLIN)
+    if (auto line = handshakes_.on_ready(now)) write_log(*line);
+  std::size_t k = 2;
   for (auto& [id, p] : peers_) {
     if (items[k++].revents & ZMQ_POLLIN) on_monitor(id, p);
     if (p.redial_at != 0 && now >= p.redial_at) dial(id, p);

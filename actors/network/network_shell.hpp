@@ -7,7 +7,9 @@
 // Frames a DEALER cannot take now wait in a backlog, in order, until it can: a full queue is
 // backpressure, not loss. A DEALER whose handshake fails (junk on the port, a key the peer
 // refuses) is never dialled again by libzmq, so a monitor watches each one and the shell
-// replaces it after kRedialMs; the link layer resends what the old one held.
+// replaces it after kRedialMs; the link layer resends what the old one held. Connections the
+// ROUTER refuses in the ZeroMQ handshake, before ZAP is asked (a plain client, junk), are
+// logged by a HandshakeWatch.
 #pragma once
 
 #include <deque>
@@ -15,6 +17,7 @@
 
 #include "actors/network/network_core.hpp"
 #include "runtime/actor_shell.hpp"
+#include "runtime/handshake_watch.hpp"
 #include "config/cluster_config.hpp"
 #include "security/key_files.hpp"
 
@@ -57,7 +60,7 @@ class NetworkShell : public ActorShell {
                const NodeSecret* secret, const KeyRing* keys);
 
  protected:
-  void step(const BusMessage& in, Outbox& out) override { core_.step(in, out); }
+  void step(const BusMessage& in, Outbox& out) override;
   // A bye to every peer (each DEALER lingers kPeerLingerMs to send it), so peers count this
   // node down at once instead of after the failure-detection time.
   void on_stop() override;
@@ -80,6 +83,7 @@ class NetworkShell : public ActorShell {
 
   NetworkCore core_;
   zmq::socket_t router_;
+  HandshakeWatch handshakes_;  // of router_
   bool secure_ = false;
   std::string public_z85_, secret_z85_;  // our CURVE pair (security on)
   NodeId self_;

@@ -58,12 +58,25 @@ std::string slurp(const fs::path& p) {
 
 }  // namespace
 
-TEST_CASE("e2e security: a console with no key or an unknown key gets no answer, and nothing changes") {
+TEST_CASE("e2e security: a console with no key or an unknown key gets no answer, nothing changes, and the refusals are logged") {
   ClusterHarness c(3);
   c.start_all();
   c.wait_ready();
   const json spend{{"cmd", "transfer"}, {"to", 3}, {"amount", 1000}};
   CHECK_FALSE(c.ask_with(1, std::nullopt, spend, kNoAnswerWait));  // a plain REQ socket, as before security
+  {
+    // A plain DEALER at the peer port, with a release in node 2's name: refused in the handshake.
+    zmq::context_t ctx(1);
+    zmq::socket_t plain(ctx, zmq::socket_type::dealer);
+    plain.set(zmq::sockopt::linger, 0);
+    plain.connect("tcp://127.0.0.1:" + std::to_string(c.peer_port(1)));
+    const std::string release =
+        "{\"type\":\"release\",\"from\":2,\"lamport\":9,\"inc\":1,\"to_inc\":1,\"seq\":1,\"ack\":0,"
+        "\"req\":{\"ts\":1,\"node\":2},\"blocks\":[]}";
+    plain.send(zmq::buffer(release), zmq::send_flags::dontwait);
+    zmq::pollitem_t item{plain.handle(), 0, ZMQ_POLLIN, 0};
+    CHECK(zmq::poll(&item, 1, kNoAnswerWait) == 0);
+  }
   bank::ConsoleKeys stranger;
   crypto_box_keypair(stranger.client.public_key.data(), stranger.client.secret_key.data());
   stranger.server = c.node_secret(1).curve.public_key;
@@ -78,7 +91,12 @@ TEST_CASE("e2e security: a console with no key or an unknown key gets no answer,
   REQUIRE(balance);
   CHECK((*balance)["balance"] == 1000);
   c.stop_all();
-  CHECK(any_contains(errors_of(c, 1), "key this node does not know"));
+  const auto errors = errors_of(c, 1);
+  CHECK(any_contains(errors, "key this node does not know"));
+  // The plain clients never reached ZAP: libzmq refused them, and the node logs that.
+  for (const std::string port : {"console port", "peer port"})
+    CHECK_MESSAGE(any_contains(errors, "connection(s) on the " + port + " failed the ZeroMQ handshake"), port);
+  for (const auto& e : errors) CHECK(e.find("node 2") == std::string::npos);  // the release never got in
 }
 
 TEST_CASE("e2e security: another client's key reads at a node but cannot move its money") {
