@@ -28,7 +28,7 @@ TraceLayout TraceLayout::build(const std::vector<TraceEvent>& events, const Matc
   {
     std::set<NodeId> nodes;
     for (const TraceEvent& e : events) nodes.insert(e.node);
-    double cx = kLeft + 90;  // room for the first column's batch labels
+    double cx = kLeft + 50;
     for (NodeId n : nodes) {
       l.columns.push_back(Column{n, cx});
       x[n] = cx;
@@ -58,7 +58,7 @@ TraceLayout TraceLayout::build(const std::vector<TraceEvent>& events, const Matc
       continue;
     }
     if (prev_ts && e.ts_us - *prev_ts >= kGapUs) {
-      l.gaps.push_back(Gap{cy + kGap / 2 - kRow / 2, e.ts_us - *prev_ts});
+      l.gaps.push_back(Gap{cy + (kGap + kRow) / 2, e.ts_us - *prev_ts});  // halfway to the next row
       cy += kGap;
     }
     cy += kRow;
@@ -98,10 +98,14 @@ TraceLayout TraceLayout::build(const std::vector<TraceEvent>& events, const Matc
         l.labels.push_back(Label{ex + 10, y[i], "start (height " + std::to_string(e.height) + ")", "start",
                                  e.text + "\n" + e.where});
         break;
-      case Kind::error:
-        l.labels.push_back(Label{ex + 10, y[i], e.event == "diverged" ? "diverged" : "error", "error",
-                                 e.note + "\n" + e.where});
+      case Kind::error: {
+        // The start of what it says (the hover has all of it): "error: denied: client 2 may..."
+        constexpr std::size_t kShown = 48;
+        std::string text = e.event == "diverged" ? e.note : "error: " + e.note;
+        if (text.size() > kShown) text = text.substr(0, kShown) + "...";
+        l.labels.push_back(Label{ex + 10, y[i], text, "error", e.note + "\n" + e.where});
         break;
+      }
       case Kind::commit:
         break;
     }

@@ -103,13 +103,19 @@ std::string TraceRenderer::svg(const TraceLayout& l, const std::vector<TraceEven
   s += "<text class=\"since\" x=\"8\" y=\"14\">time since " + escape(TraceTime::format(l.first_us)) + "</text>\n";
 
   // The time of each row, and the breaks.
-  for (const auto& r : l.rows)
-    s += "<text class=\"axis\" x=\"" + num(TraceLayout::kLeft - 8) + "\" y=\"" + num(r.y + 4) + "\">" +
-         escape(TraceTime::duration(r.ts_us - l.first_us)) + "</text>\n";
+  // A row repeats no time its row above already says.
+  std::string said;
+  for (const auto& r : l.rows) {
+    std::string t = TraceTime::offset(r.ts_us - l.first_us);
+    if (t == said) continue;
+    s += "<text class=\"axis\" x=\"" + num(TraceLayout::kLeft - 8) + "\" y=\"" + num(r.y + 4) + "\">" + escape(t) +
+         "</text>\n";
+    said = std::move(t);
+  }
   for (const auto& g : l.gaps)
-    s += "<g class=\"gap\"><line x1=\"" + num(TraceLayout::kLeft) + "\" y1=\"" + num(g.y) + "\" x2=\"" +
-         num(l.width - 20) + "\" y2=\"" + num(g.y) + "\"/><text x=\"" + num(TraceLayout::kLeft + 4) + "\" y=\"" +
-         num(g.y - 4) + "\">" + escape(TraceTime::duration(g.us)) + " later</text></g>\n";
+    s += "<g class=\"gap\"><line x1=\"8\" y1=\"" + num(g.y) + "\" x2=\"" + num(l.width - 20) + "\" y2=\"" +
+         num(g.y) + "\"/><text x=\"8\" y=\"" + num(g.y - 4) + "\">" + escape(TraceTime::duration(g.us)) +
+         " later</text></g>\n";
 
   // Critical sections under everything else.
   for (const auto& b : l.bars) {
@@ -134,9 +140,9 @@ std::string TraceRenderer::svg(const TraceLayout& l, const std::vector<TraceEven
          num(h) + "\" rx=\"2\">" + title(hover) + "</rect>\n";
     if (b.enter) {
       std::string batch = "batch " + std::to_string(b.committed);
-      if (b.aborted) batch += " +" + std::to_string(b.aborted) + " aborted";
-      s += "<text class=\"batch\" x=\"" + num(b.x - 10) + "\" y=\"" + num(b.y1 + 4) + "\" text-anchor=\"end\">" +
-           escape(batch) + "</text>\n";
+      if (b.aborted) batch += ", " + std::to_string(b.aborted) + " aborted";
+      s += "<text class=\"batch\" x=\"" + num(b.x + 10) + "\" y=\"" + num(b.y1 + 4) + "\">" + escape(batch) +
+           "</text>\n";
     }
   }
 

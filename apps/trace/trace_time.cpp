@@ -154,4 +154,17 @@ std::string TraceTime::duration(std::int64_t us) {
   return buf;
 }
 
+std::string TraceTime::offset(std::int64_t us) {
+  char buf[64];
+  const char* sign = us < 0 ? "-" : "";
+  const std::int64_t a = us < 0 ? -us : us;
+  if (a < 1000000)
+    std::snprintf(buf, sizeof buf, "%s%lld.%03lld ms", sign, static_cast<long long>(a / 1000),
+                  static_cast<long long>(a % 1000));
+  else
+    std::snprintf(buf, sizeof buf, "%s%lld.%06lld s", sign, static_cast<long long>(a / 1000000),
+                  static_cast<long long>(a % 1000000));
+  return buf;
+}
+
 }  // namespace bank::trace

@@ -30,6 +30,9 @@ class TraceTime {
 
   // A duration for people: "350 us", "12.3 ms", "1.204 s", "3 min 2 s".
   static std::string duration(std::int64_t us);
+  // A time after the start, to the microsecond, for the picture's time axis: "0.350 ms",
+  // "154.312 ms", "12.345678 s".
+  static std::string offset(std::int64_t us);
 };
 
 }  // namespace bank::trace

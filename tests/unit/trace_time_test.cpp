@@ -56,3 +56,11 @@ TEST_CASE("trace time: durations read well at every scale") {
   CHECK(TraceTime::duration(182000000) == "3 min 2 s");
   CHECK(TraceTime::duration(-2000) == "-2.00 ms");
 }
+
+TEST_CASE("trace time: the time axis counts to the microsecond") {
+  CHECK(TraceTime::offset(0) == "0.000 ms");
+  CHECK(TraceTime::offset(350) == "0.350 ms");
+  CHECK(TraceTime::offset(154312) == "154.312 ms");
+  CHECK(TraceTime::offset(12345678) == "12.345678 s");
+  CHECK(TraceTime::offset(-1500) == "-1.500 ms");
+}
