@@ -46,8 +46,8 @@ struct TraceLayout {
     NodeId node = 0;
     double x = 0, y1 = 0, y2 = 0;
     std::optional<std::size_t> enter, exit;  // events; none: outside the picture or never written
-    std::size_t committed = 0;  // own transfers appended inside: the batch
-    std::size_t aborted = 0;
+    std::size_t committed = 0;  // own transfers appended inside
+    std::size_t aborted = 0;    // and refused for funds: the batch is both
     std::uint64_t first_index = 0, last_index = 0;  // the blocks committed, when any
     bool marked = false;
   };

@@ -139,8 +139,9 @@ std::string TraceRenderer::svg(const TraceLayout& l, const std::vector<TraceEven
     s += "<rect class=\"" + cls + "\" x=\"" + num(b.x - 6) + "\" y=\"" + num(b.y1) + "\" width=\"12\" height=\"" +
          num(h) + "\" rx=\"2\">" + title(hover) + "</rect>\n";
     if (b.enter) {
-      std::string batch = "batch " + std::to_string(b.committed);
-      if (b.aborted) batch += ", " + std::to_string(b.aborted) + " aborted";
+      // The batch: every transfer the entry decided, committed or aborted for funds.
+      std::string batch = "batch " + std::to_string(b.committed + b.aborted);
+      if (b.aborted) batch += " (" + std::to_string(b.aborted) + " aborted)";
       s += "<text class=\"batch\" x=\"" + num(b.x + 10) + "\" y=\"" + num(b.y1 + 4) + "\">" + escape(batch) +
            "</text>\n";
     }

@@ -40,6 +40,19 @@ TEST_CASE("trace renderer: one element per message, critical section and commit 
   CHECK(doc.summary() == "3 nodes, 34 events, 2 critical sections, 12 messages");
 }
 
+TEST_CASE("trace renderer: a batch counts the transfers an entry decided, aborted ones too") {
+  TraceScript s;
+  s.enter(0, 1, {10, 1});
+  s.commit(1, 1, 1, "1-1", 1, 2);
+  s.commit(2, 1, 2, "1-2", 1, 2);
+  s.line(3, 1, 0, "abort", {{"txid", "1-3"}, {"reason", "funds"}});
+  s.exit(4, 1, {10, 1});
+  auto events = s.events();
+  TraceDocument doc(events, nullptr, {});
+  CHECK(count(doc.svg(), ">batch 3 (1 aborted)</text>") == 1);
+  CHECK(count(doc.svg(), "abort 1-3</text>") == 1);
+}
+
 TEST_CASE("trace renderer: text from the logs is escaped") {
   CHECK(TraceRenderer::escape("a<b>&\"c'") == "a&lt;b&gt;&amp;&quot;c&#39;");
   CHECK(TraceRenderer::escape(std::string("x\x01y", 3)) == "x y");
