@@ -82,12 +82,12 @@ int main(int argc, char** argv) {
   app.add_option("logs", logs, "node log files, or folders holding node-N.log files (run/logs, a bank-bench --keep folder)");
   app.add_option("--config", config_path, "follow the nodes of this cluster config live (default config/cluster.yaml)");
   app.add_option("--seconds", seconds, "how long to follow the nodes' event feeds (default 10)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(0.1, 86400.0));
   app.add_option("--key", key_path, "client secret key for the feed (default: each node's keys_dir/client-N.secret)");
   app.add_option("--from", from_text, "draw from this time (RFC 3339) or offset after the first event (2.5, 300ms)");
   app.add_option("--to", to_text, "draw up to this time or offset");
   app.add_option("--last", last, "draw the last K critical-section entries (from the request of the first)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40));
   app.add_flag("--check", check, "check Lamport's rules over every event read; exit 1 on a violation");
   app.add_option("-o,--output", output, "the picture: FILE.html (default trace.html), or FILE.svg for the SVG alone");
   app.add_flag("--json", json_out, "print one JSON object (figures, findings) on stdout for scripts");
@@ -113,10 +113,11 @@ int main(int argc, char** argv) {
   const bool draw = !check || !output.empty();
   if (output.empty()) output = "trace.html";
 
-  bank::bench::StopSignal::install();
   TraceReader reader;
   TraceDocument::Options options;
   if (live) {
+    // Ctrl-C ends the follow and draws what came; elsewhere it stops the program as usual.
+    bank::bench::StopSignal::install();
     const fs::path path = config_path.empty() ? default_config() : fs::path(config_path);
     auto config = bank::ClusterConfig::load(path);
     if (!config) return fail(usage, path.string() + ": " + config.error().message);

@@ -149,7 +149,7 @@ TEST_CASE("e2e trace: bank-trace draws a real run from its logs, as strict SVG t
     MESSAGE("skipped the Chromium part: chromium cannot run here (scripts/deps.sh installs the Debian package)");
     return;
   }
-  const std::vector<std::string> flags{chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+  const std::vector<std::string> flags{chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
                                        "--user-data-dir=" + (c.dir() / "chromium").string()};
   auto with = [&](std::vector<std::string> more) {
     std::vector<std::string> argv = flags;
