@@ -58,6 +58,12 @@ class Checker {
   }
 
  private:
+  // The latest stamps a node received in one incarnation, as its mutex counts them.
+  struct Heard {
+    std::map<NodeId, Stamp> latest;                         // requests and releases, per sender
+    std::map<std::pair<NodeId, Stamp>, Stamp> replies;      // (sender, request answered)
+  };
+
   struct Interval {
     NodeId node = 0;
     std::size_t enter = 0;              // event index
@@ -77,7 +83,7 @@ class Checker {
     std::optional<Interval> open;
     std::set<Stamp> requested;                        // own requests sent, by stamp
     std::map<NodeId, std::map<Stamp, std::size_t>> queue;  // peers' requests received, not released
-    std::map<NodeId, std::vector<std::size_t>> heard;  // recvs that count as stamps, per sender
+    Heard heard;
     for (std::size_t k = begin; k < end; ++k) {
       const std::size_t i = idx[k];
       const TraceEvent& e = ev_[i];
@@ -89,7 +95,11 @@ class Checker {
           const NodeId p = e.key.from;
           if (e.type == "request" && e.req.node == p) queue[p][e.req] = i;
           if (e.type == "release") queue[p].erase(e.req);
-          heard[p].push_back(i);
+          // What the mutex counts as a stamp: a request of the sender's own, a release, and
+          // a reply, but only for the request it answers.
+          const Stamp stamp{e.msg_lamport, p};
+          if (e.type == "reply") heard.replies[{p, e.req}] = std::max(heard.replies[{p, e.req}], stamp);
+          else if (e.type == "release" || e.req.node == p) heard.latest[p] = std::max(heard.latest[p], stamp);
           break;
         }
         case Kind::peer_up:
@@ -147,8 +157,7 @@ class Checker {
   }
 
   void entry(NodeId n, std::size_t i, const std::set<Stamp>& requested,
-             const std::map<NodeId, std::map<Stamp, std::size_t>>& queue,
-             const std::map<NodeId, std::vector<std::size_t>>& heard) {
+             const std::map<NodeId, std::map<Stamp, std::size_t>>& queue, const Heard& heard) {
     const TraceEvent& e = ev_[i];
     const Stamp r = e.req;
     const std::string who = "node " + std::to_string(n) + " entered (req " + stamp_text(r) + ", " + at(e) + ")";
@@ -158,17 +167,10 @@ class Checker {
       std::vector<NodeId> silent;
       for (NodeId p : nodes_) {
         if (p == n) continue;
-        bool later = false;
-        auto h = heard.find(p);
-        if (h != heard.end())
-          for (std::size_t j : h->second) {
-            const TraceEvent& m = ev_[j];
-            const bool counts = m.type == "request" ? m.req.node == p : m.type == "reply" ? m.req == r : true;
-            if (counts && Stamp{m.msg_lamport, p} > r) {
-              later = true;
-              break;
-            }
-          }
+        auto any = heard.latest.find(p);
+        auto reply = heard.replies.find({p, r});
+        const bool later = (any != heard.latest.end() && any->second > r) ||
+                           (reply != heard.replies.end() && reply->second > r);
         if (!later) silent.push_back(p);
       }
       if (!silent.empty()) {
