@@ -337,7 +337,8 @@ class Simulation {
   // The line bank-node would write, for SimOptions::log_lines. Its clock never goes back
   // and no two lines share a microsecond, so the order of the lines is the order of events.
   void log_line(NodeId node, const LogOut& l) {
-    if (!opt_.log_lines) return;
+    // As a node with the default `log: protocol` writes: no heartbeats or acks.
+    if (!opt_.log_lines || (l.upkeep && (l.event == "send" || l.event == "recv"))) return;
     log_us_ = std::max(now_ * 1000, log_us_ + 1);
     opt_.log_lines->push_back(SimLogLine{node, bank::log_line(l, node, trace::TraceTime::format(log_us_))});
   }

@@ -27,8 +27,8 @@ struct SimOptions {
   // shared prefix below it), the others a part of that prefix. The checker then requires that
   // the fork is found and never built on (see InvariantChecker::Fork).
   bool plant_fork = false;
-  // When set, receives every node's log lines as bank-node would write them (messages/
-  // log_line), a `start` line at each boot included, `ts` being the simulated time counted
+  // When set, receives every node's log lines as bank-node would write them with the
+  // default `log: protocol` (messages/log_line), a `start` line at each boot included, `ts` being the simulated time counted
   // from the Unix epoch and made unique by a microsecond where lines share a millisecond:
   // what bank-sim --trace draws and --logs writes. The run is the same with or without.
   std::vector<SimLogLine>* log_lines = nullptr;
