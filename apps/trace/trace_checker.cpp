@@ -70,6 +70,7 @@ class Checker {
     std::optional<std::size_t> exit;    // event index; none: held to its last event
     std::int64_t from = 0, to = 0;      // ts
     bool to_the_end = false;            // no exit: still inside when the events end
+    bool stopped = false;               // no exit: the node stopped inside
   };
 
   // A violation found at event `when` (an entry, a commit).
@@ -116,6 +117,14 @@ class Checker {
           if (open) close(*open, ev_[idx[k - 1]].ts_us);
           open = Interval{n, i, std::nullopt, e.ts_us, e.ts_us, false};
           entry(n, i, requested, queue, heard);
+          break;
+        case Kind::stop:
+          // A clean stop inside the critical section: held until then.
+          if (open) {
+            open->stopped = true;
+            close(*open, e.ts_us);
+            open.reset();
+          }
           break;
         case Kind::cs_exit:
           if (open) {
@@ -204,6 +213,7 @@ class Checker {
         const TraceEvent& e = ev_[iv.enter];
         std::string until = holder->exit          ? "until " + at(ev_[*holder->exit])
                             : holder->to_the_end ? std::string("and had not left when the events end")
+                            : holder->stopped    ? "until it stopped, at " + TraceTime::format(holder->to)
                                                  : "and had not left by its last event before it restarted, at " +
                                                        TraceTime::format(holder->to);
         std::vector<std::size_t> about{holder->enter, iv.enter};

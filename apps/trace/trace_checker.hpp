@@ -1,8 +1,9 @@
 // TraceChecker: what the events of a run must show if Lamport's mutual exclusion held
 // (docs/tracing.md#what---check-checks):
 //   overlap  no two nodes' [cs_enter, cs_exit] intervals overlap in time (a node that
-//            stopped inside its critical section holds it until its last event before it
-//            started again; one still inside when the events end holds it to their end);
+//            stopped inside its critical section holds it until its stop, or its last event
+//            before it started again; one still inside when the events end holds it to
+//            their end);
 //   stamp    a node enters only after it has received, from every other node, a message
 //            stamped later than its request (a request, a reply to this request, or a
 //            release), as its mutex counts them;

@@ -156,6 +156,8 @@ Result<std::optional<TraceEvent>> TraceEvent::from_json(const json& j) {
   } else if (n == "start") {
     e.kind = Kind::start;
     if (auto h = j.find("height"); h != j.end() && is_uint(*h)) e.height = h->get<std::uint64_t>();
+  } else if (n == "stop") {
+    e.kind = Kind::stop;
   } else if (n == "error") {
     e.kind = Kind::error;
     auto text = string_field(j, "error", what);

@@ -2,7 +2,7 @@
 // (docs/file-formats.md#structured-log) or from an event of the console's feed (the same
 // object plus "seq"). Only what the picture and the checks use is kept: request, reply and
 // release messages (not hellos, heartbeats, acks or catch-up), critical-section entries and
-// exits, commits, aborts, links coming and going, starts, errors and divergences. Decoding
+// exits, commits, aborts, links coming and going, starts and stops, errors and divergences. Decoding
 // is total: a line that is not such an event is an error value naming what is wrong.
 #pragma once
 
@@ -32,7 +32,7 @@ struct MessageKey {
 };
 
 struct TraceEvent {
-  enum class Kind { send, recv, cs_enter, cs_exit, commit, abort, peer_up, peer_down, start, error };
+  enum class Kind { send, recv, cs_enter, cs_exit, commit, abort, peer_up, peer_down, start, stop, error };
 
   Kind kind = Kind::error;
   std::string event;       // the name in the log: "send", "cs_enter", "diverged", ...

@@ -98,6 +98,9 @@ TraceLayout TraceLayout::build(const std::vector<TraceEvent>& events, const Matc
         l.labels.push_back(Label{ex + 10, y[i], "start (height " + std::to_string(e.height) + ")", "start",
                                  e.text + "\n" + e.where});
         break;
+      case Kind::stop:
+        l.labels.push_back(Label{ex + 10, y[i], "stop", "start", e.text + "\n" + e.where});
+        break;
       case Kind::error: {
         // The start of what it says (the hover has all of it): "error: denied: client 2 may..."
         constexpr std::size_t kShown = 48;
@@ -160,8 +163,8 @@ TraceLayout TraceLayout::build(const std::vector<TraceEvent>& events, const Matc
       b.exit = i;
       b.marked = b.marked || marked.contains(i);
       open.erase(it);
-    } else if (e.kind == Kind::start) {
-      // Stopped inside: the bar ends with the node's last event before the start.
+    } else if (e.kind == Kind::start || e.kind == Kind::stop) {
+      // Stopped inside: the bar ends with the node's last event before the start, or its stop.
       if (auto it = open.find(e.node); it != open.end()) {
         l.bars[it->second].y2 = y[i] - kRow / 2;
         open.erase(it);

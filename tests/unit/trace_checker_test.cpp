@@ -80,6 +80,19 @@ TEST_CASE("trace checker: a node that stopped inside holds the section until its
   }
 }
 
+TEST_CASE("trace checker: a node stopped inside holds the section until its stop") {
+  TraceScript s;
+  s.enter(40, 1, {10, 1});
+  s.line(60, 1, 0, "stop");
+  s.enter(70, 2, {20, 2});
+  s.exit(80, 2, {20, 2});
+  CHECK(TraceChecker::check(s.events()).ok());
+  s.enter(50, 3, {30, 3});
+  auto r = TraceChecker::check(s.events());
+  REQUIRE(rules(r) == std::vector<std::string>{"overlap"});
+  CHECK(r.violations[0].text.find("until it stopped, at 2024-05-01T12:00:00.000060Z") != std::string::npos);
+}
+
 TEST_CASE("trace checker: a node still inside when the events end holds the section to their end") {
   TraceScript s;
   s.enter(40, 1, {10, 1});
