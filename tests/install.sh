@@ -9,7 +9,7 @@ trap 'rm -rf "$prefix"' EXIT
 fail=0
 check() { local what=$1; shift; if "$@"; then echo "ok: $what"; else echo "FAILED: $what"; fail=1; fi; }
 cmake --install "$build" --prefix "$prefix" >/dev/null || { echo "FAILED: cmake --install"; exit 1; }
-for p in bank-node bank-cli bank-keys bank-bench; do check "installs $p" test -x "$prefix/bin/$p"; done
+for p in bank-node bank-cli bank-keys bank-bench bank-trace; do check "installs $p" test -x "$prefix/bin/$p"; done
 check "the installed bank-cli runs" bash -c "'$prefix/bin/bank-cli' --help | grep -q bank-cli"
 check "installs the lnav format" test -f "$prefix/share/lamport-bank/lnav/lamport_bank_log.json"
 unit="$prefix/lib/systemd/system/bank-node@.service"

@@ -9,21 +9,84 @@
 //   --wrong-entry-rule --expect-violation
 //                                     use the old client's rule; succeed only if the checker
 //                                     reports two nodes in the critical section
+//   --trace FILE                      (one seed) draw its space-time diagram as bank-trace
+//                                     does (docs/tracing.md): a failing seed becomes a picture
+//   --logs DIR                        (one seed) write each node's log as DIR/node-N.log, for
+//                                     bank-trace --check or jq
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "apps/trace/trace_checker.hpp"
+#include "apps/trace/trace_document.hpp"
+#include "apps/trace/trace_reader.hpp"
 #include "simulation.hpp"
 
 using namespace bank::sim;
+
+namespace {
+
+// --trace and --logs: the seed's log lines as node logs, and as bank-trace's picture, the
+// checker's findings on it. Returns false (said why) when a file cannot be written.
+bool write_trace(std::uint64_t seed, const SimResult& r, const std::vector<SimLogLine>& lines, const std::string& html,
+                 const std::string& logs_dir) {
+  std::map<bank::NodeId, std::string> logs;
+  for (const auto& l : lines) logs[l.node] += l.text;
+  if (!logs_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(logs_dir, ec);
+    for (const auto& [node, text] : logs) {
+      auto path = std::filesystem::path(logs_dir) / ("node-" + std::to_string(node) + ".log");
+      std::ofstream out(path, std::ios::binary | std::ios::trunc);
+      out << text;
+      if (!out) {
+        std::fprintf(stderr, "bank-sim: cannot write %s\n", path.c_str());
+        return false;
+      }
+    }
+    std::printf("seed %llu: %zu node logs in %s\n", static_cast<unsigned long long>(seed), logs.size(), logs_dir.c_str());
+  }
+  if (html.empty()) return true;
+  bank::trace::TraceReader reader;
+  for (const auto& [node, text] : logs)
+    if (auto err = reader.add_text(text, "node-" + std::to_string(node) + ".log")) {
+      std::fprintf(stderr, "bank-sim: the trace does not read back: %s\n", err->message.c_str());
+      return false;
+    }
+  const auto events = reader.take_events();
+  const auto report = bank::trace::TraceChecker::check(events);
+  bank::trace::TraceDocument::Options options;
+  options.title = "bank-sim seed " + std::to_string(seed) + ": " + std::to_string(r.nodes) + " nodes";
+  options.facts.push_back("simulated time, counted from 1970-01-01T00:00:00Z; replay: SIM_SEED=" +
+                          std::to_string(seed) + " bank-sim");
+  options.facts.push_back(r.violation ? "the simulation's checker: " + *r.violation
+                                      : "the simulation's checker found nothing wrong");
+  bank::trace::TraceDocument doc(events, &report, options);
+  std::ofstream out(html, std::ios::binary | std::ios::trunc);
+  out << doc.html();
+  if (!out) {
+    std::fprintf(stderr, "bank-sim: cannot write %s\n", html.c_str());
+    return false;
+  }
+  std::printf("seed %llu: picture in %s: %s; %s\n", static_cast<unsigned long long>(seed), html.c_str(),
+              doc.summary().c_str(), report.summary().c_str());
+  return true;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   std::uint64_t first = 1, count = 100;
   bool check_replay = false, wrong_rule = false, expect_violation = false, verbose = false, fork = false;
   std::optional<std::uint64_t> expect_trace;
+  std::string trace_file, logs_dir;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::uint64_t {
@@ -48,6 +111,13 @@ int main(int argc, char** argv) {
     else if (a == "--verbose") verbose = true;
     else if (a == "--fork") fork = true;
     else if (a == "--expect-trace") expect_trace = next_hex();
+    else if (a == "--trace" || a == "--logs") {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "bank-sim: %s needs a file name\n", a.c_str());
+        return 2;
+      }
+      (a == "--trace" ? trace_file : logs_dir) = argv[++i];
+    }
     else {
       std::fprintf(stderr, "bank-sim: unknown argument %s\n", a.c_str());
       return 2;
@@ -58,6 +128,12 @@ int main(int argc, char** argv) {
     count = 1;
     verbose = true;
   }
+  const bool tracing = !trace_file.empty() || !logs_dir.empty();
+  if (tracing && count != 1) {
+    std::fprintf(stderr, "bank-sim: --trace and --logs record one seed: add --count 1 (or use SIM_SEED=N)\n");
+    return 2;
+  }
+  std::vector<SimLogLine> log_lines;
   SimOptions base;
   if (wrong_rule) base.rule = &replies_only_rule;
   base.verbose = verbose;
@@ -69,7 +145,10 @@ int main(int argc, char** argv) {
   for (std::uint64_t seed = first; seed < first + count; ++seed) {
     SimOptions o = base;
     o.seed = seed;
+    if (tracing) o.log_lines = &log_lines;
     SimResult r = run_simulation(o);
+    if (tracing && !write_trace(seed, r, log_lines, trace_file, logs_dir)) return 2;
+    o.log_lines = nullptr;
     if (check_replay) {
       o.verbose = false;
       SimResult again = run_simulation(o);

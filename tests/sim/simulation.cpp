@@ -13,7 +13,9 @@
 #include <variant>
 
 #include "actors/ledger/chain.hpp"
+#include "apps/trace/trace_time.hpp"
 #include "invariant_checker.hpp"
+#include "messages/log_line.hpp"
 #include "sim_event.hpp"
 #include "sim_network.hpp"
 #include "sim_node.hpp"
@@ -226,6 +228,7 @@ class Simulation {
       if (p != i) settings.peers.push_back(p);
     nodes_[i] = std::make_unique<SimNode>(settings, stores_[i]);
     down_.erase(i);
+    log_line(i, LogOut{"start", 0, {{"incarnation", incarnation_[i]}, {"height", nodes_[i]->ledger.chain().height()}}});
     push(event(now_ + rng_.between(0, 9), SimEvent::Kind::tick, i));
   }
 
@@ -323,11 +326,21 @@ class Simulation {
                                     static_cast<unsigned long long>(c->client), j.dump().c_str());
       if (!workload_.answer(c->client, std::move(j))) violation("client " + std::to_string(c->client) + " answered twice");
     } else if (auto* l = std::get_if<LogOut>(&a.msg)) {
+      log_line(from, *l);
       std::string line = std::to_string(now_) + " " + std::to_string(from) + " " + l->event + " " + std::to_string(l->lamport);
       if (l->event != "send" && l->event != "recv") line += l->members.empty() ? l->fields.dump() : "{" + l->members + "}";
       trace_ = fnv(trace_, line);
       if (opt_.verbose && l->event != "send" && l->event != "recv") std::printf("  %s\n", line.c_str());
     }
+  }
+
+  // The line bank-node would write, for SimOptions::log_lines. Its clock never goes back
+  // and no two lines share a microsecond, so the order of the lines is the order of events.
+  void log_line(NodeId node, const LogOut& l) {
+    // As a node with the default `log: protocol` writes: no heartbeats or acks.
+    if (!opt_.log_lines || (l.upkeep && (l.event == "send" || l.event == "recv"))) return;
+    log_us_ = std::max(now_ * 1000, log_us_ + 1);
+    opt_.log_lines->push_back(SimLogLine{node, bank::log_line(l, node, trace::TraceTime::format(log_us_))});
   }
 
   void violation(std::string what) {
@@ -371,6 +384,7 @@ class Simulation {
   std::size_t bus_in_flight_ = 0;
   std::map<std::tuple<NodeId, int, int>, std::int64_t> pipe_clock_;
   std::int64_t now_ = 0, calm_at_ = 0, end_ms_ = 0;
+  std::int64_t log_us_ = -1;  // the last log line's ts
   bool calm_ = false;
   std::uint64_t trace_ = 1469598103934665603ull;
   using Fork = InvariantChecker::Fork;

@@ -7,10 +7,17 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "actors/mutex/mutex_core.hpp"
 
 namespace bank::sim {
+
+// One line of a node's structured log, as bank-node writes it.
+struct SimLogLine {
+  NodeId node = 0;
+  std::string text;  // with its newline
+};
 
 struct SimOptions {
   std::uint64_t seed = 1;
@@ -20,6 +27,11 @@ struct SimOptions {
   // shared prefix below it), the others a part of that prefix. The checker then requires that
   // the fork is found and never built on (see InvariantChecker::Fork).
   bool plant_fork = false;
+  // When set, receives every node's log lines as bank-node would write them with the
+  // default `log: protocol` (messages/log_line), a `start` line at each boot included, `ts` being the simulated time counted
+  // from the Unix epoch and made unique by a microsecond where lines share a millisecond:
+  // what bank-sim --trace draws and --logs writes. The run is the same with or without.
+  std::vector<SimLogLine>* log_lines = nullptr;
 };
 
 struct SimResult {
