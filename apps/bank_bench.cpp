@@ -187,6 +187,7 @@ int main(int argc, char** argv) {
   CLI::App app{"Lamport Bank benchmark: starts a local cluster of bank-node processes, drives closed-loop "
                "transfer clients against it, checks that it stays consistent and reports the figures",
                "bank-bench"};
+  app.set_version_flag("--version", "bank-bench " BANK_VERSION);
   Options o;
   // A transfer needs another account to pay: one node alone has none.
   app.add_option("--nodes", o.nodes, "cluster size, 2 to 9 (default 3)")->check(CLI::Range(2, 9));

@@ -16,6 +16,7 @@
 int main(int argc, char** argv) {
   CLI::App app{"Lamport Bank keys: creates the key files a cluster config needs, never overwriting one",
                "bank-keys"};
+  app.set_version_flag("--version", "bank-keys " BANK_VERSION);
   std::string config_path;
   app.add_option("--config", config_path, "cluster config (YAML or JSON)")->required();
   try {

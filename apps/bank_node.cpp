@@ -32,6 +32,7 @@ std::FILE* open_log(const std::string& path) {
 
 int main(int argc, char** argv) {
   CLI::App app{"Lamport Bank node: runs node N of the cluster in FILE in the foreground", "bank-node"};
+  app.set_version_flag("--version", "bank-node " BANK_VERSION);
   std::string config_path, log_path;
   bank::NodeId id = 0;
   app.add_option("--config", config_path, "cluster config (YAML or JSON)")->required();

@@ -25,10 +25,12 @@ struct ConsoleKeys {
 
 class ConsoleClient {
  public:
-  // Why an ask got no reply: nothing came within the timeout, or `stop_when` said to stop.
-  // A reply that came but does not decode is the codec's error (codec.*).
+  // Why an ask got no reply: nothing came within the timeout, `stop_when` said to stop, or
+  // (with fail_fast) nothing accepted a connection at the endpoint in time. A reply that came
+  // but does not decode is the codec's error (codec.*).
   static constexpr const char* kNoAnswer = "client.no_answer";
   static constexpr const char* kStopped = "client.stopped";
+  static constexpr const char* kNotListening = "client.not_listening";
 
   // Talks to tcp://host:console on `ctx`, over CURVE with `keys` (none: security off);
   // nothing connects before the first request. A node that does not know the key never
@@ -44,6 +46,12 @@ class ConsoleClient {
   // Waits give up early once `stop` returns true (checked at least every 100 ms and after a
   // signal interrupts the wait).
   void stop_when(std::function<bool()> stop) { stop_ = std::move(stop); }
+  // An ask ends with kNotListening when no TCP connection to the node is made within
+  // `within` (or its timeout, if shorter). ZeroMQ connects lazily and retries for ever, so
+  // without this a port that nothing listens on costs the whole timeout; a node that
+  // accepts the connection but answers slowly still gets all of it. Watched through a
+  // socket monitor (its CONNECTED event).
+  void fail_fast(std::chrono::milliseconds within) { fail_fast_ = within; }
 
   // One request, one reply, on a fresh socket (so a lost reply never wedges the next ask):
   // the reply decoded as the answer to `request`, or an error.
@@ -51,6 +59,8 @@ class ConsoleClient {
   // The same with bytes as they are (for bad input) and the reply's bytes; nullopt when no
   // reply came in time.
   std::optional<std::string> ask_raw(std::string_view bytes, std::chrono::milliseconds timeout);
+  // The same, saying why no reply came (the errors above).
+  Result<std::string> exchange(std::string_view bytes, std::chrono::milliseconds timeout);
 
   // Many clients on one poll: send() queues a request (never blocks), poll_item() is what to
   // poll, receive() takes the reply once it is there, abandon() gives up on it and opens a
@@ -69,14 +79,20 @@ class ConsoleClient {
 
  private:
   void send_bytes(std::string_view bytes);
-  // Waits up to `timeout` for the reply; nullopt (and the socket closed) when none came.
-  std::optional<zmq::message_t> wait_reply(std::chrono::milliseconds timeout);
+  // Waits up to `timeout` for the reply; the reason (and the socket closed) when none came.
+  Result<zmq::message_t> wait_reply(std::chrono::milliseconds timeout);
+  // Reads the monitor's events; true once the socket has connected.
+  bool connected();
   bool stopped() const { return stop_ && stop_(); }
 
   zmq::context_t& ctx_;
   std::string endpoint_;
   std::optional<ConsoleKeys> keys_;
   std::optional<zmq::socket_t> socket_;
+  std::optional<std::chrono::milliseconds> fail_fast_;
+  std::optional<zmq::socket_t> monitor_;  // the socket's CONNECTED events (fail_fast only)
+  bool connected_ = false;
+  std::chrono::steady_clock::time_point connecting_since_{};
   std::optional<ConsoleRequest> awaiting_;  // what the reply on its way answers
   std::function<bool()> stop_;
 };

@@ -17,6 +17,7 @@ other round a cycle. Layers, lowest first:
   7 client          the console client and the process cluster the tools share
   8 apps/bench      bank-bench's parts
   8 apps/trace      bank-trace's parts (also drawn on by bank-sim --trace)
+  8 apps/cli        bank-cli's parts
   9 apps            the programs
 
 Prints each offending include and ends with a 'N passed, N failed' line."""
@@ -27,7 +28,7 @@ import sys
 LAYERS = {
     "messages/json": 0, "messages": 1, "config": 2, "domain": 2, "security": 3, "runtime": 4,
     "actors/network": 5, "actors/mutex": 5, "actors/ledger": 5, "actors/bank": 5,
-    "node": 6, "client": 7, "apps/bench": 8, "apps/trace": 8, "apps": 9,
+    "node": 6, "client": 7, "apps/bench": 8, "apps/trace": 8, "apps/cli": 8, "apps": 9,
 }
 # Files placed apart from their folder's layer.
 FILE_LAYERS = {"messages/result.hpp": -1}

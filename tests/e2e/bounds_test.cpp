@@ -51,7 +51,7 @@ unsigned mode_of(const std::filesystem::path& p) {
 
 }  // namespace
 
-TEST_CASE("e2e: chain replies come in pages of at most 1,000 blocks saying where to go on - bank-cli shows them all") {
+TEST_CASE("e2e: chain replies come in pages of at most 1,000 blocks saying where to go on - bank-cli chain --all follows them") {
   ClusterHarness c(3);
   c.start_all();
   c.wait_ready();
@@ -76,12 +76,22 @@ TEST_CASE("e2e: chain replies come in pages of at most 1,000 blocks saying where
   CHECK((*r)["blocks"].size() == 101);
   CHECK_FALSE(r->contains("next"));
 
-  auto cli = ClusterHarness::run({BANK_CLI_BIN, "--config", c.config().string(), "--node", "3", "chain"});
+  // bank-cli follows the pages: --all to the head, --limit across a page's end.
+  auto cli = ClusterHarness::run({BANK_CLI_BIN, "--config", c.config().string(), "--node", "3", "chain", "--all"});
   CHECK(cli.exit_code == 0);
   CHECK(std::count(cli.out.begin(), cli.out.end(), '\n') == 1 + transfers + 1);  // header, genesis, blocks
-  cli = ClusterHarness::run({BANK_CLI_BIN, "--config", c.config().string(), "--node", "3", "chain", "--limit", "10"});
+  cli = ClusterHarness::run(
+      {BANK_CLI_BIN, "--config", c.config().string(), "--node", "3", "chain", "--from", "900", "--limit", "250"});
   CHECK(cli.exit_code == 0);
-  CHECK(std::count(cli.out.begin(), cli.out.end(), '\n') == 1 + 10);
+  CHECK(std::count(cli.out.begin(), cli.out.end(), '\n') == 1 + 250 + 1);  // header, blocks, where the rest are
+  CHECK(cli.out.find("\n   900  ") != std::string::npos);
+  CHECK(cli.out.find("\n  1149  ") != std::string::npos);
+  CHECK(cli.out.find("(blocks 900 to 1149; more follow: chain --from 1150, or --all)") != std::string::npos);
+  // Without --all, the last 20 blocks.
+  cli = ClusterHarness::run({BANK_CLI_BIN, "--config", c.config().string(), "--node", "3", "chain"});
+  CHECK(cli.exit_code == 0);
+  CHECK(std::count(cli.out.begin(), cli.out.end(), '\n') == 1 + 20 + 1);
+  CHECK(cli.out.find("(blocks 1181 to 1200 of 0 to 1200") != std::string::npos);
 }
 
 TEST_CASE("e2e: 20,000 overdrafts with fresh txids leave the abort memory and aborts.jsonl within their bound") {
