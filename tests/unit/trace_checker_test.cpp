@@ -87,7 +87,8 @@ TEST_CASE("trace checker: a node stopped inside holds the section until its stop
   s.enter(70, 2, {20, 2});
   s.exit(80, 2, {20, 2});
   CHECK(TraceChecker::check(s.events()).ok());
-  s.enter(50, 3, {30, 3});
+  s.enter(50, 3, {30, 3});  // inside node 1's hold, which lasts until its stop at 60
+  s.exit(55, 3, {30, 3});
   auto r = TraceChecker::check(s.events());
   REQUIRE(rules(r) == std::vector<std::string>{"overlap"});
   CHECK(r.violations[0].text.find("until it stopped, at 2024-05-01T12:00:00.000060Z") != std::string::npos);
