@@ -74,6 +74,7 @@ bool write_file(const fs::path& path, const std::string& text) {
 
 int main(int argc, char** argv) {
   CLI::App app{"Lamport Bank trace: the space-time diagram of a run, and a check of Lamport's rules", "bank-trace"};
+  app.set_version_flag("--version", "bank-trace " BANK_VERSION);
   std::vector<std::string> logs;
   std::string config_path, key_path, from_text, to_text, output;
   std::optional<double> seconds;
