@@ -1,5 +1,6 @@
 // bank-cli: the human console over the console protocol (docs/console-protocol.md#bank-cli).
-//   bank-cli [OPTIONS] COMMAND     one command: transfer, balance, chain, status, verify, nodes, help
+//   bank-cli [OPTIONS] COMMAND     one command: transfer, balance, chain, status, verify, metrics,
+//                                  events, nodes, help
 //   bank-cli [OPTIONS]             a prompt taking the same commands and options, one a line
 //                                  (or the lines of a pipe)
 // One grammar for both (apps/cli/cli_grammar.hpp); bank-cli help lists it. Exit: 0 ok, 1 the

@@ -184,6 +184,24 @@ struct StatusQuery {
   std::uint64_t client = 0;
   StatusReply reply;
 };
+// bank -> ledger -> mutex -> network -> console: each core adds its figures to the reply
+// (docs/console-protocol.md#metrics); the bank shell adds the log's bytes on the way out.
+struct MetricsQuery {
+  std::uint64_t client = 0;
+  MetricsReply reply;
+};
+// bank -> console: a page of the event feed. The feed is kept beside the log, outside the
+// cores (runtime/event_feed.hpp), so the bank shell reads it and answers.
+struct EventsQuery {
+  std::uint64_t client = 0;
+  EventsCmd cmd;
+};
+// bank shell -> bank: a console request that does not decode (`error` says why); the bank
+// answers it `rejected`, as it does every other refusal, and counts it.
+struct ConsoleUnreadable {
+  std::uint64_t client = 0;
+  std::string error;
+};
 // shell -> bank and bank/ledger -> console.
 struct ConsoleIn {
   ConsoleIn(std::uint64_t c, ConsoleRequest r, std::optional<NodeId> who = std::nullopt)
@@ -212,6 +230,11 @@ struct LogOut {
   std::string members = {};
   // send/recv of link upkeep (heartbeats and acks): in the log only with `log: all`.
   bool upkeep = false;
+  // send/recv: the event feed (runtime/event_feed.hpp) keeps the mutex's messages (request,
+  // reply, release) and no other; `brief`, when set, is the message as the feed shows it
+  // instead of `msg`: a release with its blocks replaced by their number.
+  bool feed = false;
+  std::string brief = {};
 };
 // shell -> any actor: time passes. Cores never read a clock; this is how they learn `now`.
 struct Tick {
@@ -220,7 +243,8 @@ struct Tick {
 
 using BusMessage = std::variant<WireIn, WireOut, PeerOut, PeerIn, LinkUp, LinkDown, LinkRefused, PeerHeight, LocalHeight, Diverged, Acquire, Withdraw, Granted,
                                 Withdrawn, Stage, Unstage, ApplyBlocks, Release, Committed, ChainQuery, VerifyQuery, VerifySlice,
-                                Recall, RecallMiss, StatusQuery, ConsoleIn, ConsoleOut, LogOut, Tick>;
+                                Recall, RecallMiss, StatusQuery, MetricsQuery, EventsQuery, ConsoleIn, ConsoleUnreadable,
+                                ConsoleOut, LogOut, Tick>;
 
 // A core's output names its destination: the same type may go to different actors
 // (a grant is forwarded mutex -> ledger -> bank).

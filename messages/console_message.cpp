@@ -46,6 +46,20 @@ ConsoleRequest read_request(const nlohmann::json& j) {
     r.only({"cmd"});
     return VerifyCmd{};
   }
+  if (cmd == "metrics") {
+    r.only({"cmd"});
+    return MetricsCmd{};
+  }
+  if (cmd == "events") {
+    r.only({"cmd", "since", "limit"});
+    EventsCmd e;
+    if (r.has("since")) e.since = r.u64("since");
+    if (r.has("limit")) {
+      e.limit = r.u64("limit");
+      if (*e.limit == 0) JsonReader::fail("codec.range", "field 'limit' of request must be positive");
+    }
+    return e;
+  }
   JsonReader::fail("codec.unknown_cmd", "unknown command '" + printable_excerpt(cmd) + "'");
 }
 
@@ -133,6 +147,74 @@ VerifyReply read_verify(const JsonReader& r) {
   return VerifyReply{.height = r.u64("height")};
 }
 
+std::vector<std::uint64_t> read_u64s(const nlohmann::json& a, const std::string& what) {
+  std::vector<std::uint64_t> out;
+  for (const auto& x : a) {
+    if (!x.is_number_unsigned()) JsonReader::fail("codec.type", what + " must hold non-negative integers");
+    out.push_back(x.get<std::uint64_t>());
+  }
+  return out;
+}
+
+// Each value of a name -> figure object.
+template <class F>
+void each_named(const JsonReader& r, const char* key, F&& f) {
+  for (const auto& item : r.object(key).items()) {
+    if (item.key().empty() || item.key().size() > 64)
+      JsonReader::fail("codec.range", std::string("a name in '") + key + "' must be 1 to 64 characters");
+    f(item.key(), item.value());
+  }
+}
+
+MetricSet read_metric_set(const nlohmann::json& j, const std::string& what) {
+  JsonReader r(j, what);
+  r.only({"counters", "gauges", "histograms"});
+  MetricSet m;
+  for (auto [key, into] : {std::pair{"counters", &m.counters}, std::pair{"gauges", &m.gauges}})
+    each_named(r, key, [&, into = into](const std::string& name, const nlohmann::json& v) {
+      if (!v.is_number_unsigned())
+        JsonReader::fail("codec.type", "metric '" + printable_excerpt(name) + "' must be a non-negative integer");
+      (*into)[name] = v.get<std::uint64_t>();
+    });
+  each_named(r, "histograms", [&](const std::string& name, const nlohmann::json& v) {
+    JsonReader h(v, "histogram '" + printable_excerpt(name) + "'");
+    h.only({"bounds", "counts", "sum", "count"});
+    auto bounds = read_u64s(h.array("bounds"), "its bounds");
+    auto counts = read_u64s(h.array("counts"), "its counts");
+    auto histogram = Histogram::from_parts(bounds, counts, h.u64("sum"));
+    if (!histogram || histogram->count() != h.u64("count"))
+      JsonReader::fail("codec.range", "histogram '" + printable_excerpt(name) +
+                                          "' needs ascending bounds (at most 24), one count more than bounds, "
+                                          "and a count that is their sum");
+    m.histograms.emplace(name, *histogram);
+  });
+  return m;
+}
+
+MetricsReply read_metrics(const JsonReader& r) {
+  r.only({"ok", "node", "metrics"});
+  MetricsReply m{.node = r.node_id("node"), .metrics = {}, .peers = {}};
+  const auto& all = r.object("metrics");
+  JsonReader metrics(all, "metrics");
+  metrics.only({"counters", "gauges", "histograms", "peers"});
+  nlohmann::json own = all;
+  own.erase("peers");
+  m.metrics = read_metric_set(own, "metrics");
+  for (const auto& item : metrics.object("peers").items())
+    m.peers[JsonReader::node_id_from_string(item.key(), "peers")] = read_metric_set(item.value(), "peer " + item.key());
+  return m;
+}
+
+EventsReply read_events(const JsonReader& r) {
+  r.only({"ok", "events", "next", "first"});
+  EventsReply e{.events = {}, .next = r.u64("next"), .first = r.u64("first")};
+  for (const auto& event : r.array("events")) {
+    if (!event.is_object()) JsonReader::fail("codec.type", "every event must be an object");
+    e.events.push_back(event.dump());
+  }
+  return e;
+}
+
 ConsoleReply read_reply(const nlohmann::json& j, const ConsoleRequest& request) {
   JsonReader r(j, "reply");
   if (!r.boolean("ok")) return read_failure(r);
@@ -144,7 +226,9 @@ ConsoleReply read_reply(const nlohmann::json& j, const ConsoleRequest& request) 
                              },
                              [&](const ChainCmd&) -> ConsoleReply { return read_chain(r); },
                              [&](const StatusCmd&) -> ConsoleReply { return read_status(r); },
-                             [&](const VerifyCmd&) -> ConsoleReply { return read_verify(r); }},
+                             [&](const VerifyCmd&) -> ConsoleReply { return read_verify(r); },
+                             [&](const MetricsCmd&) -> ConsoleReply { return read_metrics(r); },
+                             [&](const EventsCmd&) -> ConsoleReply { return read_events(r); }},
                     request);
 }
 
@@ -203,11 +287,53 @@ nlohmann::json console_request_to_json(const ConsoleRequest& request) {
                                return j;
                              },
                              [](const StatusCmd&) { return nlohmann::json{{"cmd", "status"}}; },
-                             [](const VerifyCmd&) { return nlohmann::json{{"cmd", "verify"}}; }},
+                             [](const VerifyCmd&) { return nlohmann::json{{"cmd", "verify"}}; },
+                             [](const MetricsCmd&) { return nlohmann::json{{"cmd", "metrics"}}; },
+                             [](const EventsCmd& e) {
+                               nlohmann::json j{{"cmd", "events"}};
+                               if (e.since) j["since"] = e.since;
+                               if (e.limit) j["limit"] = *e.limit;
+                               return j;
+                             }},
                     request);
 }
 
+namespace {
+nlohmann::json histogram_to_json(const Histogram& h) {
+  return nlohmann::json{{"bounds", std::vector<std::uint64_t>(h.bounds().begin(), h.bounds().end())},
+                        {"counts", std::vector<std::uint64_t>(h.counts().begin(), h.counts().end())},
+                        {"sum", h.sum()},
+                        {"count", h.count()}};
+}
+
+nlohmann::json metric_set_to_json(const MetricSet& m) {
+  nlohmann::json j{{"counters", nlohmann::json::object()},
+                   {"gauges", nlohmann::json::object()},
+                   {"histograms", nlohmann::json::object()}};
+  for (const auto& [name, v] : m.counters) j["counters"][name] = v;
+  for (const auto& [name, v] : m.gauges) j["gauges"][name] = v;
+  for (const auto& [name, h] : m.histograms) j["histograms"][name] = histogram_to_json(h);
+  return j;
+}
+
+// The events as they are, spliced in: sorted keys around them, as dump() prints the reply.
+std::string events_text(const EventsReply& e) {
+  std::size_t size = 64;
+  for (const auto& event : e.events) size += event.size() + 1;
+  std::string text;
+  text.reserve(size);
+  text += R"({"events":[)";
+  for (std::size_t i = 0; i < e.events.size(); ++i) {
+    if (i) text += ',';
+    text += e.events[i];
+  }
+  text += R"(],"first":)" + std::to_string(e.first) + R"(,"next":)" + std::to_string(e.next) + R"(,"ok":true})";
+  return text;
+}
+}  // namespace
+
 std::string console_reply_text(const ConsoleReply& reply) {
+  if (const auto* e = std::get_if<EventsReply>(&reply)) return events_text(*e);
   const auto* t = std::get_if<TransferDone>(&reply);
   if (!t || t->replay) return console_reply_to_json(reply).dump();
   // Sorted keys, as dump() prints them: block, ok, status, txid.
@@ -256,6 +382,17 @@ nlohmann::json console_reply_to_json(const ConsoleReply& reply) {
                  return j;
                },
                [](const VerifyReply& v) { return nlohmann::json{{"ok", true}, {"height", v.height}}; },
+               [](const MetricsReply& m) {
+                 nlohmann::json metrics = metric_set_to_json(m.metrics);
+                 metrics["peers"] = nlohmann::json::object();
+                 for (const auto& [peer, set] : m.peers) metrics["peers"][std::to_string(peer)] = metric_set_to_json(set);
+                 return nlohmann::json{{"ok", true}, {"node", m.node}, {"metrics", std::move(metrics)}};
+               },
+               [](const EventsReply& e) {
+                 auto events = nlohmann::json::array();
+                 for (const auto& event : e.events) events.push_back(nlohmann::json::parse(event, nullptr, false));
+                 return nlohmann::json{{"ok", true}, {"events", std::move(events)}, {"next", e.next}, {"first", e.first}};
+               },
                [](const FailureReply& f) {
                  nlohmann::json j{{"ok", false}, {"status", f.status}, {"error", f.error}};
                  if (f.txid) j["txid"] = *f.txid;

@@ -3,6 +3,7 @@
 // checks meaning (known account, not oneself).
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "messages/block.hpp"
+#include "messages/histogram.hpp"
 #include "messages/result.hpp"
 #include "messages/types.hpp"
 
@@ -38,13 +40,25 @@ struct StatusCmd {
 struct VerifyCmd {
   bool operator==(const VerifyCmd&) const = default;
 };
+struct MetricsCmd {
+  bool operator==(const MetricsCmd&) const = default;
+};
+// The events after `since` (0: from the oldest kept), at most `limit` of them (positive; the
+// node answers at most max_events_page whatever the limit, as it does chain pages).
+struct EventsCmd {
+  std::uint64_t since = 0;
+  std::optional<std::uint64_t> limit = std::nullopt;
+  bool operator==(const EventsCmd&) const = default;
+};
 
-using ConsoleRequest = std::variant<TransferCmd, BalanceCmd, ChainCmd, StatusCmd, VerifyCmd>;
+using ConsoleRequest = std::variant<TransferCmd, BalanceCmd, ChainCmd, StatusCmd, VerifyCmd, MetricsCmd, EventsCmd>;
 
 inline constexpr std::size_t max_console_frame = 64 * 1024;
 // Blocks in one `chain` reply at most, whatever the request's `limit`: some 300 KB of
 // reply, built and sent in one step of the ledger; a longer chain is read page by page.
 inline constexpr std::uint64_t max_chain_page = 1000;
+// Events in one `events` reply at most, whatever the request's `limit`.
+inline constexpr std::uint64_t max_events_page = 1000;
 
 Result<ConsoleRequest> decode_console_request(std::string_view bytes);
 nlohmann::json console_request_to_json(const ConsoleRequest& request);
@@ -102,6 +116,30 @@ struct VerifyReply {
   std::uint64_t height = 0;
   bool operator==(const VerifyReply&) const = default;
 };
+// A group of figures by name (docs/console-protocol.md#metrics lists them): counters only
+// rise from the node's start, gauges are values now, histograms as Histogram.
+struct MetricSet {
+  std::map<std::string, std::uint64_t> counters;
+  std::map<std::string, std::uint64_t> gauges;
+  std::map<std::string, Histogram> histograms;
+  bool operator==(const MetricSet&) const = default;
+};
+// The node's figures, and each peer link's.
+struct MetricsReply {
+  NodeId node = 0;
+  MetricSet metrics;
+  std::map<NodeId, MetricSet> peers;
+  bool operator==(const MetricsReply&) const = default;
+};
+// A page of the event feed: each event one JSON object as text (its log line's fields and
+// "seq"), oldest first; `next` is the `since` to ask with next time, `first` the oldest seq
+// the node still keeps.
+struct EventsReply {
+  std::vector<std::string> events;
+  std::uint64_t next = 0;
+  std::uint64_t first = 0;
+  bool operator==(const EventsReply&) const = default;
+};
 // Every refusal: status is "aborted", "rejected", "timeout", "denied" or "corrupt".
 struct FailureReply {
   std::string status;
@@ -110,12 +148,14 @@ struct FailureReply {
   bool operator==(const FailureReply&) const = default;
 };
 
-using ConsoleReply =
-    std::variant<TransferDone, BalancesReply, BalanceReply, ChainReply, StatusReply, VerifyReply, FailureReply>;
+using ConsoleReply = std::variant<TransferDone, BalancesReply, BalanceReply, ChainReply, StatusReply, VerifyReply,
+                                  FailureReply, MetricsReply, EventsReply>;
 
 nlohmann::json console_reply_to_json(const ConsoleReply& reply);
 // The reply as the text sent: console_reply_to_json(reply).dump(), with a committed
-// transfer's reply (one per transfer, the hot path) written directly around block_text.
+// transfer's reply (one per transfer, the hot path) written directly around block_text, and
+// an events page around its events' texts as they are (each event's keys in the order of
+// its log line).
 std::string console_reply_text(const ConsoleReply& reply);
 // A node's reply to `request`, read strictly: ok:false is a FailureReply whatever was asked;
 // ok:true is the kind that answers the request (TransferDone for a transfer, BalancesReply

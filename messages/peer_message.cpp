@@ -435,6 +435,29 @@ std::string encode_peer(const PeerMessage& m) {
   return plain ? text : peer_to_json(m).dump();
 }
 
+std::string encode_peer_brief(const PeerMessage& m) {
+  return std::visit(
+      [&]<class T>(const T& body) {
+        if constexpr (requires { body.blocks; }) {
+          // The frame of a copy without the blocks, whose "blocks":[] (one key of a frame,
+          // so found once) then says how many there were.
+          T bare;
+          each_field(T::fields(), [&](const auto& f) {
+            if constexpr (!std::is_same_v<FieldValue<std::remove_cvref_t<decltype(f)>>, std::vector<Block>>)
+              bare.*f.member = body.*f.member;
+          });
+          std::string text = encode_peer(PeerMessage{m.from, m.lamport, m.inc, m.to_inc, m.seq, m.ack, std::move(bare)});
+          constexpr std::string_view empty = R"("blocks":[])";
+          if (auto at = text.find(empty); at != std::string::npos)
+            text.replace(at, empty.size(), "\"blocks\":" + std::to_string(body.blocks.size()));
+          return text;
+        } else {
+          return encode_peer(m);
+        }
+      },
+      m.body);
+}
+
 Result<PeerMessage> peer_from_json(const nlohmann::json& j) {
   try {
     return checked(read_peer(j));

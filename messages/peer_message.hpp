@@ -180,6 +180,10 @@ inline constexpr std::size_t max_frame_blocks_bytes = max_peer_frame - 64 * 1024
 nlohmann::json peer_to_json(const PeerMessage& m);
 // The frame's text: exactly peer_to_json(m).dump(), but written directly (the wire's hot path).
 std::string encode_peer(const PeerMessage& m);
+// The frame as encode_peer writes it, but with its `blocks` array (a release's, a catch-up
+// answer's) replaced by the number of blocks in it ("blocks":10): how the event feed shows a
+// message, so that an event stays small.
+std::string encode_peer_brief(const PeerMessage& m);
 // A stamp as the protocol writes it, for the log lines that show one.
 nlohmann::json stamp_to_json(const Stamp& s);
 // Total and strict. Frames in the plain form encode_peer writes are read in place; the rest

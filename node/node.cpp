@@ -14,7 +14,8 @@
 
 namespace bank {
 
-Node::Node(const ClusterConfig& config, NodeId self, std::FILE* log) : ctx_(1), log_(log, self, config.log) {
+Node::Node(const ClusterConfig& config, NodeId self, std::FILE* log)
+    : ctx_(1), log_(log, self, config.log, &feed_) {
   NodeSettings settings;
   settings.self = self;
   settings.batch = config.batch;
@@ -64,7 +65,7 @@ Node::Node(const ClusterConfig& config, NodeId self, std::FILE* log) : ctx_(1), 
   shells_.push_back(std::make_unique<NetworkShell>(ctx_, config, self, std::move(cores.network), s, settings.keys.get()));
   shells_.push_back(std::make_unique<MutexShell>(ctx_, std::move(cores.mutex)));
   shells_.push_back(std::make_unique<LedgerShell>(ctx_, std::move(cores.ledger)));
-  shells_.push_back(std::make_unique<BankShell>(ctx_, *config.find(self), std::move(cores.bank), s));
+  shells_.push_back(std::make_unique<BankShell>(ctx_, *config.find(self), std::move(cores.bank), s, feed_, log_));
   // One thread for all four is the default: on a small, loaded machine every hop between
   // threads is a wake-up that waits for a core, and a release crossed three of them.
   // README, Performance, has both layouts measured.

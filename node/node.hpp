@@ -28,6 +28,7 @@ class Node {
 
  private:
   zmq::context_t ctx_;
+  EventFeed feed_;  // before the log, which feeds it
   LogSink log_;
   std::unique_ptr<ZapHandler> zap_;                  // bound before the shells bind; outlives them
   std::vector<std::unique_ptr<ActorShell>> shells_;  // outlive the threads that host them

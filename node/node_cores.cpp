@@ -18,6 +18,12 @@ NodeCores::NodeCores(const NodeSettings& s, Chain chain, TxidMemory memory, cons
   network.set_height(ledger.chain().height(), ledger.chain().head());
 }
 
+void NodeCores::set_now_us(std::int64_t now_us) {
+  network.set_now_us(now_us);
+  mutex.set_now_us(now_us);
+  bank.set_now_us(now_us);
+}
+
 void NodeCores::step(Actor to, const BusMessage& msg, Outbox& out) {
   switch (to) {
     case Actor::network: network.step(msg, out); break;

@@ -38,6 +38,8 @@ class NodeCores {
   NodeCores(const NodeSettings& settings, Chain chain, TxidMemory memory, const std::vector<AbortRecord>& aborts);
 
   void step(Actor to, const BusMessage& msg, Outbox& out);
+  // The time of the steps that follow, for the cores that time things for their metrics.
+  void set_now_us(std::int64_t now_us);
 
   NetworkCore network;
   MutexCore mutex;

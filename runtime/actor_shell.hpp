@@ -26,6 +26,9 @@ class ActorShell {
 
   // Runs the core on one input; the hosting thread routes the outputs.
   virtual void step(const BusMessage& in, Outbox& out) = 0;
+  // The host's time for the step that follows, in microseconds on the clock Tick counts in
+  // milliseconds; a shell whose core times something for its metrics passes it on.
+  virtual void set_now_us(std::int64_t) {}
   // Outputs for the wire or the console, which only the network and the bank own.
   virtual void deliver(Addressed&) {}
   // Sockets of the actor's own, and what to do when one is readable (or writable).

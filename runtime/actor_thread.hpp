@@ -75,6 +75,7 @@ class ActorThread final : public ActorHost {
   void run_queue();
   ActorShell* hosted(Actor a);
   std::int64_t now_ms() const;
+  std::int64_t now_us() const;
 
   zmq::context_t& ctx_;
   LogSink& log_;

@@ -9,7 +9,8 @@
 
 namespace bank {
 
-LogSink::LogSink(std::FILE* out, NodeId node, LogDetail detail) : out_(out), node_(node), detail_(detail) {}
+LogSink::LogSink(std::FILE* out, NodeId node, LogDetail detail, EventFeed* feed)
+    : out_(out), node_(node), detail_(detail), feed_(feed) {}
 
 std::string LogSink::rfc3339_now() {
   auto now = std::chrono::system_clock::now();
@@ -26,9 +27,14 @@ std::string LogSink::rfc3339_now() {
 // The timestamp is read under the lock, so the order of lines in one file is the order of
 // their ts; across nodes of one machine the same clock orders them. The rest of the line is
 // put together as text before: the fields in order, then "msg" (already JSON text) as it is.
+// The event feed gets the same line (a release's "msg" briefer) under the same lock.
 void LogSink::write(const LogOut& e) {
-  if (detail_ != LogDetail::all && (e.upkeep || detail_ == LogDetail::none) && (e.event == "send" || e.event == "recv"))
-    return;
+  // The log setting leaves link upkeep (or every send and recv) out of the file, never an
+  // event out of the feed.
+  const bool logged = detail_ == LogDetail::all || !(e.upkeep || detail_ == LogDetail::none) ||
+                      (e.event != "send" && e.event != "recv");
+  const bool kept = feed_ && EventFeed::keeps(e);
+  if (!logged && !kept) return;
   std::string rest;
   rest.reserve(128 + e.members.size() + e.msg.size());
   rest += ",\"node\":";
@@ -46,14 +52,18 @@ void LogSink::write(const LogOut& e) {
     rest += ',';
     rest.append(fields, 1, fields.size() - 2);
   }
+  const std::size_t before_msg = rest.size();
   if (!e.msg.empty()) {
     rest += ",\"msg\":";
     rest += e.msg;
   }
   rest += "}\n";
   std::lock_guard lock(mu_);
+  const std::string ts = rfc3339_now();
+  if (kept) feed_->push(ts, std::string_view(rest).substr(0, before_msg), e.brief.empty() ? e.msg : e.brief);
+  if (!logged) return;
   buffer_ += "{\"ts\":\"";
-  buffer_ += rfc3339_now();
+  buffer_ += ts;
   buffer_ += '"';
   buffer_ += rest;
   // Who holds the critical section is what a reader of the log watches for: those lines
@@ -76,6 +86,7 @@ void LogSink::write_out() {
   if (buffer_.empty()) return;
   std::fwrite(buffer_.data(), 1, buffer_.size(), out_);
   std::fflush(out_);
+  bytes_written_.fetch_add(buffer_.size(), std::memory_order_relaxed);
   buffer_.clear();
 }
 

@@ -4,21 +4,26 @@
 // out by flush(): the actor thread flushes once it has handled what woke it, before it
 // waits again, so `tail -f | jq` sees a line within the step that made it, at one write per
 // step instead of one per line. cs_enter and cs_exit are written out at once.
+// With an EventFeed, the lines it keeps go to it too, with the same timestamp, under the
+// same lock: the feed numbers events in the order of the log.
 #pragma once
 
+#include <atomic>
 #include <cstdio>
 #include <mutex>
 #include <string>
 
 #include "config/cluster_config.hpp"
 #include "messages/bus_message.hpp"
+#include "runtime/event_feed.hpp"
 
 namespace bank {
 
 class LogSink {
  public:
   // `detail`: which send/recv lines are written (LogDetail); every other event always is.
-  LogSink(std::FILE* out, NodeId node, LogDetail detail = LogDetail::protocol);
+  // `feed`: where the events it keeps go too, whatever `detail` leaves out of the file.
+  LogSink(std::FILE* out, NodeId node, LogDetail detail = LogDetail::protocol, EventFeed* feed = nullptr);
   ~LogSink() { flush(); }
   LogSink(const LogSink&) = delete;
   LogSink& operator=(const LogSink&) = delete;
@@ -28,6 +33,8 @@ class LogSink {
   // Returns the old file for the caller to close.
   std::FILE* replace(std::FILE* out);
   static std::string rfc3339_now();
+  // Bytes written out so far (the log_bytes metric); read from any thread.
+  std::uint64_t bytes_written() const { return bytes_written_.load(std::memory_order_relaxed); }
 
  private:
   static constexpr std::size_t kFlushBytes = 1 << 16;  // a step that logs more writes as it goes
@@ -38,6 +45,8 @@ class LogSink {
   std::FILE* out_;
   NodeId node_;
   LogDetail detail_;
+  EventFeed* feed_;
+  std::atomic<std::uint64_t> bytes_written_{0};
 };
 
 }  // namespace bank

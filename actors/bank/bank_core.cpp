@@ -24,7 +24,16 @@ void BankCore::step(const BusMessage& in, Outbox& out) {
                       [&](const Withdrawn& w) { on_withdrawn(w, out); },
                       [&](const RecallMiss& m) { look_up(m.client, m.cmd, m.checked, out); },
                       [&](const Diverged& d) { diverged_.push_back(d.divergence); },
-                      [&](const Tick& t) { on_tick(t.now_ms, out); }, [](const auto&) {}},
+                      [&](const ConsoleUnreadable& u) {
+                        ++rejected_;
+                        out.push_back({Actor::console, ConsoleOut{u.client, FailureReply{"rejected", u.error, {}}}});
+                        out.push_back({Actor::log, LogOut{"error", 0, {{"error", "console: " + u.error}}}});
+                      },
+                      [&](const Tick& t) {
+                        set_now_us(t.now_ms * 1000);
+                        on_tick(t.now_ms, out);
+                      },
+                      [](const auto&) {}},
              in);
 }
 
@@ -32,11 +41,29 @@ void BankCore::answer(const std::vector<std::uint64_t>& clients, const ConsoleRe
   for (auto c : clients) out.push_back({Actor::console, ConsoleOut{c, reply}});
 }
 
+void BankCore::reject(std::uint64_t client, const std::string& why, Outbox& out) {
+  ++rejected_;
+  out.push_back({Actor::console, ConsoleOut{client, FailureReply{"rejected", why, {}}}});
+  out.push_back({Actor::log, LogOut{"error", 0, {{"error", why}}}});
+}
+
+// The bank's figures; the ledger, the mutex and the network add theirs on the way to the console.
+void BankCore::metrics(std::uint64_t client, Outbox& out) const {
+  MetricsQuery q{client, {}};
+  q.reply.node = self_;
+  auto& m = q.reply.metrics;
+  m.counters["transfers_committed"] = committed_;
+  m.counters["transfers_aborted"] = aborted_;
+  m.counters["transfers_timed_out"] = timed_out_;
+  m.counters["requests_rejected"] = rejected_;
+  m.counters["requests_denied"] = denied_;
+  m.gauges["pending_transfers"] = pending_.size();
+  m.histograms.insert_or_assign("transfer_us", transfer_us_);
+  out.push_back({Actor::ledger, std::move(q)});
+}
+
 void BankCore::on_console(const ConsoleIn& c, Outbox& out) {
-  auto reject = [&](std::string why) {
-    out.push_back({Actor::console, ConsoleOut{c.client, FailureReply{"rejected", why, {}}}});
-    out.push_back({Actor::log, LogOut{"error", 0, {{"error", why}}}});
-  };
+  auto reject = [&](const std::string& why) { this->reject(c.client, why, out); };
   std::visit(Overload{[&](const TransferCmd& t) {
                         // Access: only the owner of this node's account spends it (the
                         // shell names the caller by its client key); other clients read.
@@ -44,6 +71,7 @@ void BankCore::on_console(const ConsoleIn& c, Outbox& out) {
                           std::string why = "client " + std::to_string(*c.caller) + " may only read at node " +
                                             std::to_string(self_) + "; a transfer from account " +
                                             std::to_string(self_) + " needs client " + std::to_string(self_) + "'s key";
+                          ++denied_;
                           out.push_back({Actor::console, ConsoleOut{c.client, FailureReply{"denied", why, {}}}});
                           out.push_back({Actor::log, LogOut{"error", 0, {{"error", "denied: " + why}}}});
                           return;
@@ -67,7 +95,9 @@ void BankCore::on_console(const ConsoleIn& c, Outbox& out) {
                         StatusQuery q{c.client, {}};
                         q.reply.security_off = options_.security_off;
                         out.push_back({Actor::mutex, std::move(q)});
-                      }},
+                      },
+                      [&](const MetricsCmd&) { metrics(c.client, out); },
+                      [&](const EventsCmd& e) { out.push_back({Actor::console, EventsQuery{c.client, e}}); }},
              c.request);
 }
 
@@ -114,14 +144,11 @@ void BankCore::on_new_transfer(std::uint64_t client, const std::string& txid, co
   if (Pending* p = find_pending(txid)) {
     // A retry of a transfer still under way waits for the same outcome; a different
     // transfer under a txid in use is refused.
-    if (p->tx.to != t.to || p->tx.amount != t.amount) {
-      std::string why = "txid " + txid + " is in use by another transfer, still under way: " +
-                        std::to_string(p->tx.amount) + " cents to " + std::to_string(p->tx.to) +
-                        " (a txid names one transfer: use a new one)";
-      out.push_back({Actor::console, ConsoleOut{client, FailureReply{"rejected", why, {}}}});
-      out.push_back({Actor::log, LogOut{"error", 0, {{"error", why}}}});
-      return;
-    }
+    if (p->tx.to != t.to || p->tx.amount != t.amount)
+      return reject(client,
+                    "txid " + txid + " is in use by another transfer, still under way: " + std::to_string(p->tx.amount) +
+                        " cents to " + std::to_string(p->tx.to) + " (a txid names one transfer: use a new one)",
+                    out);
     p->clients.push_back(client);
     return;
   }
@@ -133,12 +160,10 @@ void BankCore::on_new_transfer(std::uint64_t client, const std::string& txid, co
       why += (i ? " and " : "") + std::string("node ") + std::to_string(diverged_[i].peer) + "'s at index " +
              std::to_string(diverged_[i].index);
     why += ": an operator must repair the data and restart the nodes; until then transfers are refused";
-    out.push_back({Actor::console, ConsoleOut{client, FailureReply{"rejected", why, {}}}});
-    out.push_back({Actor::log, LogOut{"error", 0, {{"error", why}}}});
-    return;
+    return reject(client, why, out);
   }
   Tx tx{txid, self_, t.to, t.amount, 0};
-  pending_.emplace(txid, Pending{tx, {client}, now_ms_ + options_.acquire_timeout_ms});
+  pending_.emplace(txid, Pending{tx, {client}, now_ms_ + options_.acquire_timeout_ms, now_us_});
   out.push_back({Actor::ledger, Stage{std::move(tx)}});
   acquire_if_needed(out);
 }
@@ -155,6 +180,8 @@ void BankCore::on_committed(const Committed& c, Outbox& out) {
     memory_.committed(b.tx->txid, b.index);  // every payer's: a txid names one transfer
     if (b.tx->from != self_) continue;
     if (auto it = pending_.find(b.tx->txid); it != pending_.end()) {
+      ++committed_;
+      transfer_us_.observe_span(it->second.arrived_us, now_us_);
       answer(it->second.clients, TransferDone{.txid = b.tx->txid, .block = b}, out);
       pending_.erase(it);
     }
@@ -162,6 +189,8 @@ void BankCore::on_committed(const Committed& c, Outbox& out) {
   for (const Aborted& a : c.aborted) {
     memory_.aborted(a.txid, a.reason);
     if (auto it = pending_.find(a.txid); it != pending_.end()) {
+      ++aborted_;
+      transfer_us_.observe_span(it->second.arrived_us, now_us_);
       answer(it->second.clients, FailureReply{"aborted", a.reason, a.txid}, out);
       pending_.erase(it);
     }
@@ -202,6 +231,7 @@ void BankCore::on_withdrawn(const Withdrawn& w, Outbox& out) {
       ++it;
       continue;
     }
+    ++timed_out_;
     answer(it->second.clients, FailureReply{"timeout", why, it->first}, out);
     gone.txids.push_back(it->first);
     it = pending_.erase(it);

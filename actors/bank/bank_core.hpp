@@ -4,8 +4,15 @@
 // answers `timeout` when the grant does not come within the acquire timeout. Once the
 // ledger has found our chain diverged from a peer's, new transfers are refused (`rejected`,
 // naming the peer and the index) until an operator repairs the data and restarts.
+//
+// Metrics (docs/console-protocol.md#metrics): transfers by outcome, refused requests, and
+// how long each decided transfer took from its arrival here to its answer, on the time the
+// host gives each step (set_now_us). `metrics` and `events` are reads, open to every known
+// client: the first goes down the line for each core's figures, the second to the bank
+// shell, which keeps the feed.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -29,6 +36,9 @@ class BankCore {
   BankCore(NodeId self, Balances current, BankOptions options, TxidMemory memory = {});
 
   void step(const BusMessage& in, Outbox& out);
+  // The time of the input about to be stepped, in microseconds on the host's monotonic clock
+  // (the one Tick counts on; a Tick sets it too): for metrics only. It never moves back.
+  void set_now_us(std::int64_t now_us) { now_us_ = std::max(now_us_, now_us); }
 
   const BalanceTable& table() const { return table_; }
   const TxidMemory& memory() const { return memory_; }
@@ -40,6 +50,7 @@ class BankCore {
     Tx tx;
     std::vector<std::uint64_t> clients;
     std::int64_t deadline_ms = 0;
+    std::int64_t arrived_us = 0;
   };
 
   void on_console(const ConsoleIn& c, Outbox& out);
@@ -51,6 +62,8 @@ class BankCore {
   void on_tick(std::int64_t now, Outbox& out);
   void acquire_if_needed(Outbox& out);
   void answer(const std::vector<std::uint64_t>& clients, const ConsoleReply& reply, Outbox& out);
+  void reject(std::uint64_t client, const std::string& why, Outbox& out);
+  void metrics(std::uint64_t client, Outbox& out) const;
   std::string fresh_txid();
   Pending* find_pending(const std::string& txid);
 
@@ -67,6 +80,11 @@ class BankCore {
   std::int64_t now_ms_ = 0;
   std::uint64_t next_txid_ = 1;
   std::vector<Divergence> diverged_;  // as the ledger found them, in order
+
+  // Metrics.
+  std::int64_t now_us_ = 0;
+  std::uint64_t committed_ = 0, aborted_ = 0, timed_out_ = 0, rejected_ = 0, denied_ = 0;
+  Histogram transfer_us_{Histogram::kMicros};  // arrival -> committed or aborted answer
 };
 
 }  // namespace bank

@@ -1,6 +1,7 @@
 // BankShell: the console socket around BankCore.
 #include "actors/bank/bank_shell.hpp"
 
+#include <algorithm>
 #include <array>
 #include <iterator>
 
@@ -10,9 +11,12 @@
 
 namespace bank {
 
-BankShell::BankShell(zmq::context_t& ctx, const NodeConfig& me, BankCore core, const NodeSecret* secret)
+BankShell::BankShell(zmq::context_t& ctx, const NodeConfig& me, BankCore core, const NodeSecret* secret,
+                     const EventFeed& feed, const LogSink& log)
     : ActorShell(ctx, Actor::bank, kTickMs),
       core_(std::move(core)),
+      feed_(feed),
+      log_(log),
       console_(ctx, zmq::socket_type::router),
       handshakes_(ctx, console_, "console port"),
       secure_(secret != nullptr) {
@@ -42,10 +46,18 @@ void BankShell::reply(const std::string& identity, const ConsoleReply& r) {
 }
 
 void BankShell::deliver(Addressed& a) {
+  if (const auto* q = std::get_if<EventsQuery>(&a.msg)) {
+    auto it = clients_.find(q->client);
+    if (it == clients_.end()) return;
+    reply(it->second, feed_.read(q->cmd.since, std::min(q->cmd.limit.value_or(max_events_page), max_events_page)));
+    clients_.erase(it);
+    return;
+  }
   auto* c = std::get_if<ConsoleOut>(&a.msg);
   if (!c) return;
   auto it = clients_.find(c->client);
   if (it == clients_.end()) return;
+  if (auto* m = std::get_if<MetricsReply>(&c->reply)) m->metrics.counters["log_bytes"] = log_.bytes_written();
   reply(it->second, c->reply);
   clients_.erase(it);
 }
@@ -75,13 +87,13 @@ void BankShell::on_ready(const std::vector<zmq::pollitem_t>& items) {
       caller = who->id;
     }
     auto request = decode_console_request(parts[2].to_string_view());
-    if (!request) {
-      reply(identity, FailureReply{"rejected", request.error().message, {}});
-      write_log(LogOut{"error", 0, {{"error", "console: " + request.error().message}}});
-      continue;
-    }
     std::uint64_t client = next_client_++;
     clients_[client] = identity;
+    // The core answers what does not decode too: it counts every refusal.
+    if (!request) {
+      feed(ConsoleUnreadable{client, request.error().message});
+      continue;
+    }
     feed(ConsoleIn{client, std::move(*request), caller});
   }
 }

@@ -1,19 +1,23 @@
 // BankShell: the bank actor's shell. Owns the console socket: a ROUTER on the console
-// port speaking docs/console-protocol.md to REQ clients. A request that does not decode is
-// answered `rejected` here; the rest go to BankCore as ConsoleIn with a client number, and
-// replies (from the bank, or straight from the ledger for chain/verify/status) go back to
-// the client they belong to. With security on the ROUTER is a CURVE server in the ZAP domain
+// port speaking docs/console-protocol.md to REQ clients. Each request goes to BankCore with
+// a client number, as ConsoleIn, or as ConsoleUnreadable when it does not decode (the core
+// answers it `rejected`), and replies (from the bank, or straight from the ledger or the
+// network for chain/verify/status/metrics) go back to the client they belong to. With security on the ROUTER is a CURVE server in the ZAP domain
 // "console": only clients whose keys the node knows connect, and each request goes to the
 // core with the account whose client key sent it (BankCore decides what it may do).
 // Connections refused in the ZeroMQ handshake, before ZAP is asked (a plain client at a CURVE
 // console, junk), are logged by a HandshakeWatch.
+// The event feed and the log are the shell's side of the node, not the core's: it answers
+// `events` from the feed, and adds the log's bytes to a metrics reply on its way out.
 #pragma once
 
 #include <map>
 
 #include "actors/bank/bank_core.hpp"
 #include "runtime/actor_shell.hpp"
+#include "runtime/event_feed.hpp"
 #include "runtime/handshake_watch.hpp"
+#include "runtime/log_sink.hpp"
 #include "config/cluster_config.hpp"
 #include "security/key_files.hpp"
 
@@ -29,11 +33,13 @@ class BankShell : public ActorShell {
   static constexpr int kHandshakeMs = 5000;
 
   // Binds the console port now, so a port in use fails before any thread starts.
-  // `secret` turns CURVE on; nullptr: security off.
-  BankShell(zmq::context_t& ctx, const NodeConfig& me, BankCore core, const NodeSecret* secret);
+  // `secret` turns CURVE on; nullptr: security off. `feed` and `log` outlive the shell.
+  BankShell(zmq::context_t& ctx, const NodeConfig& me, BankCore core, const NodeSecret* secret, const EventFeed& feed,
+            const LogSink& log);
 
  protected:
   void step(const BusMessage& in, Outbox& out) override;
+  void set_now_us(std::int64_t now_us) override { core_.set_now_us(now_us); }
   void deliver(Addressed& a) override;
   std::vector<zmq::pollitem_t> extra_items() override;
   void on_ready(const std::vector<zmq::pollitem_t>& items) override;
@@ -42,6 +48,8 @@ class BankShell : public ActorShell {
   void reply(const std::string& identity, const ConsoleReply& r);
 
   BankCore core_;
+  const EventFeed& feed_;
+  const LogSink& log_;
   zmq::socket_t console_;
   HandshakeWatch handshakes_;  // of console_
   bool secure_ = false;

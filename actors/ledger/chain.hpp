@@ -36,7 +36,8 @@ class Chain {
   // unsigned run open (ledger.unsigned); only then are they appended to the store. `own`:
   // this node's batch, hashed and signed here (ChainState::Source).
   Check append_run(const std::vector<Block>& run, ChainState::Source source = ChainState::Source::checked);
-  void sync() { store_->sync(); }
+  // How long the disk took, when it had to sync (BlockStore::sync).
+  std::optional<std::int64_t> sync() { return store_->sync(); }
 
   // Re-checks a whole chain from genesis: its height (last index) or the first error,
   // naming the block.

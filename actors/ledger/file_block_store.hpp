@@ -40,9 +40,11 @@ class FileBlockStore : public BlockStore {
 
   void append(const Block& block) override;
   void record_abort(const AbortRecord& abort) override;
-  void sync() override;
+  std::optional<std::int64_t> sync() override;
   std::vector<Block> read(std::uint64_t from, std::uint64_t limit) const override;
   std::uint64_t size() const override { return offsets_.size(); }
+  // What write() took: block lines, abort lines, and aborts.jsonl rewritten when compacted.
+  std::uint64_t bytes_written() const override { return bytes_written_; }
 
  private:
   FileBlockStore(std::filesystem::path dir, int blocks_fd, int aborts_fd, bool fsync);
@@ -63,6 +65,7 @@ class FileBlockStore : public BlockStore {
   mutable std::string unwritten_;       // appended lines not yet written to the file
   std::deque<std::string> newest_aborts_;  // the newest max_kept_aborts lines of aborts.jsonl
   std::size_t abort_lines_ = 0;            // lines in aborts.jsonl
+  mutable std::uint64_t bytes_written_ = 0;  // by this store since open()
 };
 
 }  // namespace bank

@@ -27,7 +27,7 @@ void LedgerCore::step(const BusMessage& in, Outbox& out) {
                       [&](const Acquire& a) { out.push_back({Actor::mutex, a}); },
                       [&](const Withdraw& w) { out.push_back({Actor::mutex, w}); },
                       [&](const Tick&) {
-                        chain_.sync();
+                        sync();
                         catch_up_.promote(chain_.height());
                         catch_up(out);
                       },
@@ -55,8 +55,22 @@ void LedgerCore::step(const BusMessage& in, Outbox& out) {
                         for (const auto& [peer, index] : diverged_) s.reply.diverged.push_back({peer, index});
                         out.push_back({Actor::console, ConsoleOut{q.client, std::move(s.reply)}});
                       },
+                      [&](const MetricsQuery& q) { metrics(q, out); },
                       [](const auto&) {}},
              in);
+}
+
+void LedgerCore::sync() {
+  if (auto took = chain_.sync()) fsync_us_.observe_span(0, *took);
+}
+
+void LedgerCore::metrics(MetricsQuery q, Outbox& out) {
+  auto& m = q.reply.metrics;
+  m.gauges["height"] = chain_.height();
+  m.counters["block_log_bytes"] = chain_.store().bytes_written();
+  m.histograms.insert_or_assign("transfers_per_entry", per_entry_);
+  m.histograms.insert_or_assign("fsync_us", fsync_us_);
+  out.push_back({Actor::mutex, std::move(q)});
 }
 
 void LedgerCore::on_height(const PeerHeight& h, Outbox& out) {
@@ -190,7 +204,8 @@ void LedgerCore::enter(const Granted& g, Outbox& out) {
     out.push_back({Actor::log, LogOut{"error", lamport_, {{"error", "own batch refused: " + e->message}}}});
   }
   for (const Block& b : done.blocks) log_commit(b, lamport_, out);
-  chain_.sync();
+  per_entry_.observe(done.blocks.size());
+  sync();
   if (!done.blocks.empty()) {
     compare_heads(out);
     out.push_back({Actor::mutex, LocalHeight{chain_.height(), chain_.head()}});
@@ -309,7 +324,7 @@ void LedgerCore::catch_up(Outbox& out) {
 void LedgerCore::on_peer(const PeerIn& p, Outbox& out) {
   lamport_ = std::max(lamport_, p.lamport);
   if (const auto* s = std::get_if<SyncMsg>(&p.body)) {
-    chain_.sync();  // serve only what is on disk
+    sync();  // serve only what is on disk
     BlocksMsg answer{chain_.range(s->from, sync_batch), chain_.height(), chain_.head(), s->from};
     // At most max_frame_blocks_bytes of blocks, so the answer fits in one frame.
     std::size_t bytes = 0, fit = 0;

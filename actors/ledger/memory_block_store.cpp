@@ -11,10 +11,19 @@ void MemoryBlockStore::append(const Block& block) { blocks_.push_back(block); }
 
 void MemoryBlockStore::record_abort(const AbortRecord& abort) { aborts_.push_back(abort); }
 
-void MemoryBlockStore::sync() {
+std::optional<std::int64_t> MemoryBlockStore::sync() {
+  const bool waiting = unsynced() > 0;
   synced_blocks_ = blocks_.size();
   synced_aborts_ = aborts_.size();
   ++syncs_;
+  return waiting ? std::optional<std::int64_t>(sync_us_) : std::nullopt;
+}
+
+std::uint64_t MemoryBlockStore::bytes_written() const {
+  std::uint64_t bytes = 0;
+  for (const Block& b : blocks_) bytes += block_text(b).size() + 1;
+  for (const AbortRecord& a : aborts_) bytes += abort_record_text(a).size() + 1;
+  return bytes;
 }
 
 std::vector<Block> MemoryBlockStore::read(std::uint64_t from, std::uint64_t limit) const {

@@ -76,6 +76,7 @@ void MutexCore::step(const BusMessage& in, Outbox& out) {
                         known_height_ = std::max(known_height_, h.height);
                         out.push_back({Actor::network, h});
                       },
+                      [&](const MetricsQuery& q) { metrics(q, out); },
                       [&](const StatusQuery& q) {
                         StatusQuery s = q;
                         s.reply.id = self_;
@@ -89,6 +90,7 @@ void MutexCore::step(const BusMessage& in, Outbox& out) {
                       },
                       [&](const Tick& t) {
                         now_ms_ = t.now_ms;
+                        set_now_us(t.now_ms * 1000);
                         for (auto& [peer, r] : replaced_)
                           if (r.unlogged > 0 && now_ms_ - *r.logged_ms >= kReplacedLogEveryMs) log_replaced(peer, out);
                       },
@@ -112,6 +114,21 @@ void MutexCore::log_replaced(NodeId peer, Outbox& out) {
                                                    "each voided the one before"}}}});
   r.unlogged = 0;
   r.logged_ms = now_ms_;
+}
+
+void MutexCore::queued() { queue_max_ = std::max(queue_max_, queue_.size()); }
+
+void MutexCore::metrics(MetricsQuery q, Outbox& out) const {
+  auto& m = q.reply.metrics;
+  m.counters["cs_requests"] = requests_;
+  m.counters["cs_entries"] = entries_;
+  m.counters["cs_withdrawals"] = withdrawals_;
+  m.gauges["queue_depth"] = queue_.size();
+  m.gauges["queue_depth_max"] = queue_max_;
+  m.gauges["lamport"] = clock_;
+  m.histograms.insert_or_assign("cs_wait_us", wait_us_);
+  m.histograms.insert_or_assign("cs_hold_us", hold_us_);
+  out.push_back({Actor::network, std::move(q)});
 }
 
 void MutexCore::hear(NodeId from, Lamport ts) {
@@ -155,7 +172,10 @@ void MutexCore::maybe_request(Outbox& out) {
   clock_ = clock_after(clock_, 0);
   own_ = Stamp{clock_, self_};
   queue_.insert(*own_);
+  queued();
   state_ = State::requested;
+  ++requests_;
+  requested_us_ = now_us_;
   for (NodeId p : peers_) send(p, RequestMsg{*own_, known_height_}, out);
   try_enter(out);
 }
@@ -195,6 +215,7 @@ void MutexCore::on_peer(const PeerIn& p, Outbox& out) {
                             }) > 0)
                           note_replaced(p.from, out);
                         queue_.insert(r.req);
+                        queued();
                         // A reply only tells the requester "I have seen your request, at a
                         // later time". While our own request is out, it will hear that anyway:
                         // from our request, if it is stamped later than theirs, or else from
@@ -263,12 +284,16 @@ void MutexCore::apply_ready_releases(Outbox& out) {
 void MutexCore::try_enter(Outbox& out) {
   if (state_ != State::requested || !diverged_.empty() || !rule_(*this)) return;
   state_ = State::holding;
+  ++entries_;
+  entered_us_ = now_us_;
+  wait_us_.observe_span(requested_us_, now_us_);
   out.push_back({Actor::log, LogOut{"cs_enter", clock_, {{"req", stamp_to_json(*own_)}}}});
   out.push_back({Actor::ledger, Granted{*own_, clock_}});
 }
 
 void MutexCore::release(const Release& r, Outbox& out) {
   if (state_ != State::holding || !own_ || r.req != *own_) return;
+  hold_us_.observe_span(entered_us_, now_us_);
   out.push_back({Actor::log, LogOut{"cs_exit", clock_, {{"req", stamp_to_json(*own_)}}}});
   queue_.erase(*own_);
   for (NodeId p : peers_) send(p, ReleaseMsg{*own_, r.blocks}, out);
@@ -282,6 +307,7 @@ void MutexCore::release(const Release& r, Outbox& out) {
 // Withdraw that finds the request already granted is void: the grant is on its way.
 void MutexCore::withdraw(Outbox& out) {
   if (state_ == State::requested) {
+    ++withdrawals_;
     auto waited = silent();
     queue_.erase(*own_);
     for (NodeId p : peers_) send(p, ReleaseMsg{*own_, {}}, out);

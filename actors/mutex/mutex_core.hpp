@@ -23,8 +23,13 @@
 // requests leave the queue, and no entry happens while any peer is diverged (every entry
 // needs every peer; the bank refuses transfers meanwhile). Only its syncs are still
 // answered: reading our history changes nothing here and lets it find the divergence too.
+//
+// Metrics (docs/console-protocol.md#metrics): requests, entries and withdrawals counted;
+// how long each request waited for its entry and each entry held the section, on the time
+// the host gives each step (set_now_us); the queue's depth.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
@@ -58,6 +63,10 @@ class MutexCore {
   MutexCore(NodeId self, std::vector<NodeId> peers, EntryRule rule = &lamport_rule);
 
   void step(const BusMessage& in, Outbox& out);
+  // The time of the input about to be stepped, in microseconds on the host's monotonic clock
+  // (the one Tick counts on; a Tick sets it too). Only the metrics' durations read it, no
+  // rule of the algorithm does; it never moves back.
+  void set_now_us(std::int64_t now_us) { now_us_ = std::max(now_us_, now_us); }
 
   Lamport clock() const { return clock_; }
   State state() const { return state_; }
@@ -89,6 +98,8 @@ class MutexCore {
   void cut_off(NodeId peer, Outbox& out);
   void note_replaced(NodeId peer, Outbox& out);
   void log_replaced(NodeId peer, Outbox& out);
+  void queued();
+  void metrics(MetricsQuery q, Outbox& out) const;
 
   NodeId self_;
   std::vector<NodeId> peers_;
@@ -120,6 +131,15 @@ class MutexCore {
   };
   std::map<NodeId, Replaced> replaced_;
   std::int64_t now_ms_ = 0;  // from the latest Tick
+
+  // Metrics.
+  std::int64_t now_us_ = 0;
+  std::int64_t requested_us_ = 0;  // when our request was stamped
+  std::int64_t entered_us_ = 0;    // when it was granted
+  std::uint64_t requests_ = 0, entries_ = 0, withdrawals_ = 0;
+  std::size_t queue_max_ = 0;
+  Histogram wait_us_{Histogram::kMicros};  // request stamped -> entry
+  Histogram hold_us_{Histogram::kMicros};  // entry -> release (exit)
 };
 
 }  // namespace bank

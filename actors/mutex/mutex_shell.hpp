@@ -16,6 +16,7 @@ class MutexShell : public ActorShell {
 
  protected:
   void step(const BusMessage& in, Outbox& out) override { core_.step(in, out); }
+  void set_now_us(std::int64_t now_us) override { core_.set_now_us(now_us); }
 
  private:
   MutexCore core_;

@@ -42,6 +42,10 @@ void LinkSession::admit(std::int64_t now, Output& out) {
     m.ack = received_;
     ack_owed_ = false;
     last_sent_ = now;
+    if (probe_seq_ == 0) {
+      probe_seq_ = m.seq;
+      probe_us_ = now_us_;
+    }
     out.wire.push_back(std::move(m));
   }
 }
@@ -58,6 +62,7 @@ void LinkSession::overflow(std::int64_t now, Output& out) {
   blocks_ = 0;
   next_seq_ = 1;
   received_ = 0;
+  probe_seq_ = 0;
   ack_owed_ = false;
   probing_ = false;
   peer_knows_me_ = false;
@@ -81,6 +86,8 @@ void LinkSession::transmit_unacked(std::int64_t now, Output& out) {
 // The oldest unacknowledged frame alone: if the peer takes it (or has it), its ack moves and
 // the rest follows; if it never acks, it costs one frame per resend_ms, not the window.
 void LinkSession::probe(std::int64_t now, Output& out) {
+  ++resends_;
+  probe_seq_ = 0;  // an ack may now answer either sending: nothing is timed until it comes
   PeerMessage m = unacked_.front();
   m.to_inc = peer_inc_;
   m.ack = received_;
@@ -136,6 +143,7 @@ void LinkSession::on_hello(const PeerMessage& m, std::int64_t now, Output& out) 
       next_seq_ = 1;
       received_ = 0;
       probing_ = false;
+      probe_seq_ = 0;
       up_ = false;
     }
     peer_inc_ = m.inc;
@@ -186,7 +194,12 @@ void LinkSession::receive(const PeerMessage& m, std::int64_t now, Output& out) {
   // that broke), so the rest of the window goes again now, in order (duplicates are dropped).
   if (progress && probing_) {
     probing_ = false;
+    resends_ += unacked_.size();
     transmit_unacked(now, out);
+  }
+  if (probe_seq_ != 0 && m.ack >= probe_seq_) {
+    rtt_us_.observe_span(probe_us_, now_us_);
+    probe_seq_ = 0;
   }
   admit(now, out);
   if (m.seq != 0) {

@@ -12,6 +12,10 @@
 // in a held queue of at most kHeld, untransmitted. A peer that lets more pile up (it never
 // acks: gone for a very long time, or hostile) costs us no more: the session starts over as
 // if we had restarted (see overflow()).
+//
+// Metrics: frames resent, and the round trip from a sequenced frame's first sending to the
+// first ack that covers it, timed on the host's clock (set_now_us). One frame at a time is
+// timed, and never one that was resent (its ack could answer either sending: Karn's rule).
 #pragma once
 
 #include <cstdint>
@@ -19,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "messages/histogram.hpp"
 #include "messages/peer_message.hpp"
 
 namespace bank {
@@ -94,6 +99,12 @@ class LinkSession {
   // The newest clock value the session knows (taken frames, sends, ticks).
   Lamport clock() const { return lamport_; }
 
+  // The time of the call that follows, in microseconds on the host's clock: only round
+  // trips read it; the timers keep to the `now` (ms) each call is given.
+  void set_now_us(std::int64_t now_us) { now_us_ = now_us; }
+  std::uint64_t resends() const { return resends_; }
+  const Histogram& rtt_us() const { return rtt_us_; }
+
  private:
   PeerMessage frame(PeerBody body, Lamport lamport, std::uint64_t seq) const;
   void transmit_unacked(std::int64_t now, Output& out);
@@ -135,6 +146,13 @@ class LinkSession {
   std::string head_;  // the hash of our block height_ (genesis until set_height says more)
   std::uint64_t peer_height_ = 0;  // from the peer's latest hello
   std::string peer_head_;
+
+  // Metrics.
+  std::int64_t now_us_ = 0;
+  std::uint64_t resends_ = 0;
+  std::uint64_t probe_seq_ = 0;  // the frame being timed (0: none)
+  std::int64_t probe_us_ = 0;    // when it was sent
+  Histogram rtt_us_{Histogram::kMicros};
 };
 
 }  // namespace bank

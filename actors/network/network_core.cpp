@@ -17,6 +17,21 @@ std::string log_members(NodeId peer, const PeerBody& body) {
   append_json_string(m, peer_type_name(body));
   return m;
 }
+
+// A send/recv line: the event feed keeps the mutex's messages and shows a release with its
+// blocks counted, not copied.
+LogOut peer_log(const char* event, Lamport lamport, NodeId peer, const PeerMessage& m, std::string msg) {
+  const bool feed = std::holds_alternative<RequestMsg>(m.body) || std::holds_alternative<ReplyMsg>(m.body) ||
+                    std::holds_alternative<ReleaseMsg>(m.body);
+  return LogOut{.event = event,
+                .lamport = lamport,
+                .fields = {},
+                .msg = std::move(msg),
+                .members = log_members(peer, m.body),
+                .upkeep = is_upkeep(m.body),
+                .feed = feed,
+                .brief = std::holds_alternative<ReleaseMsg>(m.body) ? encode_peer_brief(m) : std::string()};
+}
 }  // namespace
 
 NetworkCore::NetworkCore(NodeId self, std::vector<NodeId> peers, std::uint64_t incarnation, std::string genesis,
@@ -42,11 +57,29 @@ const LinkSession* NetworkCore::session(NodeId peer) const {
   return it == sessions_.end() ? nullptr : &it->second;
 }
 
+LinkSession& NetworkCore::timed(LinkSession& s) const {
+  s.set_now_us(now_us_);
+  return s;
+}
+
+// Each peer's figures, and the reply on to the console: the network is the last to add.
+void NetworkCore::metrics(MetricsQuery q, Outbox& out) const {
+  for (const auto& [peer, s] : sessions_) {
+    auto& m = q.reply.peers[peer];
+    m.gauges["up"] = s.up() ? 1 : 0;
+    m.gauges["unacked"] = s.unacked();
+    m.counters["resends"] = s.resends();
+    auto lost = losses_.find(peer);
+    m.counters["link_losses"] = lost == losses_.end() ? 0 : lost->second;
+    m.histograms.insert_or_assign("rtt_us", s.rtt_us());
+  }
+  out.push_back({Actor::console, ConsoleOut{q.client, std::move(q.reply)}});
+}
+
 void NetworkCore::flush(NodeId peer, LinkSession::Output& o, Outbox& out) {
   for (const PeerMessage& m : o.wire) {
     std::string text = encode_peer(m);
-    out.push_back({Actor::log, LogOut{.event = "send", .lamport = m.lamport, .fields = {}, .msg = text,
-                                      .members = log_members(peer, m.body), .upkeep = is_upkeep(m.body)}});
+    out.push_back({Actor::log, peer_log("send", m.lamport, peer, m, text)});
     out.push_back({Actor::wire, WireOut{peer, std::move(text), m.seq}});
   }
   for (PeerMessage& m : o.deliver) out.push_back({Actor::mutex, PeerIn{peer, m.lamport, std::move(m.body)}});
@@ -73,10 +106,12 @@ void NetworkCore::flush(NodeId peer, LinkSession::Output& o, Outbox& out) {
                                                          " blocks) unacknowledged; its session starts over"}}}});
         break;
       case LinkSession::EventKind::down:
+        ++losses_[peer];
         out.push_back({Actor::mutex, LinkDown{peer}});
         out.push_back({Actor::log, LogOut{"peer_down", lamport_, {{"peer", peer}, {"reason", "silent"}}}});
         break;
       case LinkSession::EventKind::stopped:
+        ++losses_[peer];
         out.push_back({Actor::mutex, LinkDown{peer}});
         out.push_back({Actor::log, LogOut{"peer_down", lamport_, {{"peer", peer}, {"reason", "stopped"}}}});
         break;
@@ -100,7 +135,10 @@ void NetworkCore::step(const BusMessage& in, Outbox& out) {
                                                             .lamport = lamport_,
                                                             .fields = {{"error", "bad peer frame: " + m.error().message}},
                                                             .msg = summary.dump(),
-                                                            .members = {}}});
+                                                            .members = {},
+                                                            .upkeep = false,
+                                                            .feed = false,
+                                                            .brief = {}}});
                           return;
                         }
                         // A peer's identity is its key: a frame must come from the node
@@ -120,17 +158,13 @@ void NetworkCore::step(const BusMessage& in, Outbox& out) {
                         }
                         // The session first: only a frame it takes moves our clock.
                         LinkSession::Output o;
-                        it->second.receive(*m, now_ms_, o);
+                        timed(it->second).receive(*m, now_ms_, o);
                         lamport_ = std::max(lamport_, o.clock);
                         // The frame as received is the log's "msg" unless it spans lines
                         // (JSON allows newlines between tokens; a log line must not hold one).
                         bool one_line = w.bytes.find_first_of("\r\n") == std::string::npos;
-                        out.push_back({Actor::log, LogOut{.event = "recv",
-                                                          .lamport = lamport_,
-                                                          .fields = {},
-                                                          .msg = one_line ? w.bytes : nlohmann::json::parse(w.bytes, nullptr, false).dump(),
-                                                          .members = log_members(m->from, m->body),
-                                                          .upkeep = is_upkeep(m->body)}});
+                        out.push_back({Actor::log, peer_log("recv", lamport_, m->from, *m,
+                                                            one_line ? w.bytes : nlohmann::json::parse(w.bytes, nullptr, false).dump())});
                         flush(m->from, o, out);
                       },
                       [&](const PeerOut& p) {
@@ -141,15 +175,17 @@ void NetworkCore::step(const BusMessage& in, Outbox& out) {
                         if (p.to_inc != 0 && p.to_inc != it->second.peer_incarnation()) return;
                         lamport_ = std::max(lamport_, p.lamport);
                         LinkSession::Output o;
-                        it->second.send(p.body, p.lamport, now_ms_, o);
+                        timed(it->second).send(p.body, p.lamport, now_ms_, o);
                         flush(p.to, o, out);
                       },
                       [&](const LocalHeight& h) { set_height(h.height, h.head); },
+                      [&](const MetricsQuery& q) { metrics(q, out); },
                       [&](const Tick& t) {
                         now_ms_ = t.now_ms;
+                        set_now_us(t.now_ms * 1000);
                         for (auto& [peer, s] : sessions_) {
                           LinkSession::Output o;
-                          s.tick(now_ms_, lamport_, o);
+                          timed(s).tick(now_ms_, lamport_, o);
                           flush(peer, o, out);
                         }
                       },

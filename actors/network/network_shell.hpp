@@ -64,6 +64,7 @@ class NetworkShell : public ActorShell {
   // A bye to every peer (each DEALER lingers kPeerLingerMs to send it), so peers count this
   // node down at once instead of after the failure-detection time.
   void on_stop() override;
+  void set_now_us(std::int64_t now_us) override { core_.set_now_us(now_us); }
   void deliver(Addressed& a) override;
   std::vector<zmq::pollitem_t> extra_items() override;
   void on_ready(const std::vector<zmq::pollitem_t>& items) override;

@@ -55,6 +55,18 @@ Result<std::uint64_t> parse_count(std::string_view word) {
   return *count;
 }
 
+Result<std::uint64_t> parse_event_number(std::string_view word) {
+  auto n = bounded_digits(word, 0, kMaxIndex);
+  if (!n) return make_error("arg.event", quoted(word) + " is not an event number (a whole number from 0)");
+  return *n;
+}
+
+Result<std::uint64_t> parse_event_count(std::string_view word) {
+  auto count = bounded_digits(word, 1, kMaxIndex);
+  if (!count) return make_error("arg.count", quoted(word) + " is not a number of events (a whole number from 1)");
+  return *count;
+}
+
 Result<double> parse_seconds(std::string_view word) {
   const auto refuse = [&] {
     return make_error("arg.seconds", quoted(word) + " is not a number of seconds above 0 and at most " +

@@ -20,6 +20,10 @@ Result<NodeId> parse_node_id(std::string_view word);
 Result<std::uint64_t> parse_block_index(std::string_view word);
 // A count of blocks: digits only, 1 to 2^63-1. arg.count otherwise.
 Result<std::uint64_t> parse_count(std::string_view word);
+// An event's number in a node's feed: digits only, 0 to 2^63-1. arg.event otherwise.
+Result<std::uint64_t> parse_event_number(std::string_view word);
+// A count of events: digits only, 1 to 2^63-1. arg.count otherwise.
+Result<std::uint64_t> parse_event_count(std::string_view word);
 // Seconds to wait: a decimal number above 0 and at most max_timeout_s. arg.seconds otherwise.
 Result<double> parse_seconds(std::string_view word);
 

@@ -31,6 +31,8 @@ std::optional<std::string> refusal(ValueKind kind, const std::string& word) {
     case ValueKind::count: return refused(parse_count(word));
     case ValueKind::amount: return refused(parse_amount(word));
     case ValueKind::seconds: return refused(parse_seconds(word));
+    case ValueKind::event_number: return refused(parse_event_number(word));
+    case ValueKind::event_count: return refused(parse_event_count(word));
   }
   return std::nullopt;
 }
@@ -124,6 +126,15 @@ const std::vector<CommandSpec>& CliGrammar::commands() {
        true},
       {"status", {}, "the node's clock, height, head, queue and peers", {}, {}, true},
       {"verify", {}, "re-check the node's whole stored chain", {}, {}, true},
+      {"metrics", {}, "the node's counters, gauges and histograms: how long entries waited and held, and why", {}, {}, true},
+      {"events",
+       {},
+       "the protocol events the node keeps, numbered, oldest first",
+       {},
+       {{"--since", "SEQ", ValueKind::event_number, "only the events numbered above SEQ"},
+        {"--limit", "N", ValueKind::event_count, "at most N events"},
+        {"--follow", "", ValueKind::text, "keep printing new events as they come, like tail -f (Ctrl-C stops)"}},
+       true},
       {"nodes", {}, "the config's nodes: id host port console data-folder", {}, {}, false},
       {"help", {"?"}, "this help, or one command's", {{"COMMAND", ValueKind::text, false, "a command"}}, {}, false},
       {"quit", {"exit"}, "leave the prompt (so does Ctrl-D)", {}, {}, false},

@@ -17,7 +17,7 @@
 namespace bank::cli {
 
 // What a value must be; each is checked as the line is parsed (arguments.hpp).
-enum class ValueKind { text, file, node_id, block_index, count, amount, seconds };
+enum class ValueKind { text, file, node_id, block_index, count, amount, seconds, event_number, event_count };
 
 // An option of a command, or of the console (global_options()). No value_name: a flag.
 struct OptionSpec {

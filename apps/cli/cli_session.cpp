@@ -1,7 +1,9 @@
 // CliSession: resolution of the target, one handler per command, and the chain's paging.
 #include "apps/cli/cli_session.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <thread>
 
 #include "apps/cli/arguments.hpp"
 #include "apps/cli/reply_text.hpp"
@@ -29,7 +31,8 @@ CliSession::CliSession(zmq::context_t& ctx, Environment env) : ctx_(ctx), env_(s
 const std::map<std::string, CliSession::Handler>& CliSession::handlers() {
   static const std::map<std::string, Handler> table = {
       {"transfer", &CliSession::transfer}, {"balance", &CliSession::balance}, {"chain", &CliSession::chain},
-      {"status", &CliSession::status},     {"verify", &CliSession::verify},
+      {"status", &CliSession::status},     {"verify", &CliSession::verify},     {"metrics", &CliSession::metrics},
+      {"events", &CliSession::events},
   };
   return table;
 }
@@ -110,6 +113,48 @@ int CliSession::balance(const Target& t, const Invocation& inv) {
 int CliSession::status(const Target& t, const Invocation&) { return ask(t, StatusCmd{}); }
 
 int CliSession::verify(const Target& t, const Invocation&) { return ask(t, VerifyCmd{}); }
+
+int CliSession::metrics(const Target& t, const Invocation&) { return ask(t, MetricsCmd{}); }
+
+bool CliSession::pause(std::chrono::milliseconds ms) const {
+  const auto end = std::chrono::steady_clock::now() + ms;
+  while (std::chrono::steady_clock::now() < end) {
+    if (stop_ && stop_()) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return !(stop_ && stop_());
+}
+
+// The event feed a page at a time (the node sends at most max_events_page a reply): every
+// event kept after --since up to the newest, at most --limit; with --follow on and on,
+// asking again every 200 ms as tail -f does. A gap (events the node no longer keeps) is
+// said on stderr. With --json, each reply that brings events is printed as it came.
+int CliSession::events(const Target& t, const Invocation& inv) {
+  std::uint64_t since = inv.value("--since") ? *parse_event_number(*inv.value("--since")) : 0;
+  std::uint64_t left = inv.value("--limit") ? *parse_event_count(*inv.value("--limit")) : UINT64_MAX;
+  const bool follow = inv.flag("--follow");
+  for (bool first = true;; first = false) {
+    auto e = exchange(t, EventsCmd{.since = since, .limit = std::min(left, max_events_page)});
+    if (!e) return no_reply(t, e.error());
+    const auto* page = e->reply ? std::get_if<EventsReply>(&*e->reply) : nullptr;
+    if (!page) return show(t, *e);
+    if (since > 0 && page->first > since + 1)
+      std::fprintf(stderr, "events %llu to %llu are no longer kept by node %u (it keeps the newest 65,536)\n",
+                   ull(since + 1), ull(page->first - 1), t.node.id);
+    if (t.json) {
+      if (first || !page->events.empty()) std::printf("%s\n", e->raw.c_str());
+    } else {
+      std::string text;
+      for (std::size_t i = 0; i < page->events.size() && i < left; ++i) text += event_line(page->events[i]);
+      std::fputs(text.c_str(), stdout);
+    }
+    std::fflush(stdout);
+    left -= std::min<std::uint64_t>(left, page->events.size());
+    since = page->next;
+    if (left == 0 || (page->events.empty() && !follow)) return exit_ok;
+    if (page->events.empty() && !pause(std::chrono::milliseconds(200))) return exit_ok;
+  }
+}
 
 // Needs the config only: the nodes of a cluster whose keys are elsewhere are worth listing too.
 int CliSession::nodes(const Invocation& inv) {

@@ -71,6 +71,10 @@ class CliSession {
   int chain(const Target& t, const Invocation& inv);
   int status(const Target& t, const Invocation& inv);
   int verify(const Target& t, const Invocation& inv);
+  int metrics(const Target& t, const Invocation& inv);
+  int events(const Target& t, const Invocation& inv);
+  // Waits `ms`, or less when the session is told to stop; false when it is.
+  bool pause(std::chrono::milliseconds ms) const;
   int nodes(const Invocation& inv);
 
   // One request and its reply; the reason when none came.

@@ -29,4 +29,10 @@ ReplyText reply_text(const ConsoleReply& reply);
 std::string chain_header();
 std::string block_row(const Block& b);
 
+// A node's metrics: counters, gauges, histograms (count, mean, p50, p99 read off the
+// buckets, so bounds: "<= 1 ms"), and a block per peer.
+std::string metrics_text(const MetricsReply& r);
+// One event of the feed on one line: number, time (UTC), clock, event, what it says.
+std::string event_line(const std::string& event_json);
+
 }  // namespace bank::cli

@@ -293,6 +293,7 @@ class Simulation {
   // 0-3 ms later, in order per pair of actors (an inproc pipe is FIFO).
   void run(SimNode& node, Actor actor, const BusMessage& msg) {
     Outbox out;
+    node.set_now_us(now_ * 1000);
     node.step(actor, msg, out);
     for (auto& a : out) {
       if (a.to == Actor::wire || a.to == Actor::console || a.to == Actor::log) {
