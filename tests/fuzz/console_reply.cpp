@@ -12,8 +12,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace bank;
   const std::string_view bytes = fuzz::as_text(data, size);
-  static const ConsoleRequest requests[] = {TransferCmd{2, 400, std::nullopt}, BalanceCmd{}, BalanceCmd{2},
-                                            ChainCmd{},                        StatusCmd{},  VerifyCmd{}};
+  static const ConsoleRequest requests[] = {TransferCmd{2, 400, std::nullopt}, BalanceCmd{}, BalanceCmd{2}, ChainCmd{},
+                                            StatusCmd{}, VerifyCmd{}, MetricsCmd{}, EventsCmd{}};
   for (const ConsoleRequest& request : requests) {
     const Result<ConsoleReply> decoded = decode_console_reply(bytes, request);
     fuzz::expect_error_form(decoded, "codec.");

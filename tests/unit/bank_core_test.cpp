@@ -630,3 +630,68 @@ TEST_CASE("bank core: once the chain diverged, a new transfer is rejected naming
   // Reading is not refused.
   CHECK(std::holds_alternative<BalancesReply>(only_reply(replies(n.step(ConsoleIn{5, BalanceCmd{}})), 5).reply));
 }
+
+TEST_CASE("bank core: metrics count transfers by outcome and refused requests, and time decided transfers on the Tick's clock") {
+  Node n(BankOptions{100}, 2);
+  n.step(Tick{1'000});
+  n.step(transfer(1, 2, 100, "ok"));
+  n.step(transfer(2, 3, 5000, "short"));  // more than node 1 holds
+  n.step(Tick{1'004});
+  auto answered = replies(n.grant_and_decide(5));  // both decided 4 ms after they came
+  REQUIRE(answered.size() == 2);
+  // Refused: two meanings, one that does not decode, one key that may only read.
+  n.step(transfer(3, 1, 100));
+  n.step(transfer(4, 9, 100));
+  n.step(ConsoleUnreadable{5, "request is not JSON"});
+  ConsoleIn by_other = transfer(6, 2, 100);
+  by_other.caller = 3;
+  n.step(by_other);
+  // One that times out.
+  n.step(Tick{2'000});
+  n.step(transfer(7, 2, 100, "slow"));
+  REQUIRE(withdraws(n.step(Tick{2'101})) == 1);
+  REQUIRE(failure(only_reply(replies(n.step(Withdrawn{{3}})), 7)).status == "timeout");
+  n.step(transfer(8, 2, 100, "waiting"));  // still pending when asked
+
+  // Read by another client's key: metrics are a read.
+  ConsoleIn ask{9, MetricsCmd{}, 2};
+  Outbox out = n.step(ask);
+  CHECK(replies(out).empty());
+  auto q = sent<MetricsQuery>(out, Actor::mutex);  // through the ledger, which added its part
+  REQUIRE(q.size() == 1);
+  CHECK(q[0].client == 9);
+  const MetricsReply& m = q[0].reply;
+  CHECK(m.node == 1);
+  const auto& c = m.metrics.counters;
+  CHECK(c.at("transfers_committed") == 1);
+  CHECK(c.at("transfers_aborted") == 1);
+  CHECK(c.at("transfers_timed_out") == 1);
+  CHECK(c.at("requests_rejected") == 3);
+  CHECK(c.at("requests_denied") == 1);
+  CHECK(m.metrics.gauges.at("pending_transfers") == 1);
+  const auto& took = m.metrics.histograms.at("transfer_us");
+  CHECK(took.count() == 2);  // decided ones: not the timeout
+  CHECK(took.sum() == 2 * 4'000);
+  CHECK(m.metrics.gauges.at("height") == 1);  // the ledger's part
+  CHECK(m.metrics.histograms.at("transfers_per_entry").sum() == 1);
+}
+
+TEST_CASE("bank core: a request that does not decode is answered rejected and logged, as the shell used to") {
+  Node n;
+  Outbox out = n.step(ConsoleUnreadable{4, "field 'amount' of request must be positive"});
+  const auto f = failure(only_reply(replies(out), 4));
+  CHECK(f.status == "rejected");
+  CHECK(f.error == "field 'amount' of request must be positive");
+  auto errors = logs(out, "error");
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].fields["error"] == "console: field 'amount' of request must be positive");
+}
+
+TEST_CASE("bank core: events go to the shell that keeps the feed, for any known client") {
+  Node n;
+  ConsoleIn ask{3, EventsCmd{12, 50}, 2};
+  auto q = sent<EventsQuery>(n.step(ask), Actor::console);
+  REQUIRE(q.size() == 1);
+  CHECK(q[0].client == 3);
+  CHECK(q[0].cmd == EventsCmd{12, 50});
+}

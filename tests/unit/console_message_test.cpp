@@ -16,6 +16,8 @@ using bank::Balances;
 using bank::ChainCmd;
 using bank::ConsoleReply;
 using bank::ConsoleRequest;
+using bank::EventsCmd;
+using bank::MetricsCmd;
 using bank::StatusCmd;
 using bank::TransferCmd;
 using bank::VerifyCmd;
@@ -31,7 +33,7 @@ namespace {
 // Seeded console requests, every command among them.
 struct ConsoleDraw : bank::unit::Draw {
   ConsoleRequest request() {
-    switch (below(5)) {
+    switch (below(7)) {
       case 0: {
         TransferCmd t{node(), static_cast<bank::Cents>(1 + u64(INT64_MAX - 1)), std::nullopt};
         if (below(2)) t.txid = txid();
@@ -44,10 +46,40 @@ struct ConsoleDraw : bank::unit::Draw {
         return c;
       }
       case 3: return StatusCmd{};
+      case 4: return MetricsCmd{};
+      case 5: {
+        EventsCmd e{u64(UINT64_MAX), std::nullopt};
+        if (below(2)) e.limit = 1 + u64(UINT64_MAX - 1);
+        return e;
+      }
       default: return VerifyCmd{};
     }
   }
 };
+
+bank::Histogram histogram(std::vector<std::uint64_t> bounds, std::vector<std::uint64_t> counts, std::uint64_t sum) {
+  return *bank::Histogram::from_parts(bounds, counts, sum);
+}
+
+// The reply of console_reply_metrics.json.
+bank::MetricsReply metrics_reply() {
+  bank::MetricSet own{.counters = {{"cs_entries", 4}, {"transfers_committed", 3}},
+                      .gauges = {{"height", 3}},
+                      .histograms = {{"cs_wait_us", histogram({100, 1000}, {1, 3, 0}, 2100)}}};
+  bank::MetricSet peer{.counters = {{"resends", 0}},
+                       .gauges = {{"up", 1}},
+                       .histograms = {{"rtt_us", histogram({100, 1000}, {2, 0, 1}, 1300)}}};
+  return bank::MetricsReply{.node = 1, .metrics = own, .peers = {{2, peer}}};
+}
+
+// The reply of console_reply_events.json: two events, each as dump() prints it.
+bank::EventsReply events_reply() {
+  return bank::EventsReply{
+      .events = {R"({"event":"cs_enter","lamport":8,"node":1,"req":{"node":1,"ts":3},"seq":7,"ts":"2026-11-29T11:03:18.872550Z"})",
+                 R"({"amount":400,"event":"commit","from":1,"index":1,"lamport":8,"node":1,"seq":8,"to":2,"ts":"2026-11-29T11:03:18.872816Z","txid":"1-1"})"},
+      .next = 8,
+      .first = 1};
+}
 
 }  // namespace
 
@@ -65,6 +97,9 @@ TEST_CASE("codec: every console request fixture decodes to its command and encod
       {"console_request_chain_from_limit", ChainCmd{1, 50}},
       {"console_request_status", StatusCmd{}},
       {"console_request_verify", VerifyCmd{}},
+      {"console_request_metrics", MetricsCmd{}},
+      {"console_request_events", EventsCmd{}},
+      {"console_request_events_since_limit", EventsCmd{17, 100}},
   };
   std::set<std::size_t> cmds;
   for (const Row& row : rows) {
@@ -91,6 +126,8 @@ TEST_CASE("codec: requests as a person types them decode like their canonical fo
       {R"({"cmd":"chain","from":0})", ChainCmd{}},
       {R"({"cmd":"chain","limit":1})", ChainCmd{0, 1}},
       {R"({"cmd":"balance","id":2147483647})", BalanceCmd{2147483647}},
+      {R"({"cmd":"events","since":0})", EventsCmd{}},
+      {R"({"limit":5000,"cmd":"events"})", EventsCmd{0, 5000}},
   };
   for (const Row& row : rows) {
     INFO(row.bytes);
@@ -115,6 +152,8 @@ TEST_CASE("codec: every console reply encodes to its fixture's text") {
       {"console_reply_status_diverged",
        bank::StatusReply{1, 21, 2, c[2].hash, {}, {{2, true, ""}, {3, false, ""}}, false, {{3, 2}}}},
       {"console_reply_verify", bank::VerifyReply{2}},
+      {"console_reply_metrics", metrics_reply()},
+      {"console_reply_events", events_reply()},
       {"console_reply_aborted", bank::FailureReply{"aborted", "node 1 holds 6.00, short of 40.00.", "1-9"}},
       {"console_reply_rejected",
        bank::FailureReply{"rejected", "field 'amount' of request must be positive", std::nullopt}},
@@ -228,6 +267,14 @@ TEST_CASE("codec: malformed console requests are refused with their error id") {
       {"chain limit 2.5", replaced(chain_req, "\"limit\":50", "\"limit\":2.5"), "codec.type"},
       {"status with an option", replaced(status, "{", "{\"verbose\":true,"), "codec.unknown_field"},
       {"verify from an index", R"({"cmd":"verify","from":3})", "codec.unknown_field"},
+      {"metrics of one peer", R"({"cmd":"metrics","peer":2})", "codec.unknown_field"},
+      {"events since -1", R"({"cmd":"events","since":-1})", "codec.range"},
+      {"events since as a string", R"({"cmd":"events","since":"5"})", "codec.type"},
+      {"events since 1.5", R"({"cmd":"events","since":1.5})", "codec.type"},
+      {"events limit 0", R"({"cmd":"events","limit":0})", "codec.range"},
+      {"events limit -3", R"({"cmd":"events","limit":-3})", "codec.range"},
+      {"events limit null", R"({"cmd":"events","limit":null})", "codec.type"},
+      {"events from", R"({"cmd":"events","from":3})", "codec.unknown_field"},
   };
   for (const Row& row : rows) {
     INFO(std::string(row.name) << ": " << row.bytes.substr(0, 200));
@@ -297,6 +344,8 @@ std::vector<ReplyRow> reply_rows() {
       {"console_reply_status_diverged", StatusCmd{},
        bank::StatusReply{1, 21, 2, c[2].hash, {}, {{2, true, ""}, {3, false, ""}}, false, {{3, 2}}}},
       {"console_reply_verify", VerifyCmd{}, bank::VerifyReply{2}},
+      {"console_reply_metrics", MetricsCmd{}, metrics_reply()},
+      {"console_reply_events", EventsCmd{}, events_reply()},
       {"console_reply_aborted", TransferCmd{2, 4000, std::nullopt},
        bank::FailureReply{"aborted", "node 1 holds 6.00, short of 40.00.", "1-9"}},
       {"console_reply_rejected", TransferCmd{2, 400, std::nullopt},
@@ -370,6 +419,8 @@ TEST_CASE("codec: malformed console replies are refused with their error id") {
   const std::string balances = fixture("console_reply_balances");
   const std::string status = fixture("console_reply_status");
   const std::string aborted = fixture("console_reply_aborted");
+  const std::string metrics = fixture("console_reply_metrics");
+  const std::string events = fixture("console_reply_events");
   const ConsoleRequest transfer = TransferCmd{2, 400, std::nullopt};
   struct Row {
     const char* name;
@@ -401,6 +452,23 @@ TEST_CASE("codec: malformed console replies are refused with their error id") {
        StatusCmd{}, "codec.range"},
       {"a refusal without status", replaced(aborted, R"(,"status":"aborted")", ""), transfer, "codec.missing_field"},
       {"a refusal with a block", replaced(aborted, "{", "{\"block\":1,"), transfer, "codec.unknown_field"},
+      {"metrics without node", replaced(metrics, R"(,"node":1)", ""), MetricsCmd{}, "codec.missing_field"},
+      {"metrics without peers", replaced(metrics, R"(,"peers":{"2":)", R"(,"x":{"2":)"), MetricsCmd{},
+       "codec.unknown_field"},
+      {"a counter below zero", replaced(metrics, R"("cs_entries":4)", R"("cs_entries":-4)"), MetricsCmd{}, "codec.type"},
+      {"a gauge as a string", replaced(metrics, R"("height":3)", R"("height":"3")"), MetricsCmd{}, "codec.type"},
+      {"a histogram with a count short", replaced(metrics, R"("counts":[1,3,0])", R"("counts":[1,3])"), MetricsCmd{},
+       "codec.range"},
+      {"a histogram whose count is not its counts' sum", replaced(metrics, R"("count":4)", R"("count":5)"),
+       MetricsCmd{}, "codec.range"},
+      {"a histogram with bounds down", replaced(metrics, R"("bounds":[100,1000],"count":4)", R"("bounds":[1000,100],"count":4)"),
+       MetricsCmd{}, "codec.range"},
+      {"a histogram without sum", replaced(metrics, R"(,"sum":2100)", ""), MetricsCmd{}, "codec.missing_field"},
+      {"a peer that is no node", replaced(metrics, R"("peers":{"2")", R"("peers":{"0")"), MetricsCmd{}, "codec.range"},
+      {"events without first", replaced(events, R"("first":1,)", ""), EventsCmd{}, "codec.missing_field"},
+      {"an event that is no object", replaced(events, R"([{"event":"cs_enter")", R"([7,{"event":"cs_enter")"),
+       EventsCmd{}, "codec.type"},
+      {"events answering metrics", events, MetricsCmd{}, "codec.unknown_field"},
   };
   for (const Row& row : rows) {
     INFO(std::string(row.name) << ": " << row.bytes.substr(0, 200));
@@ -434,4 +502,24 @@ TEST_CASE("codec: an unknown command is quoted printable and short in the error,
   REQUIRE_FALSE(wide);
   CHECK(wide.error().id == "codec.unknown_field");
   CHECK(wide.error().message.size() < 200);
+}
+
+TEST_CASE("codec: an events page keeps each event's text as the node wrote it, log-line order and all") {
+  // As the node's feed holds them: the log line's key order (ts first), then seq.
+  const bank::EventsReply page{.events = {R"({"ts":"2026-11-29T11:03:18.872550Z","node":1,"lamport":8,"event":"cs_enter","req":{"node":1,"ts":3},"seq":7})"},
+                               .next = 7,
+                               .first = 1};
+  const std::string text = bank::console_reply_text(page);
+  CHECK(text == R"({"events":[{"ts":"2026-11-29T11:03:18.872550Z","node":1,"lamport":8,"event":"cs_enter","req":{"node":1,"ts":3},"seq":7}],"first":1,"next":7,"ok":true})");
+  // Read back, the same event (its keys now sorted, as dump() prints them).
+  auto back = bank::decode_console_reply(text, EventsCmd{});
+  REQUIRE(back);
+  const auto& read = std::get<bank::EventsReply>(*back);
+  REQUIRE(read.events.size() == 1);
+  CHECK(json::parse(read.events[0]) == json::parse(page.events[0]));
+  CHECK(read.next == 7);
+  CHECK(read.first == 1);
+  // An empty page.
+  CHECK(bank::console_reply_text(bank::EventsReply{.events = {}, .next = 9, .first = 3}) ==
+        R"({"events":[],"first":3,"next":9,"ok":true})");
 }

@@ -639,3 +639,35 @@ TEST_CASE("file block store: 20,000 aborts leave the newest in a file compacted 
   CHECK(loaded.aborts.back() == abort_of(19999));
   CHECK(lines_of(slurp(dir / "aborts.jsonl")).size() == max_kept_aborts);
 }
+
+TEST_CASE("file block store: it counts the bytes it writes, and a sync reports the disk's time only when it synced") {
+  TempDir dir;
+  auto loaded = open_ok(dir.path);
+  Chain& chain = loaded.chain;
+  // A new chain's genesis was written and synced at open.
+  CHECK(chain.store().bytes_written() == fs::file_size(dir.path / "blocks.jsonl"));
+  CHECK_FALSE(chain.sync());  // nothing waiting: no fdatasync, no time to report
+  fill(chain);                // five blocks and two aborts, synced
+  const auto files = fs::file_size(dir.path / "blocks.jsonl") + fs::file_size(dir.path / "aborts.jsonl");
+  CHECK(chain.store().bytes_written() == files);
+  REQUIRE_FALSE(chain.append(chain.next_block({"1-4", 1, 2, 1, 10})));
+  auto took = chain.sync();
+  REQUIRE(took);
+  CHECK(*took >= 0);
+  CHECK(chain.store().bytes_written() == fs::file_size(dir.path / "blocks.jsonl") + fs::file_size(dir.path / "aborts.jsonl"));
+
+  // Reopened, it counts from zero: what this run writes.
+  loaded = open_ok(dir.path);
+  CHECK(loaded.chain.store().bytes_written() == 0);
+  REQUIRE_FALSE(loaded.chain.append(loaded.chain.next_block({"1-5", 1, 2, 1, 11})));
+  loaded.chain.sync();
+  CHECK(loaded.chain.store().bytes_written() == block_text(loaded.chain.at(7)).size() + 1);
+}
+
+TEST_CASE("file block store: without fsync a sync writes but reports no disk time") {
+  TempDir dir;
+  auto loaded = open_ok(dir.path, 1, false);
+  REQUIRE_FALSE(loaded.chain.append(loaded.chain.next_block({"1-1", 1, 2, 1, 3})));
+  CHECK_FALSE(loaded.chain.sync());
+  CHECK(loaded.chain.store().bytes_written() == fs::file_size(dir.path / "blocks.jsonl"));
+}

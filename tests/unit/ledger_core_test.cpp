@@ -627,3 +627,48 @@ TEST_CASE("ledger core: chain replies are pages of at most max_chain_page blocks
   }
   CHECK(seen == 2501);
 }
+
+namespace {
+// What the ledger adds to a metrics reply on its way to the mutex.
+MetricsReply ledger_metrics(LedgerCore& core) {
+  auto q = sent<MetricsQuery>(step(core, MetricsQuery{5, {}}), Actor::mutex);
+  REQUIRE(q.size() == 1);
+  CHECK(q[0].client == 5);
+  return q[0].reply;
+}
+}  // namespace
+
+TEST_CASE("ledger core: metrics count transfers per entry, empty entries too, and the store's sync times") {
+  auto store = std::make_shared<MemoryBlockStore>(genesis());
+  LedgerCore core(1, Chain(ChainState(genesis()), store));
+  store->set_sync_us(180);  // what the "disk" reports for each sync that had work
+  enter(core, {3, 1}, 4, {{"1-1", 1, 2, 100, 0}, {"1-2", 1, 3, 100, 0}, {"1-3", 1, 2, 5000, 0}});  // 2 + an abort
+  enter(core, {5, 1}, 6, {{"1-4", 1, 2, 9000, 0}});  // aborted: an entry with no block
+  enter(core, {7, 1}, 8, {{"1-5", 1, 2, 1, 0}});
+  step(core, Tick{100});  // nothing left to sync: no disk time
+
+  auto m = ledger_metrics(core);
+  const auto& per_entry = m.metrics.histograms.at("transfers_per_entry");
+  CHECK(per_entry.count() == 3);
+  CHECK(per_entry.sum() == 3);  // the blocks committed, not the aborts
+  CHECK(per_entry.counts()[0] == 1);  // le 0
+  CHECK(per_entry.counts()[1] == 1);  // le 1
+  CHECK(per_entry.counts()[2] == 1);  // le 2
+  const auto& fsync = m.metrics.histograms.at("fsync_us");
+  CHECK(fsync.count() == 3);  // one per entry (the aborts' records needed syncing too)
+  CHECK(fsync.sum() == 3 * 180);
+  CHECK(m.metrics.gauges.at("height") == 3);
+  CHECK(m.metrics.counters.at("block_log_bytes") == store->bytes_written());
+  CHECK(store->bytes_written() > 0);
+
+  // A peer's block written and synced at the tick: one more sync timed, the height follows.
+  PeerChain peer;
+  for (int i = 1; i <= 3; ++i) peer.add(core.chain().at(static_cast<std::uint64_t>(i)).tx.value());
+  Block p = peer.add({"2-1", 2, 3, 10, 9});
+  step(core, ApplyBlocks{2, 10, {p}});
+  step(core, Tick{200});
+  m = ledger_metrics(core);
+  CHECK(m.metrics.histograms.at("fsync_us").count() == 4);
+  CHECK(m.metrics.gauges.at("height") == 4);
+  CHECK(m.metrics.histograms.at("transfers_per_entry").count() == 3);  // not ours: no entry
+}

@@ -616,3 +616,58 @@ TEST_CASE("link session: the blocks the session holds are bounded too") {
   q.a.send(ReleaseMsg{{3, 1}, many}, 3, q.now, more);
   CHECK(more.events.empty());
 }
+
+TEST_CASE("link session: a round trip is timed from a frame's sending to the first ack that covers it") {
+  Pair p;
+  p.a.set_now_us(1'000);
+  auto frames = p.send(p.a, 2);  // the first is timed
+  feed(p.b, frames, 0);
+  Out ack;
+  p.b.tick(10, 0, ack);
+  p.a.set_now_us(1'400);
+  feed(p.a, ack.wire, 10);
+  CHECK(p.a.rtt_us().count() == 1);
+  CHECK(p.a.rtt_us().sum() == 400);
+  // An ack again for the same frames adds nothing; the next frame sent is timed anew, and an
+  // ack riding on a request counts as well as a bare one.
+  feed(p.a, ack.wire, 11);
+  CHECK(p.a.rtt_us().count() == 1);
+  p.a.set_now_us(2'000);
+  auto more = p.send(p.a, 1, 10);
+  feed(p.b, more, 20);
+  auto back = p.send(p.b, 1, 40);
+  p.a.set_now_us(2'150);
+  feed(p.a, back, 20);
+  CHECK(p.a.rtt_us().count() == 2);
+  CHECK(p.a.rtt_us().sum() == 400 + 150);
+  CHECK(p.a.resends() == 0);
+}
+
+TEST_CASE("link session: resent frames are counted, and an ack after a resend times nothing (Karn's rule)") {
+  Pair p;
+  p.a.set_now_us(0);
+  auto lost = p.send(p.a, 3);  // all three lost
+  Out resend;
+  p.a.set_now_us(200'000);
+  p.a.tick(200, 0, resend);
+  REQUIRE(only<RequestMsg>(resend.wire).size() == 3);
+  CHECK(p.a.resends() == 3);
+  feed(p.b, only<RequestMsg>(resend.wire), 205);
+  Out ack;
+  p.b.tick(210, 0, ack);
+  p.a.set_now_us(210'000);
+  feed(p.a, ack.wire, 210);
+  CHECK(p.a.unacked() == 0);
+  // The ack may answer the first sending or the second: no round trip is taken from it.
+  CHECK(p.a.rtt_us().count() == 0);
+  // The next frame is timed again.
+  auto next = p.send(p.a, 1, 10);
+  feed(p.b, next, 211);
+  Out ack2;
+  p.b.tick(220, 0, ack2);
+  p.a.set_now_us(210'300);
+  feed(p.a, ack2.wire, 220);
+  CHECK(p.a.rtt_us().count() == 1);
+  CHECK(p.a.rtt_us().sum() == 300);
+  CHECK(p.a.resends() == 3);
+}

@@ -171,3 +171,77 @@ TEST_CASE("log sink: after replace (log rotation) buffered lines are in the old 
   CHECK(nlohmann::json::parse(before[0])["index"] == 1);
   CHECK(nlohmann::json::parse(after[0])["index"] == 2);
 }
+
+TEST_CASE("log sink: the event feed gets the lines it keeps, each as its log line with seq, a release briefer") {
+  std::FILE* f = std::tmpfile();
+  REQUIRE(f != nullptr);
+  EventFeed feed;
+  LogSink sink(f, 2, LogDetail::all, &feed);
+  const std::string request = R"({"ack":0,"from":1,"height":0,"inc":5,"lamport":4,"req":{"node":1,"ts":3},"seq":1,"to_inc":6,"type":"request"})";
+  const std::string release = R"({"ack":1,"blocks":[{"index":1}],"from":2,"inc":6,"lamport":9,"req":{"node":2,"ts":7},"seq":2,"to_inc":5,"type":"release"})";
+  const std::string brief = R"({"ack":1,"blocks":1,"from":2,"inc":6,"lamport":9,"req":{"node":2,"ts":7},"seq":2,"to_inc":5,"type":"release"})";
+  sink.write(LogOut{.event = "recv", .lamport = 4, .fields = {}, .msg = request, .members = R"("peer":1,"type":"request")",
+                    .feed = true, .brief = {}});
+  sink.write(LogOut{.event = "send", .lamport = 5, .fields = {}, .msg = "{\"type\":\"heartbeat\"}",
+                    .members = R"("peer":1,"type":"heartbeat")", .upkeep = true, .feed = false, .brief = {}});
+  sink.write(LogOut{"cs_enter", 8, {{"req", {{"node", 2}, {"ts", 7}}}}});
+  sink.write(LogOut{"error", 8, {{"error", "not in the feed"}}});
+  sink.write(LogOut{.event = "send", .lamport = 9, .fields = {}, .msg = release, .members = R"("peer":1,"type":"release")",
+                    .feed = true, .brief = brief});
+  sink.flush();
+  CHECK(sink.bytes_written() == static_cast<std::uint64_t>(std::ftell(f)));
+
+  std::rewind(f);
+  std::vector<std::string> lines;
+  std::string line;
+  for (int c = std::fgetc(f); c != EOF; c = std::fgetc(f)) {
+    if (c != '\n') {
+      line += static_cast<char>(c);
+      continue;
+    }
+    lines.push_back(line);
+    line.clear();
+  }
+  std::fclose(f);
+  REQUIRE(lines.size() == 5);
+  auto page = feed.read(0, 10);
+  REQUIRE(page.events.size() == 3);
+  // The feed's event is the log line, "seq" added at its end; the release's blocks counted.
+  auto with_seq = [](const std::string& line, int seq) {
+    return line.substr(0, line.size() - 1) + ",\"seq\":" + std::to_string(seq) + "}";
+  };
+  CHECK(page.events[0] == with_seq(lines[0], 1));
+  CHECK(page.events[1] == with_seq(lines[2], 2));
+  CHECK(lines[4].find(release) != std::string::npos);  // the log keeps the blocks
+  auto sent = nlohmann::json::parse(page.events[2]);
+  auto logged = nlohmann::json::parse(lines[4]);
+  CHECK(sent["msg"] == nlohmann::json::parse(brief));
+  CHECK(sent["seq"] == 3);
+  logged.erase("msg");
+  sent.erase("msg");
+  sent.erase("seq");
+  CHECK(sent == logged);
+}
+
+TEST_CASE("log sink: the log setting leaves peer messages out of the file, never out of the event feed") {
+  std::FILE* f = std::tmpfile();
+  REQUIRE(f != nullptr);
+  EventFeed feed;
+  {
+    LogSink sink(f, 1, LogDetail::none, &feed);
+    sink.write(LogOut{.event = "send", .lamport = 3, .fields = {}, .msg = R"({"seq":1,"type":"request"})",
+                      .members = R"("peer":2,"type":"request")", .upkeep = false, .feed = true, .brief = {}});
+    sink.write(LogOut{.event = "recv", .lamport = 4, .fields = {}, .msg = R"({"seq":0,"type":"ack"})",
+                      .members = R"("peer":2,"type":"ack")", .upkeep = true, .feed = false, .brief = {}});
+    sink.write(LogOut{"cs_enter", 5, {{"req", {{"ts", 3}, {"node", 1}}}}});
+  }
+  auto lines = read_lines(f);
+  REQUIRE(lines.size() == 1);  // cs_enter only: no peer message in the file
+  auto page = feed.read(0, 10);
+  REQUIRE(page.events.size() == 2);  // the request, then cs_enter; never the ack
+  auto request = nlohmann::json::parse(page.events[0]);
+  CHECK(request["event"] == "send");
+  CHECK(request["type"] == "request");
+  CHECK(request["seq"] == 1);
+  CHECK(page.events[1] == lines[0].substr(0, lines[0].size() - 1) + ",\"seq\":2}");
+}

@@ -141,3 +141,18 @@ TEST_CASE("memory block store: with only aborts unsynced, a torn crash drops no 
   CHECK(s.size() == 3);
   CHECK(s.aborts() == std::vector<AbortRecord>{{"1-x", "x"}});
 }
+
+TEST_CASE("memory block store: a sync reports the disk time it is given, only when records waited") {
+  MemoryBlockStore s(genesis());
+  s.set_sync_us(70);
+  CHECK_FALSE(s.sync());  // genesis is held as synced
+  const auto bs = blocks_after_genesis(1);
+  s.append(bs[0]);
+  CHECK(s.sync() == std::optional<std::int64_t>{70});
+  CHECK_FALSE(s.sync());
+  s.record_abort({"2-1", "poor"});
+  CHECK(s.sync() == std::optional<std::int64_t>{70});
+  // The bytes a file store would hold for the same records.
+  CHECK(s.bytes_written() == block_text(genesis()).size() + 1 + block_text(bs[0]).size() + 1 +
+                                 abort_record_text({"2-1", "poor"}).size() + 1);
+}

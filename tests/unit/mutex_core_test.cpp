@@ -576,3 +576,83 @@ TEST_CASE("mutex core: a peer's waiting releases are bounded - past the bound on
   CHECK_FALSE(m.queue().contains(Stamp{ts, 2}));
   CHECK(m.queue().contains(Stamp{ts + 3, 2}));
 }
+
+namespace {
+// What the mutex adds to a metrics reply on its way to the network (the last to add).
+MetricsReply mutex_metrics(MutexCore& m) {
+  auto out = step(m, MetricsQuery{7, {}});
+  auto q = all_of<MetricsQuery>(out);
+  REQUIRE(q.size() == 1);
+  CHECK(q[0].first == Actor::network);
+  CHECK(q[0].second.client == 7);
+  return q[0].second.reply;
+}
+}  // namespace
+
+TEST_CASE("mutex core: metrics count requests and entries, and time each wait and hold on the Tick's clock") {
+  MutexCore m = greeted(1, {2, 3});
+  step(m, Tick{1'000});  // 1 s
+  step(m, Acquire{});
+  Stamp own = *m.own();
+  step(m, Tick{1'002});
+  step(m, from_peer(2, own.ts + 1, ReplyMsg{own}));
+  step(m, Tick{1'003});
+  // Node 3's later request queues behind ours and is the later stamp we waited for: 3 ms.
+  REQUIRE(granted(step(m, from_peer(3, own.ts + 2, RequestMsg{{own.ts + 2, 3}}))));
+  step(m, Tick{1'008});
+  step(m, Release{own, {}});  // held 5 ms
+
+  auto r = mutex_metrics(m);
+  const auto& c = r.metrics.counters;
+  CHECK(c.at("cs_requests") == 1);
+  CHECK(c.at("cs_entries") == 1);
+  CHECK(c.at("cs_withdrawals") == 0);
+  const auto& wait = r.metrics.histograms.at("cs_wait_us");
+  CHECK(wait.count() == 1);
+  CHECK(wait.sum() == 3'000);
+  CHECK(wait.counts()[8] == 1);  // the bucket (2.5 ms, 5 ms]
+  const auto& hold = r.metrics.histograms.at("cs_hold_us");
+  CHECK(hold.count() == 1);
+  CHECK(hold.sum() == 5'000);
+  // Node 3's request is still queued; ours and its were queued together at most.
+  CHECK(r.metrics.gauges.at("queue_depth") == 1);
+  CHECK(r.metrics.gauges.at("queue_depth_max") == 2);
+  CHECK(r.metrics.gauges.at("lamport") == m.clock());
+}
+
+TEST_CASE("mutex core: a withdrawn request is counted, and its wait is not") {
+  MutexCore m = greeted(1, {2});
+  step(m, Tick{10});
+  step(m, Acquire{});
+  step(m, Tick{5'010});
+  REQUIRE(all_of<Withdrawn>(step(m, Withdraw{})).size() == 1);
+  // Withdrawn before any request was stamped: nothing to count.
+  MutexCore waiting(1, {2, 3});
+  step(waiting, Acquire{});
+  step(waiting, Withdraw{});
+
+  auto r = mutex_metrics(m);
+  CHECK(r.metrics.counters.at("cs_requests") == 1);
+  CHECK(r.metrics.counters.at("cs_withdrawals") == 1);
+  CHECK(r.metrics.counters.at("cs_entries") == 0);
+  CHECK(r.metrics.histograms.at("cs_wait_us").count() == 0);
+  auto none = mutex_metrics(waiting);
+  CHECK(none.metrics.counters.at("cs_requests") == 0);
+  CHECK(none.metrics.counters.at("cs_withdrawals") == 0);
+}
+
+TEST_CASE("mutex core: the host's time of each step gives microseconds, and time never runs back") {
+  MutexCore m = greeted(1, {2});
+  m.set_now_us(1'000'100);
+  step(m, Acquire{});
+  Stamp own = *m.own();
+  m.set_now_us(1'000'350);
+  REQUIRE(granted(step(m, from_peer(2, own.ts + 1, ReplyMsg{own}))));  // 250 µs
+  // A Tick's millisecond (999 ms) is older than what the host gave: it changes nothing.
+  step(m, Tick{999});
+  m.set_now_us(1'000'400);
+  step(m, Release{own, {}});  // 50 µs
+  auto r = mutex_metrics(m);
+  CHECK(r.metrics.histograms.at("cs_wait_us").sum() == 250);
+  CHECK(r.metrics.histograms.at("cs_hold_us").sum() == 50);
+}

@@ -322,3 +322,24 @@ TEST_CASE("codec: stamps up to 2^53 are taken, on both decoding paths") {
   REQUIRE_FALSE(above);
   CHECK(above.error().id == "codec.stamp_range");
 }
+
+TEST_CASE("codec: a brief frame counts its blocks and is otherwise the frame as sent") {
+  const auto c = chain();
+  const PeerMessage release{1, 9, 11, 22, 4, 3, ReleaseMsg{{7, 1}, {c[1], c[2]}}};
+  const std::string brief = bank::encode_peer_brief(release);
+  const auto full = nlohmann::json::parse(bank::encode_peer(release));
+  auto counted = nlohmann::json::parse(brief);
+  CHECK(counted["blocks"] == 2);
+  counted.erase("blocks");
+  auto rest = full;
+  rest.erase("blocks");
+  CHECK(counted == rest);
+  CHECK(brief == replaced(bank::encode_peer(release), "[" + bank::block_text(c[1]) + "," + bank::block_text(c[2]) + "]", "2"));
+  // An empty release, and a catch-up answer, likewise; a request is the frame itself.
+  const PeerMessage empty{1, 9, 11, 22, 5, 3, ReleaseMsg{{7, 1}, {}}};
+  CHECK(nlohmann::json::parse(bank::encode_peer_brief(empty))["blocks"] == 0);
+  const PeerMessage answer{2, 9, 22, 11, 6, 3, BlocksMsg{{c[1]}, 2, c[2].hash, 1}};
+  CHECK(nlohmann::json::parse(bank::encode_peer_brief(answer))["blocks"] == 1);
+  const PeerMessage request{1, 9, 11, 22, 7, 3, RequestMsg{{9, 1}, 2}};
+  CHECK(bank::encode_peer_brief(request) == bank::encode_peer(request));
+}
