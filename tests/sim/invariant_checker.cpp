@@ -119,10 +119,42 @@ std::optional<std::string> InvariantChecker::fork_at_end(const SimNodes& nodes, 
   return std::nullopt;
 }
 
+// A node's metrics, asked as the console asks them (bank -> ledger -> mutex -> network), add
+// up although four cores keep them apart: each entry of the mutex was waited for and held
+// once and is one entry of the ledger, whose blocks are the transfers the bank answered
+// committed. Checked once the node is out of the critical section and every client of it
+// has its answer (its incarnation's: a restart starts the counts again).
+static std::optional<std::string> metrics_add_up(NodeId id, SimNode& n) {
+  if (n.mutex.state() != MutexCore::State::idle) return std::nullopt;
+  Outbox out;
+  n.bank.step(ConsoleIn{0, MetricsCmd{}}, out);
+  for (Actor next : {Actor::ledger, Actor::mutex, Actor::network}) {
+    Outbox more;
+    n.step(next, out.at(0).msg, more);
+    out = std::move(more);
+  }
+  const auto& m = std::get<MetricsReply>(std::get<ConsoleOut>(out.at(0).msg).reply).metrics;
+  const std::uint64_t entries = m.counters.at("cs_entries");
+  const auto& per_entry = m.histograms.at("transfers_per_entry");
+  const std::string who = "node " + std::to_string(id) + "'s metrics: ";
+  if (m.histograms.at("cs_wait_us").count() != entries || m.histograms.at("cs_hold_us").count() != entries ||
+      per_entry.count() != entries)
+    return who + "the waits, holds and batches do not count every one of its " + std::to_string(entries) + " entries";
+  if (per_entry.sum() != m.counters.at("transfers_committed"))
+    return who + std::to_string(per_entry.sum()) + " transfers committed in entries, " +
+           std::to_string(m.counters.at("transfers_committed")) + " answered committed";
+  if (m.histograms.at("transfer_us").count() != m.counters.at("transfers_committed") + m.counters.at("transfers_aborted"))
+    return who + "a decided transfer is not timed, or one is timed twice";
+  if (m.gauges.at("height") != n.ledger.chain().height()) return who + "the height is not the chain's";
+  return std::nullopt;
+}
+
 std::optional<std::string> InvariantChecker::at_end(const SimNodes& nodes, const Workload& workload, bool faults,
                                                     const BankOptions& bank, SimResult& result) const {
   if (fork_) return fork_at_end(nodes, workload, result);
   if (!workload.all_answered()) return "transfers never answered:" + workload.unanswered();
+  for (const auto& [id, n] : nodes)
+    if (auto broken = metrics_add_up(id, *n)) return broken;
   std::uint64_t height = nodes.begin()->second->ledger.chain().height();
   for (const auto& [id, n] : nodes) {
     const Chain& c = n->ledger.chain();
