@@ -26,7 +26,8 @@ namespace bank {
 
 class EventFeed {
  public:
-  // The newest this many events are kept: some 20 MB at most, and minutes of a busy node.
+  // The newest this many events are kept: some 20 MB once full (a few hundred bytes each);
+  // a node under load makes some twenty per critical-section entry.
   static constexpr std::size_t kCapacity = 65536;
 
   explicit EventFeed(std::size_t capacity = kCapacity);
