@@ -341,3 +341,18 @@ TEST_CASE("e2e: the event feed holds each node's protocol as its log does, and p
     }
   }
 }
+
+TEST_CASE("e2e: with log none the file has no peer message, and the event feed still has them all") {
+  ClusterHarness c(3, "log: none\n");
+  c.start_all();
+  c.wait_ready();
+  ask_ok(c, 1, {{"cmd", "transfer"}, {"to", 2}, {"amount", 100}});
+  REQUIRE(eventually([&] { return of_kind(all_events(c, 1, 1000), "cs_exit").size() == 1; }));
+  auto events = all_events(c, 1, 1000);
+  std::set<std::string> sent;
+  for (const auto& e : of_kind(events, "send")) sent.insert(e["type"].get<std::string>());
+  CHECK(sent == std::set<std::string>{"request", "release"});
+  CHECK_FALSE(of_kind(events, "recv").empty());
+  c.stop_all();
+  for (const auto& l : c.log_events(1)) CHECK(l["event"] != "send");
+}
