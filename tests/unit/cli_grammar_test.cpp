@@ -132,7 +132,7 @@ TEST_CASE("cli grammar: Tab offers commands, options and node ids where they go"
     return *c;
   };
   CHECK(offered({}, "sta") == Words{"status"});
-  CHECK(offered({}, "") == Words{"transfer", "balance", "chain", "status", "verify", "nodes", "help", "quit"});
+  CHECK(offered({}, "") == Words{"transfer", "balance", "chain", "status", "verify", "metrics", "events", "nodes", "help", "quit"});
   CHECK(offered({"--node", "2"}, "t") == Words{"transfer"});
   CHECK(offered({"transfer"}, "") == Words{"1", "2", "3"});
   CHECK(offered({"transfer", "2"}, "").empty());  // an amount: nothing to offer
@@ -143,4 +143,16 @@ TEST_CASE("cli grammar: Tab offers commands, options and node ids where they go"
   CHECK(offered({}, "--j") == Words{"--json"});
   CHECK(offered({"help"}, "ch") == Words{"chain"});
   CHECK_FALSE(CliGrammar::completions({"--config"}, "", nodes).has_value());  // a file: the prompt's
+}
+
+TEST_CASE("cli grammar: metrics takes nothing, events its window and --follow") {
+  CHECK(run({"metrics"}).command == "metrics");
+  auto e = run({"events", "--since", "120", "--limit", "50", "--follow"});
+  CHECK(e.command == "events");
+  CHECK(e.values == std::map<std::string, std::string>{{"--since", "120"}, {"--limit", "50"}});
+  CHECK(e.flag("--follow"));
+  CHECK(run({"events", "--since", "0"}).value("--since") == "0");
+  CHECK(has(usage({"events", "--since", "-1"}), "is not an event number"));
+  CHECK(has(usage({"events", "--limit", "0"}), "is not a number of events"));
+  CHECK(has(usage({"metrics", "now"}), "metrics:"));
 }

@@ -647,26 +647,36 @@ TEST_CASE("link session: resent frames are counted, and an ack after a resend ti
   Pair p;
   p.a.set_now_us(0);
   auto lost = p.send(p.a, 3);  // all three lost
-  Out resend;
+  Out probe;
   p.a.set_now_us(200'000);
-  p.a.tick(200, 0, resend);
-  REQUIRE(only<RequestMsg>(resend.wire).size() == 3);
-  CHECK(p.a.resends() == 3);
-  feed(p.b, only<RequestMsg>(resend.wire), 205);
+  p.a.tick(200, 0, probe);
+  // A stall: the oldest frame alone goes again (a probe).
+  REQUIRE(seqs(only<RequestMsg>(probe.wire)) == std::vector<std::uint64_t>{1});
+  CHECK(p.a.resends() == 1);
+  feed(p.b, only<RequestMsg>(probe.wire), 205);
   Out ack;
   p.b.tick(210, 0, ack);
   p.a.set_now_us(210'000);
-  feed(p.a, ack.wire, 210);
-  CHECK(p.a.unacked() == 0);
+  Out rest = feed(p.a, ack.wire, 210);
+  // Its ack moves: the rest of the window goes again, and is counted too.
+  CHECK(seqs(only<RequestMsg>(rest.wire)) == std::vector<std::uint64_t>{2, 3});
+  CHECK(p.a.resends() == 3);
   // The ack may answer the first sending or the second: no round trip is taken from it.
+  CHECK(p.a.rtt_us().count() == 0);
+  feed(p.b, only<RequestMsg>(rest.wire), 211);
+  Out ack2;
+  p.b.tick(220, 0, ack2);
+  p.a.set_now_us(220'000);
+  feed(p.a, ack2.wire, 220);
+  CHECK(p.a.unacked() == 0);
   CHECK(p.a.rtt_us().count() == 0);
   // The next frame is timed again.
   auto next = p.send(p.a, 1, 10);
-  feed(p.b, next, 211);
-  Out ack2;
-  p.b.tick(220, 0, ack2);
-  p.a.set_now_us(210'300);
-  feed(p.a, ack2.wire, 220);
+  feed(p.b, next, 221);
+  Out ack3;
+  p.b.tick(230, 0, ack3);
+  p.a.set_now_us(220'300);
+  feed(p.a, ack3.wire, 230);
   CHECK(p.a.rtt_us().count() == 1);
   CHECK(p.a.rtt_us().sum() == 300);
   CHECK(p.a.resends() == 3);
