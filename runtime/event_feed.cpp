@@ -22,8 +22,16 @@ void EventFeed::push(std::string_view ts, std::string_view fields, std::string_v
   std::lock_guard lock(mu_);
   const std::uint64_t seq = newest_ + 1;
   if (slots_.size() < capacity_) slots_.emplace_back();
-  // Built in place: a reused slot keeps its capacity, so a full ring allocates nothing.
+  // Built in place: a reused slot keeps its capacity, so a full ring seldom allocates. One
+  // too small for this event is replaced by one of the exact size, not grown by doubling
+  // (which would leave most slots half empty: the ring is most of a node's memory).
   std::string& text = slots_[(seq - 1) % capacity_];
+  const std::size_t size = 8 + ts.size() + 1 + fields.size() + (msg.empty() ? 0 : 7 + msg.size()) + 7 + 20 + 1;
+  if (text.capacity() < size) {
+    std::string exact;
+    exact.reserve(size);
+    text = std::move(exact);
+  }
   text.assign(R"({"ts":")");
   text += ts;
   text += '"';
@@ -43,6 +51,13 @@ std::uint64_t EventFeed::first_locked() const { return newest_ - slots_.size() +
 std::uint64_t EventFeed::newest() const {
   std::lock_guard lock(mu_);
   return newest_;
+}
+
+std::size_t EventFeed::held_bytes() const {
+  std::lock_guard lock(mu_);
+  std::size_t bytes = 0;
+  for (const auto& slot : slots_) bytes += slot.capacity();
+  return bytes;
 }
 
 EventsReply EventFeed::read(std::uint64_t since, std::uint64_t limit) const {

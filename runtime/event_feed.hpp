@@ -43,6 +43,8 @@ class EventFeed {
   EventsReply read(std::uint64_t since, std::uint64_t limit) const;
 
   std::uint64_t newest() const;  // the last number given, 0 before any
+  // The bytes its slots hold for text (their capacities): what the ring costs in memory.
+  std::size_t held_bytes() const;
 
  private:
   std::uint64_t first_locked() const;

@@ -130,3 +130,15 @@ TEST_CASE("event feed: the real ring keeps the newest 65,536 and never more") {
   CHECK(seqs(last) == std::vector<std::uint64_t>{static_cast<std::uint64_t>(n) - 2, static_cast<std::uint64_t>(n) - 1,
                                                  static_cast<std::uint64_t>(n)});
 }
+
+TEST_CASE("event feed: a full ring costs about what its events take, not twice that") {
+  EventFeed feed(64);
+  const std::string fields(260, 'x');  // an event of some 300 bytes, like a request's send
+  for (int i = 0; i < 1000; ++i)
+    feed.push("2026-11-29T11:03:18.000000Z", R"(,"node":1,"event":")" + fields.substr(0, 200 + i % 60) + "\"", "");
+  const auto page = feed.read(0, 64);
+  std::size_t texts = 0;
+  for (const auto& e : page.events) texts += e.size();
+  CHECK(feed.held_bytes() >= texts);
+  CHECK(feed.held_bytes() < texts + 64 * 100);  // each slot within a few dozen bytes of its event
+}
