@@ -61,11 +61,13 @@ struct HelloMsg {
   }
   bool operator==(const HelloMsg&) const = default;
 };
-// link: liveness and acks.
+// link: liveness and acks, and the sender's chain height: a node that missed a release (it
+// went to an incarnation of ours that is gone) learns on an idle cluster that it lags.
 struct HeartbeatMsg {
   static constexpr std::string_view wire = "heartbeat";
   static constexpr bool sequenced = false;
-  static constexpr auto fields() { return std::tuple{}; }
+  std::uint64_t height = 0;
+  static constexpr auto fields() { return std::tuple{PeerField{"height", &HeartbeatMsg::height}}; }
   bool operator==(const HeartbeatMsg&) const = default;
 };
 // link: a bare cumulative ack.

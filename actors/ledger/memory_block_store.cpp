@@ -13,6 +13,7 @@ void MemoryBlockStore::record_abort(const AbortRecord& abort) { aborts_.push_bac
 
 std::optional<std::int64_t> MemoryBlockStore::sync() {
   const bool waiting = unsynced() > 0;
+  if (sync_lies_) return std::nullopt;
   synced_blocks_ = blocks_.size();
   synced_aborts_ = aborts_.size();
   ++syncs_;

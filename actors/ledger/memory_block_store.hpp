@@ -26,11 +26,16 @@ class MemoryBlockStore : public BlockStore {
   // Keeps the first `blocks` blocks (a restart cutting blocks no signature covers).
   void truncate(std::size_t blocks);
   std::size_t unsynced() const { return blocks_.size() - synced_blocks_ + aborts_.size() - synced_aborts_; }
+  // Blocks that a crash would keep, genesis included: block i is synced when i < this.
+  std::size_t synced_blocks() const { return synced_blocks_; }
   const std::vector<AbortRecord>& aborts() const { return aborts_; }
   std::uint64_t syncs() const { return syncs_; }
   // What each sync that had records to sync reports as its duration (0 by default: memory
   // takes no time); tests set it to see it in the ledger's metrics.
   void set_sync_us(std::int64_t us) { sync_us_ = us; }
+  // A disk that lies: sync() reports success and makes nothing durable. The simulation plants
+  // it (bank-sim --plant no-sync) to show that its durability checks catch a lost sync.
+  void set_sync_lies(bool lies) { sync_lies_ = lies; }
 
  private:
   std::vector<Block> blocks_;
@@ -39,6 +44,7 @@ class MemoryBlockStore : public BlockStore {
   std::size_t synced_aborts_ = 0;
   std::uint64_t syncs_ = 0;
   std::int64_t sync_us_ = 0;
+  bool sync_lies_ = false;
 };
 
 }  // namespace bank

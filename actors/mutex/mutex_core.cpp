@@ -76,6 +76,9 @@ void MutexCore::step(const BusMessage& in, Outbox& out) {
                         known_height_ = std::max(known_height_, h.height);
                         out.push_back({Actor::network, h});
                       },
+                      [&](const PeerHeight& h) {  // from a heartbeat, on its way to the ledger
+                        if (!diverged_.contains(h.peer)) out.push_back({Actor::ledger, h});
+                      },
                       [&](const MetricsQuery& q) { metrics(q, out); },
                       [&](const StatusQuery& q) {
                         StatusQuery s = q;

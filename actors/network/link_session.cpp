@@ -202,6 +202,7 @@ void LinkSession::receive(const PeerMessage& m, std::int64_t now, Output& out) {
     probe_seq_ = 0;
   }
   admit(now, out);
+  if (const auto* beat = std::get_if<HeartbeatMsg>(&m.body)) out.events.push_back({EventKind::height, 0, beat->height, peer_inc_, {}});
   if (m.seq != 0) {
     ack_owed_ = true;
     if (!fresh) return;
@@ -226,7 +227,7 @@ void LinkSession::tick(std::int64_t now, Lamport lamport, Output& out) {
       ack_owed_ = false;
       last_sent_ = now;
     } else if (now - last_sent_ >= t_.heartbeat_ms) {
-      out.wire.push_back(frame(HeartbeatMsg{}, lamport_, 0));
+      out.wire.push_back(frame(HeartbeatMsg{height_}, lamport_, 0));
       last_sent_ = now;
     }
   }

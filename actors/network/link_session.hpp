@@ -54,7 +54,8 @@ class LinkSession {
   // peer had seen from our earlier incarnations. reset: we overflowed and started over
   // under a new link incarnation: everything sent either way before is void, as if the
   // peer had restarted.
-  enum class EventKind { up, restarted, down, stopped, genesis_mismatch, greeted, reset };
+  // `height`: a heartbeat told the peer's chain height (see HeartbeatMsg).
+  enum class EventKind { up, restarted, down, stopped, genesis_mismatch, greeted, reset, height };
   struct Event {
     EventKind kind;
     Lamport lamport = 0;        // the peer's clock, from its hello

@@ -115,6 +115,11 @@ void NetworkCore::flush(NodeId peer, LinkSession::Output& o, Outbox& out) {
         out.push_back({Actor::mutex, LinkDown{peer}});
         out.push_back({Actor::log, LogOut{"peer_down", lamport_, {{"peer", peer}, {"reason", "stopped"}}}});
         break;
+      case LinkSession::EventKind::height:
+        // A hint, as a request's height is: the ledger fetches what it lacks if no release
+        // brings it within a tick.
+        out.push_back({Actor::mutex, PeerHeight{.peer = peer, .height = e.height, .restarted = false, .hint = true, .head = {}}});
+        break;
       case LinkSession::EventKind::genesis_mismatch:
         out.push_back({Actor::mutex, LinkRefused{peer, "another genesis block: it runs another cluster config"}});
         out.push_back({Actor::log, LogOut{"error", lamport_,

@@ -9,6 +9,10 @@
 //   --wrong-entry-rule --expect-violation
 //                                     use the old client's rule; succeed only if the checker
 //                                     reports two nodes in the critical section
+//   --plant no-sync|keep-timed-out --expect-violation
+//                                     plant a bug (stores whose sync makes nothing durable;
+//                                     timed-out transfers left staged); succeed only if the
+//                                     checker reports what it breaks
 //   --trace FILE                      (one seed) draw its space-time diagram as bank-trace
 //                                     does (docs/tracing.md): a failing seed becomes a picture
 //   --logs DIR                        (one seed) write each node's log as DIR/node-N.log, for
@@ -87,6 +91,7 @@ int main(int argc, char** argv) {
   bool check_replay = false, wrong_rule = false, expect_violation = false, verbose = false, fork = false;
   std::optional<std::uint64_t> expect_trace;
   std::string trace_file, logs_dir;
+  SimOptions::Plant plant = SimOptions::Plant::none;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::uint64_t {
@@ -111,6 +116,15 @@ int main(int argc, char** argv) {
     else if (a == "--verbose") verbose = true;
     else if (a == "--fork") fork = true;
     else if (a == "--expect-trace") expect_trace = next_hex();
+    else if (a == "--plant") {
+      const std::string what = i + 1 < argc ? argv[++i] : "";
+      if (what == "no-sync") plant = SimOptions::Plant::no_sync;
+      else if (what == "keep-timed-out") plant = SimOptions::Plant::keep_timed_out;
+      else {
+        std::fprintf(stderr, "bank-sim: --plant takes no-sync or keep-timed-out\n");
+        return 2;
+      }
+    }
     else if (a == "--trace" || a == "--logs") {
       if (i + 1 >= argc) {
         std::fprintf(stderr, "bank-sim: %s needs a file name\n", a.c_str());
@@ -138,6 +152,17 @@ int main(int argc, char** argv) {
   if (wrong_rule) base.rule = &replies_only_rule;
   base.verbose = verbose;
   base.plant_fork = fork;
+  base.plant = plant;
+  // What the checker must report for the planted bug (--expect-violation), and its name.
+  const char* expected = "hold the critical section at once";
+  const char* planted = "the wrong entry rule";
+  if (plant == SimOptions::Plant::no_sync) {
+    expected = "before it was synced";
+    planted = "the lost sync";
+  } else if (plant == SimOptions::Plant::keep_timed_out) {
+    expected = "was answered timeout, yet it was appended";
+    planted = "the timed-out transfer left staged";
+  }
 
   auto start = std::chrono::steady_clock::now();
   std::size_t passed = 0, failed = 0, committed = 0, aborted = 0, timeouts = 0, lost = 0, conflicts = 0, crashes = 0, partitions = 0,
@@ -170,8 +195,8 @@ int main(int argc, char** argv) {
       continue;
     }
     if (r.violation) {
-      if (expect_violation && r.violation->find("hold the critical section at once") != std::string::npos) {
-        std::printf("seed %llu: the checker caught the wrong entry rule: %s\n", static_cast<unsigned long long>(seed),
+      if (expect_violation && r.violation->find(expected) != std::string::npos) {
+        std::printf("seed %llu: the checker caught %s: %s\n", static_cast<unsigned long long>(seed), planted,
                     r.violation->c_str());
         std::printf("1 passed, 0 failed\n");
         return 0;
@@ -198,7 +223,7 @@ int main(int argc, char** argv) {
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (expect_violation) {
-    std::printf("the wrong entry rule went unnoticed over %llu seeds\n0 passed, 1 failed\n",
+    std::printf("%s went unnoticed over %llu seeds\n0 passed, 1 failed\n", planted,
                 static_cast<unsigned long long>(count));
     return 1;
   }

@@ -56,6 +56,7 @@ class Simulation {
       if (auto broken = checker_.after_event(nodes_, stores_, now_, calm_)) violation(std::move(*broken));
       if (now_ > calm_at_ + settle_ms_ && workload_.all_answered() && quiet()) break;
     }
+    if (!result_.violation && !opt_.plant_fork) timeouts_never_appended();
     if (!result_.violation)
       if (auto broken = checker_.at_end(nodes_, workload_, faults_, bank_options_, result_)) violation(std::move(*broken));
     for (const auto& [id, n] : nodes_)
@@ -111,6 +112,7 @@ class Simulation {
       stores_[i] = std::make_shared<MemoryBlockStore>(genesis);
       for (const Block& b : planted[i]) stores_[i]->append(b);
       stores_[i]->sync();
+      stores_[i]->set_sync_lies(opt_.plant == SimOptions::Plant::no_sync);
       incarnation_[i] = 1 + rng_.between(0, 1000);
       boot(i);
     }
@@ -189,7 +191,8 @@ class Simulation {
         // and Clang evaluate them in opposite orders.
         const NodeId node = ids_[rng_.between(0, last)];
         SimEvent c = event(rng_.between(0, workload_ms), SimEvent::Kind::crash, node);
-        std::int64_t back = c.at + rng_.between(50, 2500);
+        // Some come back at once (a supervisor's restart), before peers notice the silence.
+        std::int64_t back = c.at + (rng_.chance(300, 1000) ? rng_.between(1, 30) : rng_.between(50, 2500));
         SimEvent r = event(back, SimEvent::Kind::restart, c.node);
         push(std::move(c));
         push(std::move(r));
@@ -209,7 +212,46 @@ class Simulation {
         healed = std::max(healed, back);
       }
     }
+    // A thread that stops for a while (a page fault, a scheduler that looks elsewhere): one
+    // of a node's internal pipes delivers nothing for 20-200 ms, then all it held, in order.
+    if (rng_.chance(300, 1000)) {
+      for (std::int64_t k = rng_.between(1, 3); k > 0; --k) {
+        Stall st;
+        st.node = ids_[rng_.between(0, last)];
+        st.to = static_cast<Actor>(rng_.between(0, 3));  // network, mutex, ledger or bank
+        st.from = rng_.between(0, workload_ms);
+        st.until = st.from + rng_.between(20, 200);
+        healed = std::max(healed, st.until);
+        stalls_.push_back(st);
+      }
+    }
+    // A crash right after a node sent a protocol message (its n-th reply, release or ack),
+    // when the receiver may hold what the sender's disk does not, and a restart 1-500 ms on.
+    if (rng_.chance(300, 1000)) {
+      for (std::int64_t k = rng_.between(1, 2); k > 0; --k) {
+        static constexpr const char* kinds[] = {"reply", "release", "ack"};
+        Armed a;
+        a.node = ids_[rng_.between(0, last)];
+        a.type = std::string("\"type\":\"") + kinds[rng_.between(0, 2)] + "\"";
+        a.left = rng_.between(1, 20);
+        a.down_ms = rng_.between(1, 500);
+        armed_.push_back(std::move(a));
+      }
+      healed = std::max(healed, workload_ms + 2500);  // a late trigger: calm comes after its restart
+    }
     return healed;
+  }
+
+  // A frame `from` sends: an armed crash whose message this is counts it, and fires on its last.
+  void maybe_fire(NodeId from, const std::string& bytes) {
+    for (Armed& a : armed_) {
+      // Only before calm: a calm network is one whose faults are over.
+      if (a.node != from || a.left == 0 || now_ >= calm_at_ || bytes.find(a.type) == std::string::npos) continue;
+      if (--a.left > 0) continue;
+      if (opt_.verbose) std::printf("  t=%lld node %u crashes after sending %s\n", static_cast<long long>(now_), from, a.type.c_str());
+      push(event(now_, SimEvent::Kind::crash, from));
+      push(event(now_ + a.down_ms, SimEvent::Kind::restart, from));
+    }
   }
 
   // (Re)starts node i over its store, as a new incarnation.
@@ -300,8 +342,15 @@ class Simulation {
         route(node.id(), a);
         continue;
       }
+      if (opt_.plant == SimOptions::Plant::keep_timed_out && std::holds_alternative<Unstage>(a.msg)) continue;
+      if (const auto* r = std::get_if<Release>(&a.msg))
+        for (const Block& b : r->blocks) check_synced(node.id(), b, "released");
+      if (const auto* d = std::get_if<Committed>(&a.msg); d && d->own_exit)
+        for (const Block& b : d->blocks) own_commits_[{node.id(), b.tx->txid}].push_back(epoch_[node.id()]);
       auto& last = pipe_clock_[{node.id(), static_cast<int>(actor), static_cast<int>(a.to)}];
       std::int64_t at = std::max(now_ + rng_.between(0, 3), last);
+      for (const Stall& st : stalls_)
+        if (st.node == node.id() && st.to == a.to && st.from <= now_ && now_ < st.until) at = std::max(at, st.until);
       last = at;
       SimEvent e = event(at, SimEvent::Kind::bus, node.id());
       e.epoch = epoch_[node.id()];
@@ -315,17 +364,20 @@ class Simulation {
   void route(NodeId from, Addressed& a) {
     if (auto* w = std::get_if<WireOut>(&a.msg)) {
       ++result_.frames;
+      maybe_fire(from, w->bytes);
       for (std::int64_t at : network_.arrivals(rng_, from, w->to, now_)) {
         SimEvent f = event(at, SimEvent::Kind::frame, w->to);
         f.bytes = w->bytes;
         push(std::move(f));
       }
     } else if (auto* c = std::get_if<ConsoleOut>(&a.msg)) {
+      if (const auto* d = std::get_if<TransferDone>(&c->reply)) check_synced(from, d->block, "told a client of");
       auto j = console_reply_to_json(c->reply);
       trace_ = fnv(trace_, std::to_string(now_) + " " + std::to_string(from) + " " + j.dump());
       if (opt_.verbose) std::printf("  t=%lld node %u client %llu: %s\n", static_cast<long long>(now_), from,
                                     static_cast<unsigned long long>(c->client), j.dump().c_str());
       if (!workload_.answer(c->client, std::move(j))) violation("client " + std::to_string(c->client) + " answered twice");
+      answer_epoch_[c->client] = epoch_[from];
     } else if (auto* l = std::get_if<LogOut>(&a.msg)) {
       log_line(from, *l);
       std::string line = std::to_string(now_) + " " + std::to_string(from) + " " + l->event + " " + std::to_string(l->lamport);
@@ -342,6 +394,33 @@ class Simulation {
     if (!opt_.log_lines || (l.upkeep && (l.event == "send" || l.event == "recv"))) return;
     log_us_ = std::max(now_ * 1000, log_us_ + 1);
     opt_.log_lines->push_back(SimLogLine{node, bank::log_line(l, node, trace::TraceTime::format(log_us_))});
+  }
+
+  // A transfer answered `timeout` is never appended, before or after the answer: the bank
+  // takes it back from the ledger before it answers. Its txid may be appended all the same
+  // by another request naming it (a retry), or, for a txid the node made, reused by the
+  // node's next incarnation for a new transfer (k of `N-k` counts from 1 at each start).
+  void timeouts_never_appended() {
+    for (std::size_t k = 0; k < workload_.size(); ++k) {
+      const auto& c = workload_.at(k);
+      if (c.lost || c.reply.value("status", "") != "timeout") continue;
+      const std::string txid = c.reply.value("txid", "");
+      auto commits = own_commits_.find({c.node, txid});
+      if (commits == own_commits_.end()) continue;
+      const bool same_run = std::find(commits->second.begin(), commits->second.end(), answer_epoch_[k]) != commits->second.end();
+      const bool retried = std::any_of(workload_.clients().begin(), workload_.clients().end(), [&](const auto& o) {
+        return &o != &c && o.node == c.node && o.cmd.txid == txid && (o.lost || o.reply.value("status", "") != "timeout");
+      });
+      if (c.cmd.txid ? !retried : same_run) return violation("transfer " + txid + " was answered timeout, yet it was appended");
+    }
+  }
+
+  // The durability promises, checked where they are made: a release carries only blocks
+  // synced at its author, and a client hears `committed` only of a block synced at its node.
+  void check_synced(NodeId node, const Block& b, const char* what) {
+    if (b.index >= stores_.at(node)->synced_blocks())
+      violation("node " + std::to_string(node) + " " + what + " block " + std::to_string(b.index) +
+                " before it was synced");
   }
 
   void violation(std::string what) {
@@ -380,6 +459,22 @@ class Simulation {
   }
   std::size_t batch_ = 1;
   bool faults_ = false;
+  struct Stall {
+    NodeId node = 0;
+    Actor to = Actor::network;
+    std::int64_t from = 0, until = 0;
+  };
+  std::vector<Stall> stalls_;
+  struct Armed {
+    NodeId node = 0;
+    std::string type;       // the frame's "type":"..." member
+    std::int64_t left = 0;  // frames of that type to send before the crash
+    std::int64_t down_ms = 0;
+  };
+  std::vector<Armed> armed_;
+  // Each own block a node appended, by (node, txid): the epochs (incarnations) it did so in.
+  std::map<std::pair<NodeId, std::string>, std::vector<std::uint64_t>> own_commits_;
+  std::map<std::size_t, std::uint64_t> answer_epoch_;  // client -> the epoch of the node that answered it
   std::priority_queue<SimEvent, std::vector<SimEvent>, std::greater<SimEvent>> events_;
   std::uint64_t order_ = 0;
   std::size_t bus_in_flight_ = 0;

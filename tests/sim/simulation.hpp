@@ -27,6 +27,10 @@ struct SimOptions {
   // shared prefix below it), the others a part of that prefix. The checker then requires that
   // the fork is found and never built on (see InvariantChecker::Fork).
   bool plant_fork = false;
+  // A bug planted to show the checker catches it (bank-sim --plant): none; every store's sync
+  // makes nothing durable; the bank's Unstage of timed-out transfers never reaches the ledger.
+  enum class Plant { none, no_sync, keep_timed_out };
+  Plant plant = Plant::none;
   // When set, receives every node's log lines as bank-node would write them with the
   // default `log: protocol` (messages/log_line), a `start` line at each boot included, `ts` being the simulated time counted
   // from the Unix epoch and made unique by a microsecond where lines share a millisecond:

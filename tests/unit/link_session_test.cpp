@@ -272,6 +272,23 @@ TEST_CASE("link session: cumulative acks trim the resend buffer") {
   CHECK(p.a.unacked() == 0);
 }
 
+TEST_CASE("link session: a heartbeat carries our chain height, and one received tells the peer's") {
+  Pair p;
+  p.a.set_height(7, "H7");
+  Out beat;
+  p.a.tick(100, 0, beat);
+  REQUIRE(beat.wire.size() == 1);
+  REQUIRE(std::holds_alternative<HeartbeatMsg>(beat.wire[0].body));
+  CHECK(std::get<HeartbeatMsg>(beat.wire[0].body).height == 7);
+  Out got = feed(p.b, beat.wire, 100);
+  REQUIRE(got.events.size() == 1);
+  CHECK(got.events[0].kind == Kind::height);
+  CHECK(got.events[0].height == 7);
+  // One from an incarnation that is gone tells nothing.
+  Out stale = feed(p.b, {PeerMessage{1, 0, kIncA - 1, kIncB, 0, 0, HeartbeatMsg{9}}}, 110);
+  CHECK(stale.events.empty());
+}
+
 TEST_CASE("link session: heartbeats keep an idle link alive, and an ack is owed only after new frames") {
   Pair p;
   Out none;
@@ -348,8 +365,7 @@ TEST_CASE("link session: the peer is down after peer_timeout_ms of silence and u
   p.b.tick(2000, 55, hb);
   REQUIRE(only<HeartbeatMsg>(hb.wire).size() == 1);
   auto up = feed(p.a, hb.wire, 2005);
-  REQUIRE(up.events.size() == 1);
-  CHECK(up.events[0].kind == Kind::up);
+  REQUIRE(kinds(up) == std::vector<Kind>{Kind::up, Kind::height});
   CHECK(up.events[0].lamport == 55);
   CHECK(p.a.up());
   CHECK(p.a.peer_incarnation() == kIncB);
@@ -512,8 +528,8 @@ TEST_CASE("link session: only a frame addressed to our incarnation greets, once 
   LinkSession b(1, 2, kIncA, "G", kT);
   feed(b, {hello(2, kIncB, 0, 5)}, 0);
   Out hb = feed(b, {PeerMessage{2, 9, kIncB, kIncA, 0, 0, HeartbeatMsg{}}}, 1);
-  REQUIRE(kinds(hb) == std::vector<Kind>{Kind::greeted});
-  CHECK(hb.events[0].lamport == 9);
+  REQUIRE(kinds(hb) == std::vector<Kind>{Kind::height, Kind::greeted});
+  CHECK(hb.events[1].lamport == 9);
 }
 
 TEST_CASE("link session: frames the session drops move no clock, those it takes do") {

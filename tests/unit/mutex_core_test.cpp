@@ -242,6 +242,38 @@ TEST_CASE("mutex core: withdraw does not name a peer whose request ahead of ours
   CHECK(w[0].second.silent == std::vector<NodeId>{3});
 }
 
+TEST_CASE("mutex core: withdraw takes our own request out of the queue and leaves every peer's, ahead or behind") {
+  MutexCore m = greeted(1, {2, 3});
+  step(m, from_peer(3, 1, RequestMsg{{1, 3}}));  // ahead of ours: the queue's head
+  step(m, Acquire{});
+  const Stamp own = *m.own();
+  step(m, from_peer(2, own.ts + 1, RequestMsg{{own.ts + 1, 2}}));  // behind ours
+  REQUIRE(m.queue().size() == 3);
+  const auto out = step(m, Withdraw{});
+  CHECK(m.queue() == std::set<Stamp>{{1, 3}, {own.ts + 1, 2}});
+  CHECK_FALSE(m.own());
+  // Each peer is told, with a release of our request that carries no blocks.
+  const auto releases = bodies<ReleaseMsg>(out);
+  REQUIRE(releases.size() == 2);
+  for (const auto& r : releases) {
+    CHECK(r.req == own);
+    CHECK(r.blocks.empty());
+  }
+  // Node 3's request heads the queue still: when it is released, node 2's is next.
+  step(m, from_peer(3, own.ts + 2, ReleaseMsg{{1, 3}, {}}));
+  CHECK(m.queue() == std::set<Stamp>{{own.ts + 1, 2}});
+}
+
+TEST_CASE("mutex core: a peer's height from its heartbeat goes on to the ledger, unless the peer diverged") {
+  MutexCore m = greeted(1, {2, 3});
+  auto fwd = all_of<PeerHeight>(step(m, PeerHeight{.peer = 2, .height = 9, .restarted = false, .hint = true, .head = {}}));
+  REQUIRE(fwd.size() == 1);
+  CHECK(fwd[0].first == Actor::ledger);
+  CHECK(fwd[0].second.height == 9);
+  step(m, Diverged{{3, 4}});
+  CHECK(all_of<PeerHeight>(step(m, PeerHeight{.peer = 3, .height = 9, .restarted = false, .hint = true, .head = {}})).empty());
+}
+
 TEST_CASE("mutex core: a peer whose link is down counts as silent") {
   MutexCore m = greeted(1, {2, 3});
   step(m, Acquire{});

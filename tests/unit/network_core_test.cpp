@@ -307,6 +307,18 @@ TEST_CASE("network core: hellos announce our height and head - the peer's reach 
   CHECK(answered);
 }
 
+TEST_CASE("network core: a heartbeat's height reaches the mutex as a hint for the ledger") {
+  NetworkCore a(1, {2}, 101, kGenesis, kT);
+  step(a, WireIn{hello_from(2, 202, 101)});
+  auto beat = frame(PeerMessage{2, 4, 202, 101, 0, 0, HeartbeatMsg{12}});
+  auto hints = all_of<PeerHeight>(step(a, WireIn{beat}));
+  REQUIRE(hints.size() == 1);
+  CHECK(hints[0].first == Actor::mutex);
+  CHECK(hints[0].second.peer == 2);
+  CHECK(hints[0].second.height == 12);
+  CHECK(hints[0].second.hint);
+}
+
 TEST_CASE("network core: another genesis is logged as an error once and never reaches the mutex") {
   NetworkCore n(1, {2}, 101, kGenesis, kT);
   const std::string other(64, 'b');
