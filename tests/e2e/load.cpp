@@ -23,6 +23,15 @@ std::vector<Outcome> Load::finish() {
   return outcomes_;
 }
 
+void Load::wait_for(int more) const {
+  const int target = decided() + more;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (decided() < target) {
+    REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline, "the load decided " << decided() << " of " << target);
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+}
+
 void Load::run(int node, int k) {
   std::mt19937 rng(node * 31 + k);
   for (int i = 0; !stop_; ++i) {

@@ -23,6 +23,9 @@ class Load {
   Load& operator=(const Load&) = delete;
   std::vector<Outcome> finish();
   int decided() const { return decided_; }
+  // Waits (bounded: 30 s) until `more` transfers are decided since the call, and returns
+  // just after a decision.
+  void wait_for(int more) const;
 
  private:
   void run(int node, int k);

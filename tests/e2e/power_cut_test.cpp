@@ -38,18 +38,6 @@ void cut_power(ClusterHarness& c, const std::vector<int>& ids) {
   }
 }
 
-// Waits (bounded) until the load has decided `more` transfers since it was asked, and
-// returns just after a decision: a cut then comes while the node that answered may not have
-// synced again since, which is when a reply sent ahead of its sync is lost.
-void let_load_run(const Load& load, int more) {
-  const int target = load.decided() + more;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (load.decided() < target) {
-    REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline, "the load decided " << load.decided() << " of " << target);
-    std::this_thread::sleep_for(std::chrono::microseconds(200));
-  }
-}
-
 }  // namespace
 
 TEST_CASE("e2e power cuts: one node and all nodes cut under load, again and again, lose nothing told committed") {
@@ -63,7 +51,9 @@ TEST_CASE("e2e power cuts: one node and all nodes cut under load, again and agai
   {
     Load load(c, 2);
     for (const auto& victims : rounds) {
-      let_load_run(load, 15);
+      // Just after a decision: a cut then comes while the node that answered may not have
+      // synced again since, which is when a reply sent ahead of its sync is lost.
+      load.wait_for(15);
       cut_power(c, victims);
       for (int id : victims) c.start(id);
       // A restarted node says hello at once and its peers answer within a heartbeat (250 ms);
@@ -71,7 +61,7 @@ TEST_CASE("e2e power cuts: one node and all nodes cut under load, again and agai
       c.wait_ready(std::chrono::seconds(10));
       check_prefixes(c);
     }
-    let_load_run(load, 15);  // transfers flow again after the last cut
+    load.wait_for(15);  // transfers flow again after the last cut
     auto outcomes = load.finish();
     MESSAGE(outcomes.size() << " transfers decided through " << rounds.size() << " power cuts under load");
     // On a quiet cluster, the cut comes right after a reply: under load the next sync comes
