@@ -107,11 +107,11 @@ class Shim {
     in_shim = false;
   }
 
-  bool under_root(int dirfd, const char* path) {
+  // Might `path` be in the root? A relative one is decided after the open, by the file's
+  // real path.
+  bool maybe_under_root(const char* path) const {
     if (!active_ || in_shim) return false;
-    if (path[0] == '/') return std::string(path).rfind(root_, 0) == 0;
-    (void)dirfd;
-    return true;  // relative: decided after the open, by the file's real path
+    return path[0] != '/' || std::string(path).rfind(root_, 0) == 0;
   }
 
  private:
@@ -292,7 +292,7 @@ template <typename F>
 int opened(int dirfd, const char* path, int flags, F open_call) {
   if (in_shim || !(flags & O_CREAT)) return open_call();
   auto& shim = Shim::get();
-  if (!shim.under_root(dirfd, path)) return open_call();
+  if (!shim.maybe_under_root(path)) return open_call();
   struct stat st{};
   const bool existed = ::fstatat(dirfd, path, &st, 0) == 0;
   int fd = open_call();
