@@ -80,11 +80,22 @@ void ProcessCluster::write_config(const std::filesystem::path& file,
   c << spec_.extra_yaml << "nodes:\n";
   for (const auto& [id, p] : ports_) {
     auto via = peer_ports.find(id);
-    c << "  - id: " << id << "\n    host: 127.0.0.1\n    port: " << (via == peer_ports.end() ? p.first : via->second)
+    c << "  - id: " << id << "\n    host: " << host(id) << "\n    port: " << (via == peer_ports.end() ? p.first : via->second)
       << "\n    console: " << p.second << "\n";
   }
   c.flush();
   if (!c) throw std::runtime_error("cannot write " + file.string());
+}
+
+void ProcessCluster::set_host(int id, std::string host) {
+  hosts_[id] = std::move(host);
+  write_config(config_, {});
+}
+
+const std::string& ProcessCluster::host(int id) const {
+  static const std::string loopback = "127.0.0.1";
+  auto it = hosts_.find(id);
+  return it == hosts_.end() ? loopback : it->second;
 }
 
 std::filesystem::path ProcessCluster::log_path(int id) const { return dir_ / ("node-" + std::to_string(id) + ".log"); }
@@ -100,8 +111,10 @@ std::string ProcessCluster::stderr_text(int id) const {
 
 void ProcessCluster::start(int id, const std::optional<std::filesystem::path>& config) {
   std::string err = (dir_ / ("node-" + std::to_string(id) + ".stderr")).string();
-  std::vector<std::string> args{node_bin_.string(), "--config", config.value_or(config_).string(), "--id",
-                                std::to_string(id), "--log",    log_path(id).string()};
+  std::vector<std::string> args = launchers_[id];
+  for (std::string a : {node_bin_.string(), std::string("--config"), config.value_or(config_).string(),
+                        std::string("--id"), std::to_string(id), std::string("--log"), log_path(id).string()})
+    args.push_back(std::move(a));
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -110,8 +123,12 @@ void ProcessCluster::start(int id, const std::optional<std::filesystem::path>& c
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  std::vector<char*> envp;
+  for (char** e = environ; *e; ++e) envp.push_back(*e);
+  for (auto& e : env_[id]) envp.push_back(e.data());
+  envp.push_back(nullptr);
   pid_t pid = 0;
-  int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+  int rc = posix_spawnp(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
   if (rc != 0) throw std::runtime_error("cannot start " + node_bin_.string() + ": " + std::strerror(rc));
   pids_[id] = pid;
@@ -178,7 +195,7 @@ std::optional<ConsoleKeys> ProcessCluster::console_keys(int id, std::optional<in
 }
 
 ConsoleClient ProcessCluster::console(int id, std::optional<int> as) {
-  ConsoleClient client(ctx_, "127.0.0.1", console_port(id), console_keys(id, as));
+  ConsoleClient client(ctx_, host(id), console_port(id), console_keys(id, as));
   client.stop_when(stop_);
   return client;
 }

@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <zmq.hpp>
 
@@ -53,6 +54,16 @@ class ProcessCluster {
   // std::runtime_error when the spawn fails.
   void start(int id, const std::optional<std::filesystem::path>& config = std::nullopt);
   void start_all();
+  // Variables ("NAME=value") added to node `id`'s environment from its next start on, e.g.
+  // an LD_PRELOAD the tests put under it; an empty list clears them.
+  void set_env(int id, std::vector<std::string> env) { env_[id] = std::move(env); }
+  // Node `id` is reached at `host` (its host in the config, and where consoles connect)
+  // instead of 127.0.0.1: the config is written again. Before the node starts.
+  void set_host(int id, std::string host);
+  // The words put before bank-node's at node `id`'s starts, e.g. ip netns exec NAME (found
+  // on PATH); the pid is then the launcher's, which must exec bank-node.
+  void set_launcher(int id, std::vector<std::string> launcher) { launchers_[id] = std::move(launcher); }
+  const std::string& host(int id) const;
   // Waits until every running node answers status with every running peer connected. On
   // failure returns one line naming the node and what it last said (or how it exited) plus
   // its stderr.
@@ -122,6 +133,9 @@ class ProcessCluster {
   std::map<int, std::pair<std::uint16_t, std::uint16_t>> ports_;  // id -> (peer, console)
   std::map<int, pid_t> pids_;                                    // running nodes only
   std::map<int, int> exits_;                                     // reaped nodes: exit code or -signal
+  std::map<int, std::vector<std::string>> env_;                  // added to a node's environment
+  std::map<int, std::string> hosts_;                              // when not 127.0.0.1
+  std::map<int, std::vector<std::string>> launchers_;             // before bank-node's words
   std::function<bool()> stop_;
   zmq::context_t ctx_{1};
 };

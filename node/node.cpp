@@ -9,6 +9,7 @@
 #include "actors/ledger/ledger_shell.hpp"
 #include "actors/mutex/mutex_shell.hpp"
 #include "actors/network/network_shell.hpp"
+#include "node/incarnation_file.hpp"
 #include "node/node_cores.hpp"
 #include "security/key_files.hpp"
 
@@ -42,15 +43,21 @@ Node::Node(const ClusterConfig& config, NodeId self, std::FILE* log)
   const NodeConfig& me = *config.find(self);
   ActorShell::check_port_free(me.host, me.port, "peer port");
   ActorShell::check_port_free(me.host, me.console, "console port");
-  // Each start is a new incarnation; microseconds of wall time keep rising across restarts.
-  settings.incarnation = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count());
   Block genesis = Chain::make_genesis(config.opening_balances());
   TxidMemory memory;
   auto loaded = FileBlockStore::open(config.node_dir(self), genesis, config.fsync,
                                      [&](const Block& b) { memory.committed(b.tx->txid, b.index); }, settings.keys);
   if (!loaded) throw std::runtime_error(loaded.error().message);
+  // Each start is a new incarnation, above every earlier one even when the wall clock was set
+  // back: the last one is kept in the data folder (IncarnationFile).
+  auto incarnation = IncarnationFile::advance(
+      config.node_dir(self),
+      static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+              .count()),
+      config.fsync);
+  if (!incarnation) throw std::runtime_error(incarnation.error().message);
+  settings.incarnation = *incarnation;
   log_.write(LogOut{"start", 0, {{"incarnation", settings.incarnation}, {"height", loaded->chain.height()}}});
   for (const auto& note : loaded->notes) log_.write(LogOut{"repair", 0, {{"note", note}}});
   if (!config.security)

@@ -5,8 +5,10 @@ bank_packages=(g++ cmake make pkg-config libzmq3-dev cppzmq-dev nlohmann-json3-d
   libyaml-cpp-dev doctest-dev libcli11-dev libedit-dev libgoogle-perftools-dev python3 python3-zmq
   jq lnav)  # the last two: reading the logs (README), and the lnav format's test
 # What the tests need besides (scripts/test): headless Chromium, which opens bank-trace's
-# pictures in the end-to-end test.
-bank_test_packages=(chromium)
+# pictures in the end-to-end test; faketime, whose library sets a node's wall clock back and
+# forward in the end-to-end clock test; iproute2 and nftables, which make the network
+# namespaces and drop packets in the netns test.
+bank_test_packages=(chromium faketime iproute2 nftables)
 # The fuzz build's besides (scripts/fuzz): Clang, libFuzzer, and the sanitizers' runtimes.
 bank_fuzz_packages=(clang libfuzzer-14-dev libclang-rt-14-dev)
 

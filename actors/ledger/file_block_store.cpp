@@ -214,11 +214,25 @@ Result<std::pair<int, int>> open_both(const std::filesystem::path& blocks, const
   return std::pair{*bfd, *afd};
 }
 
+bool sync_dir(const std::filesystem::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  return ok;
+}
+
 // Creates `dir` and any missing parent, each 0700; folders that exist are left as they are.
+// Each new folder's name is synced into its parent: a power cut must not take away the
+// folder that holds synced blocks (found by the power-cut test).
 std::optional<Error> make_dirs(const std::filesystem::path& dir) {
   if (dir.empty() || std::filesystem::is_directory(dir)) return std::nullopt;
   if (auto e = make_dirs(dir.parent_path())) return e;
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return io_error(dir, "create");
+  if (::mkdir(dir.c_str(), 0700) != 0) {
+    if (errno == EEXIST) return std::nullopt;
+    return io_error(dir, "create");
+  }
+  sync_dir(dir.parent_path().empty() ? "." : dir.parent_path());
   return std::nullopt;
 }
 
@@ -247,14 +261,6 @@ std::optional<Error> replace_file(const std::filesystem::path& path, const std::
   if (!ok) return io_error(tmp, "sync");
   if (::rename(tmp.c_str(), path.c_str()) != 0) return io_error(path, "replace");
   return std::nullopt;
-}
-
-bool sync_dir(const std::filesystem::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return false;
-  bool ok = ::fsync(fd) == 0;
-  ::close(fd);
-  return ok;
 }
 
 }  // namespace
@@ -292,7 +298,8 @@ Result<FileBlockStore::Loaded> FileBlockStore::open(const std::filesystem::path&
     if (!scanned) return scanned.error();
     blocks = *scanned;
   }
-  if (std::filesystem::exists(aborts_path)) {
+  const bool aborts_missing = !std::filesystem::exists(aborts_path);
+  if (!aborts_missing) {
     auto scanned = scan_aborts(aborts_path, abort_records);
     if (!scanned) return scanned.error();
     aborts = *scanned;
@@ -314,6 +321,9 @@ Result<FileBlockStore::Loaded> FileBlockStore::open(const std::filesystem::path&
   }
   auto fds = open_both(blocks_path, aborts_path);
   if (!fds) return fds.error();
+  // A file made here is in the folder only once the folder is synced: for a new chain below,
+  // after its genesis; here when aborts.jsonl alone was missing.
+  if (!fresh && aborts_missing) sync_dir(dir);
   std::shared_ptr<FileBlockStore> store(new FileBlockStore(dir, fds->first, fds->second, fsync));
   store->abort_lines_ = newest.size();
   store->newest_aborts_ = std::move(newest);

@@ -51,22 +51,41 @@ std::map<std::string, long long> replay_chain(const nlohmann::json& blocks) {
   return bal;
 }
 
+nlohmann::json chain_of(ClusterHarness& c, int node) {
+  // Page by page: a reply holds at most max_chain_page blocks and names the next index.
+  nlohmann::json blocks = nlohmann::json::array();
+  for (std::uint64_t from = 0;;) {
+    auto r = c.ask(node, {{"cmd", "chain"}, {"from", from}});
+    REQUIRE(r);
+    for (const auto& b : (*r)["blocks"]) blocks.push_back(b);
+    if (!r->contains("next")) break;
+    REQUIRE((*r)["next"].get<std::uint64_t>() == from + (*r)["blocks"].size());
+    from = (*r)["next"];
+  }
+  return blocks;
+}
+
+void check_prefixes(ClusterHarness& c) {
+  std::vector<std::pair<int, nlohmann::json>> chains;
+  for (int node = 1; node <= c.size(); ++node)
+    if (c.running(node)) chains.emplace_back(node, chain_of(c, node));
+  for (std::size_t i = 0; i < chains.size(); ++i)
+    for (std::size_t j = i + 1; j < chains.size(); ++j) {
+      const auto& [a, ca] = chains[i];
+      const auto& [b, cb] = chains[j];
+      std::size_t n = std::min(ca.size(), cb.size());
+      for (std::size_t k = 0; k < n; ++k)
+        REQUIRE_MESSAGE(ca[k] == cb[k], "nodes " << a << " and " << b << " differ at block " << k << ": "
+                                                << ca[k].dump() << " and " << cb[k].dump());
+    }
+}
+
 nlohmann::json check_cluster(ClusterHarness& c, const std::vector<Outcome>& outcomes, long long total) {
   std::uint64_t height = c.wait_same_height(std::chrono::seconds(30));
   std::vector<nlohmann::json> chains;
   for (int node = 1; node <= c.size(); ++node) {
     if (!c.running(node)) continue;
-    // Page by page: a reply holds at most max_chain_page blocks and names the next index.
-    nlohmann::json blocks = nlohmann::json::array();
-    for (std::uint64_t from = 0;;) {
-      auto r = c.ask(node, {{"cmd", "chain"}, {"from", from}});
-      REQUIRE(r);
-      for (const auto& b : (*r)["blocks"]) blocks.push_back(b);
-      if (!r->contains("next")) break;
-      REQUIRE((*r)["next"].get<std::uint64_t>() == from + (*r)["blocks"].size());
-      from = (*r)["next"];
-    }
-    chains.push_back(std::move(blocks));
+    chains.push_back(chain_of(c, node));
     auto v = c.ask(node, {{"cmd", "verify"}});
     REQUIRE(v);
     CHECK((*v)["height"] == height);

@@ -23,6 +23,13 @@ struct Outcome {
 // Re-checks one chain (hashes, links, funds); returns the balances it adds up to.
 std::map<std::string, long long> replay_chain(const nlohmann::json& blocks);
 
+// Node `id`'s whole chain, page by page.
+nlohmann::json chain_of(ClusterHarness& c, int node);
+
+// The chains of all running nodes are prefixes of each other (they may grow meanwhile: a
+// check under load).
+void check_prefixes(ClusterHarness& c);
+
 // Waits for one height, then checks the chains of all running nodes against each other, a
 // replay, their balance and verify replies, and the outcomes. Returns the chain.
 nlohmann::json check_cluster(ClusterHarness& c, const std::vector<Outcome>& outcomes, long long total);

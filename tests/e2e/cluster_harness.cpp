@@ -117,7 +117,7 @@ std::optional<nlohmann::json> ClusterHarness::ask_as(int id, int as, const nlohm
 
 std::optional<nlohmann::json> ClusterHarness::ask_with(int id, std::optional<ConsoleKeys> keys,
                                                        const nlohmann::json& request, std::chrono::milliseconds timeout) {
-  ConsoleClient client(cluster_.context(), "127.0.0.1", static_cast<std::uint16_t>(console_port(id)), std::move(keys));
+  ConsoleClient client(cluster_.context(), cluster_.host(id), static_cast<std::uint16_t>(console_port(id)), std::move(keys));
   return parsed(client.ask_raw(request.dump(), timeout));
 }
 

@@ -38,6 +38,11 @@ class ClusterHarness {
 
   void start(int id, std::optional<std::filesystem::path> config = std::nullopt);
   void start_all();
+  // Variables ("NAME=value") added to node `id`'s environment from its next start on.
+  void set_env(int id, std::vector<std::string> env) { cluster_.set_env(id, std::move(env)); }
+  // Node `id` at another host, started through a launcher (ProcessCluster's).
+  void set_host(int id, std::string host) { cluster_.set_host(id, std::move(host)); }
+  void set_launcher(int id, std::vector<std::string> words) { cluster_.set_launcher(id, std::move(words)); }
   // SIGTERM (or another signal) and wait for the exit; returns the exit status, or -signal.
   int stop(int id, int sig = 15) { return cluster_.stop(id, sig); }
   bool running(int id) const { return cluster_.running(id); }

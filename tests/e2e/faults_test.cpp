@@ -14,75 +14,12 @@
 #include <thread>
 
 #include "cluster_checks.hpp"
+#include "load.hpp"
 
 using namespace bank::e2e;
 using nlohmann::json;
 
 namespace {
-
-// Closed-loop clients with their own txids. A request without a decided answer (no reply,
-// or timeout) is retried with the same txid until it is decided: that is how a user gets
-// exactly-once through crashes.
-class Load {
- public:
-  Load(ClusterHarness& c, int clients_per_node, int max_cents = 300) : c_(c), max_cents_(max_cents) {
-    for (int node = 1; node <= c.size(); ++node)
-      for (int k = 0; k < clients_per_node; ++k) threads_.emplace_back([this, node, k] { run(node, k); });
-  }
-  ~Load() { finish(); }
-  std::vector<Outcome> finish() {
-    stop_ = true;
-    for (auto& t : threads_)
-      if (t.joinable()) t.join();
-    return outcomes_;
-  }
-  int decided() const { return decided_; }
-
- private:
-  void run(int node, int k) {
-    std::mt19937 rng(node * 31 + k);
-    for (int i = 0; !stop_; ++i) {
-      int to = node;
-      while (to == node) to = 1 + static_cast<int>(rng() % c_.size());
-      json req{{"cmd", "transfer"}, {"to", to}, {"amount", 1 + rng() % max_cents_},
-               {"txid", "w" + std::to_string(node) + "." + std::to_string(k) + "." + std::to_string(i)}};
-      auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
-      for (;;) {
-        auto r = c_.ask(node, req, std::chrono::seconds(3));
-        if (r && ((*r)["status"] == "committed" || (*r)["status"] == "aborted")) {
-          std::lock_guard lock(mu_);
-          outcomes_.push_back({.node = node, .request = req, .reply = *r});
-          ++decided_;
-          break;
-        }
-        if (r) REQUIRE_MESSAGE(((*r)["status"] == "timeout"), r->dump());
-        REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline, "txid " << req["txid"] << " never decided");
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-    }
-  }
-  ClusterHarness& c_;
-  unsigned max_cents_;
-  std::atomic<bool> stop_{false};
-  std::atomic<int> decided_{0};
-  std::mutex mu_;
-  std::vector<Outcome> outcomes_;
-  std::vector<std::thread> threads_;
-};
-
-// Each node decides a new transfer in its critical section: a cent to the next node,
-// committed if its account still holds one (the load may have drained it: then aborted,
-// which is decided at its turn inside the critical section too).
-void expect_flowing(ClusterHarness& c) {
-  for (int node = 1; node <= c.size(); ++node) {
-    auto b = c.ask(node, {{"cmd", "balance"}, {"id", node}});
-    REQUIRE(b);
-    bool can_pay = (*b)["balance"].get<std::int64_t>() >= 1;
-    auto r = c.ask(node, {{"cmd", "transfer"}, {"to", node % c.size() + 1}, {"amount", 1}}, std::chrono::seconds(10));
-    REQUIRE(r);
-    CHECK_MESSAGE((*r)["status"] == (can_pay ? "committed" : "aborted"), r->dump());
-  }
-}
 
 std::string slurp(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
