@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "messages/guards.hpp"
 #include "messages/overload.hpp"
 
 namespace bank {
@@ -156,7 +157,7 @@ void MutexCore::on_link_up(const LinkUp& u, Outbox& out) {
   peer_inc_[u.peer] = u.incarnation;
   refused_.erase(u.peer);
   if (u.greeting) greeted_.insert(u.peer);
-  if (u.restarted) {
+  if (u.restarted && guards::on(guards::Guard::restart_drops_requests)) {
     // The peer's old incarnation is gone with its requests; whatever it sent us before is void.
     for (auto it = queue_.begin(); it != queue_.end();) it = it->node == u.peer ? queue_.erase(it) : std::next(it);
     std::erase_if(releases_, [&](const auto& r) { return r.first.node == u.peer; });
@@ -170,7 +171,8 @@ void MutexCore::on_link_up(const LinkUp& u, Outbox& out) {
 
 // Stamp and broadcast our request, once every peer's greeting has lifted our clock.
 void MutexCore::maybe_request(Outbox& out) {
-  if (!wanted_ || state_ != State::idle || greeted_.size() < peers_.size()) return;
+  if (!wanted_ || state_ != State::idle) return;
+  if (greeted_.size() < peers_.size() && guards::on(guards::Guard::request_after_greetings)) return;
   wanted_ = false;
   clock_ = clock_after(clock_, 0);
   own_ = Stamp{clock_, self_};

@@ -1,6 +1,8 @@
 // LinkSession: sequence numbers, acks, resends, incarnations; see the header.
 #include "actors/network/link_session.hpp"
 
+#include "messages/guards.hpp"
+
 namespace bank {
 
 LinkSession::LinkSession(NodeId self, NodeId peer, std::uint64_t incarnation, std::string genesis, LinkTimings timings)
@@ -135,7 +137,7 @@ void LinkSession::on_hello(const PeerMessage& m, std::int64_t now, Output& out) 
   peer_head_ = h.head;
   if (m.inc > peer_inc_) {
     bool restarted = peer_inc_ != 0;
-    if (restarted) {
+    if (restarted && guards::on(guards::Guard::restart_voids_session)) {
       // The old incarnation is gone: what we still owed it, and what it had sent us, is void.
       unacked_.clear();
       held_.clear();
@@ -164,16 +166,18 @@ void LinkSession::on_hello(const PeerMessage& m, std::int64_t now, Output& out) 
   // Only a frame sent to this incarnation of ours greets (a hello here, any other in
   // receive()): a hello addressed to an earlier one (delivered late, say) may carry a clock
   // from before the peer saw that incarnation's last messages.
-  if (m.to_inc == inc_) greet(m.lamport, out);
+  if (m.to_inc == inc_ || !guards::on(guards::Guard::greeting_to_us)) greet(m.lamport, out);
 }
 
 // Nothing of a frame the session drops moves a clock: another node's or incarnation's, one
 // not addressed to us, a duplicate or one after a gap.
 void LinkSession::receive(const PeerMessage& m, std::int64_t now, Output& out) {
-  if (m.from != peer_ || m.inc == 0 || m.inc < peer_inc_) return;  // not ours, or an old incarnation
+  if (m.from != peer_ || m.inc == 0) return;  // not ours
+  if (m.inc < peer_inc_ && guards::on(guards::Guard::old_incarnation_dropped)) return;  // an old incarnation
   if (std::holds_alternative<HelloMsg>(m.body)) return on_hello(m, now, out);
   // Anything else needs a session with exactly this incarnation, addressed to ours.
-  if (m.inc != peer_inc_ || mismatch_ || m.to_inc != inc_) return;
+  if (mismatch_) return;
+  if ((m.inc != peer_inc_ || m.to_inc != inc_) && guards::on(guards::Guard::exact_incarnation)) return;
   if (std::holds_alternative<ByeMsg>(m.body)) {  // it stopped: down now, not after the timeout
     if (up_) out.events.push_back({EventKind::stopped, 0, 0, peer_inc_, {}});
     up_ = false;

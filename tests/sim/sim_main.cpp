@@ -13,10 +13,14 @@
 //                                     plant a bug (stores whose sync makes nothing durable;
 //                                     timed-out transfers left staged); succeed only if the
 //                                     checker reports what it breaks
+//   --remove-guard NAME --expect-violation
+//                                     remove one incarnation guard (messages/guards.hpp);
+//                                     succeed only if the checker reports any violation
 //   --trace FILE                      (one seed) draw its space-time diagram as bank-trace
 //                                     does (docs/tracing.md): a failing seed becomes a picture
 //   --logs DIR                        (one seed) write each node's log as DIR/node-N.log, for
 //                                     bank-trace --check or jq
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -31,6 +35,7 @@
 #include "apps/trace/trace_checker.hpp"
 #include "apps/trace/trace_document.hpp"
 #include "apps/trace/trace_reader.hpp"
+#include "messages/guards.hpp"
 #include "simulation.hpp"
 
 using namespace bank::sim;
@@ -125,6 +130,18 @@ int main(int argc, char** argv) {
         return 2;
       }
     }
+    else if (a == "--remove-guard") {
+      const std::string what = i + 1 < argc ? argv[++i] : "";
+      const auto& names = bank::guards::names;
+      auto it = std::find(names.begin(), names.end(), what);
+      if (it == names.end()) {
+        std::string all;
+        for (auto n : names) all += std::string(all.empty() ? "" : ", ") + std::string(n);
+        std::fprintf(stderr, "bank-sim: --remove-guard takes one of: %s\n", all.c_str());
+        return 2;
+      }
+      bank::guards::removed = static_cast<bank::guards::Guard>(it - names.begin());
+    }
     else if (a == "--trace" || a == "--logs") {
       if (i + 1 >= argc) {
         std::fprintf(stderr, "bank-sim: %s needs a file name\n", a.c_str());
@@ -162,6 +179,12 @@ int main(int argc, char** argv) {
   } else if (plant == SimOptions::Plant::keep_timed_out) {
     expected = "was answered timeout, yet it was appended";
     planted = "the timed-out transfer left staged";
+  }
+  std::string guard_name;
+  if (bank::guards::removed != bank::guards::Guard::count) {
+    expected = "";  // without its guard, whatever breaks first
+    guard_name = "the removed guard " + std::string(bank::guards::names[static_cast<std::size_t>(bank::guards::removed)]);
+    planted = guard_name.c_str();
   }
 
   auto start = std::chrono::steady_clock::now();
