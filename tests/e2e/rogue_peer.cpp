@@ -88,7 +88,11 @@ bool RoguePeer::send(int to, const std::string& type, json fields) {
   return put(l, frame);
 }
 
-bool RoguePeer::send_plain(int to, const std::string& type) { return put(link(to), envelope(to, type, 0)); }
+bool RoguePeer::send_plain(int to, const std::string& type, const json& fields) {
+  json frame = envelope(to, type, 0);
+  for (auto& [k, v] : fields.items()) frame[k] = v;
+  return put(link(to), frame);
+}
 
 // A node's new incarnation on a link (a restart, or the reset of an overflowing session)
 // starts both directions over, as LinkSession does.

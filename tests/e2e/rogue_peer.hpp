@@ -42,8 +42,9 @@ class RoguePeer {
   // A sequenced frame to `to`: `type` with its own `fields`; the envelope is filled in.
   // False when the socket would not take it within a second.
   bool send(int to, const std::string& type, nlohmann::json fields);
-  // An unsequenced frame (heartbeat or ack), which carries our ack like every frame.
-  bool send_plain(int to, const std::string& type);
+  // An unsequenced frame (heartbeat or ack) with its own `fields` (a heartbeat's height),
+  // which carries our ack like every frame.
+  bool send_plain(int to, const std::string& type, const nlohmann::json& fields = nlohmann::json::object());
   // Reads what the nodes sent us for up to `wait` (at least one pass), keeping each
   // sender's incarnation and our in-order receipt current. Returns the frames read.
   std::vector<nlohmann::json> read(std::chrono::milliseconds wait);

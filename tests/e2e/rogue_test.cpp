@@ -99,7 +99,7 @@ std::jthread play_along(RoguePeer& rogue, std::vector<int> nodes, bool replies) 
         }
       }
       if (std::chrono::steady_clock::now() - beat >= std::chrono::milliseconds(200)) {
-        for (int id : nodes) rogue.send_plain(id, "heartbeat");
+        for (int id : nodes) rogue.send_plain(id, "heartbeat", {{"height", 0}});
         beat = std::chrono::steady_clock::now();
       }
     }
