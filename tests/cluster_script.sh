@@ -4,7 +4,8 @@
 # down; one node stops, starts and restarts alone; logs shows one node's lines; a stray
 # process on a node's port makes up fail for that node only; a pid file naming another
 # process is not trusted; down stops three nodes in under 2 s; two configs keep apart
-# run folders; reset deletes the data only when told.
+# run folders; reset deletes the data only when told. up also starts the dashboard (bank-web)
+# and prints its address, which then serves the page and /metrics; down stops it.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cluster="$root/scripts/cluster"
@@ -50,6 +51,20 @@ check "up says the nodes are up" grep -q "cluster up: nodes 1 2 3" <<<"$out"
 run_one=$(sed -n 's/^  logs: \(.*\)\/logs\/node-N.log.*/\1/p' <<<"$out")
 check "up names the run folder" [ -d "$run_one/logs" ]
 check "status exits 0 with every node up" "${one[@]}" status
+web=$(sed -n 's/^  dashboard: \(http:[^ ]*\) .*/\1/p' <<<"$out")
+check "up prints the dashboard's address" [ -n "$web" ]
+# The page, and /metrics once bank-web has had an answer from every node (bounded).
+check "the dashboard serves its page" python3 -c '
+import sys, urllib.request
+page = urllib.request.urlopen(sys.argv[1], timeout=5).read().decode()
+sys.exit(0 if "<title>Lamport Bank: live</title>" in page else 1)' "$web"
+check "and every node's metrics" python3 -c '
+import sys, time, urllib.request
+for _ in range(100):
+    text = urllib.request.urlopen(sys.argv[1] + "metrics", timeout=5).read().decode()
+    if all(f"lamport_bank_up{{node=\"{n}\"}} 1" in text for n in (1, 2, 3)): sys.exit(0)
+    time.sleep(0.1)
+sys.exit(1)' "$web"
 
 out=$("${one[@]}" down 2); check "down NODE stops that node" grep -q "1 node(s) stopped" <<<"$out"
 out=$("${one[@]}" status); rc=$?
@@ -104,6 +119,7 @@ elapsed_ms=$((($(date +%s%N) - start) / 1000000))
 echo "down took ${elapsed_ms} ms"
 check "down stops three nodes" grep -q "3 node(s) stopped" <<<"$out"
 check "in under 2 s" [ "$elapsed_ms" -lt 2000 ]
+check "and the dashboard" bash -c '! pgrep -f "bank-web --config $1 " >/dev/null' _ "$tmp/one.yaml"
 
 check "reset without --yes and without a terminal deletes nothing" bash -c "! '$cluster' --config '$tmp/one.yaml' reset </dev/null && [ -d '$tmp/data-one/node-1' ]"
 check "reset --yes deletes the data" bash -c "'$cluster' --config '$tmp/one.yaml' reset --yes >/dev/null && [ ! -e '$tmp/data-one/node-1' ] && [ -f '$tmp/keys/node-1.secret' ]"

@@ -15,9 +15,12 @@ other round a cycle. Layers, lowest first:
                     includes another
   6 node            NodeCores and Node: the four actors composed
   7 client          the console client and the process cluster the tools share
+  7.5 apps/live     following a cluster's nodes live, its state, rates and Prometheus
+                    text: bank-web's and bank-cli watch's
   8 apps/bench      bank-bench's parts
   8 apps/trace      bank-trace's parts (also drawn on by bank-sim --trace)
   8 apps/cli        bank-cli's parts
+  8.5 apps/web      bank-web's HTTP side (it draws on apps/trace and apps/cli)
   9 apps            the programs
 
 Prints each offending include and ends with a 'N passed, N failed' line."""
@@ -28,7 +31,7 @@ import sys
 LAYERS = {
     "messages/json": 0, "messages": 1, "config": 2, "domain": 2, "security": 3, "runtime": 4,
     "actors/network": 5, "actors/mutex": 5, "actors/ledger": 5, "actors/bank": 5,
-    "node": 6, "client": 7, "apps/bench": 8, "apps/trace": 8, "apps/cli": 8, "apps": 9,
+    "node": 6, "client": 7, "apps/live": 7.5, "apps/bench": 8, "apps/web": 8.5, "apps/trace": 8, "apps/cli": 8, "apps": 9,
 }
 # Files placed apart from their folder's layer.
 FILE_LAYERS = {"messages/result.hpp": -1}

@@ -135,6 +135,13 @@ const std::vector<CommandSpec>& CliGrammar::commands() {
         {"--limit", "N", ValueKind::event_count, "at most N events"},
         {"--follow", "", ValueKind::text, "keep printing new events as they come, like tail -f (Ctrl-C stops)"}},
        true},
+      {"watch",
+       {},
+       "every node of the config at a glance, redrawn each second: state, holder, queue, heights, balances, "
+       "rates (q or Ctrl-C quits)",
+       {},
+       {},
+       true},
       {"nodes", {}, "the config's nodes: id host port console data-folder", {}, {}, false},
       {"help", {"?"}, "this help, or one command's", {{"COMMAND", ValueKind::text, false, "a command"}}, {}, false},
       {"quit", {"exit"}, "leave the prompt (so does Ctrl-D)", {}, {}, false},

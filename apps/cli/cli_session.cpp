@@ -3,10 +3,15 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <thread>
 
 #include "apps/cli/arguments.hpp"
 #include "apps/cli/reply_text.hpp"
+#include "apps/cli/terminal_screen.hpp"
+#include "apps/cli/watch_screen.hpp"
+#include "apps/live/cluster_watch.hpp"
+#include "apps/live/live_state.hpp"
 
 namespace bank::cli {
 
@@ -32,7 +37,7 @@ const std::map<std::string, CliSession::Handler>& CliSession::handlers() {
   static const std::map<std::string, Handler> table = {
       {"transfer", &CliSession::transfer}, {"balance", &CliSession::balance}, {"chain", &CliSession::chain},
       {"status", &CliSession::status},     {"verify", &CliSession::verify},     {"metrics", &CliSession::metrics},
-      {"events", &CliSession::events},
+      {"events", &CliSession::events},     {"watch", &CliSession::watch},
   };
   return table;
 }
@@ -157,6 +162,31 @@ int CliSession::events(const Target& t, const Invocation& inv) {
 }
 
 // Needs the config only: the nodes of a cluster whose keys are elsewhere are worth listing too.
+// Every node of the config, redrawn each second from a ClusterWatch (bank-web's followers)
+// until q, Ctrl-C, or the session is told to stop. It reads with --key if given, else as
+// bank-web does (at each node another account's key, which may only read).
+int CliSession::watch(const Target& t, const Invocation& inv) {
+  std::optional<std::filesystem::path> key;
+  if (auto k = inv.value("--key")) key = *k;
+  live::ClusterWatch watch(t.config, key, {});
+  if (auto err = watch.start()) return usage_error(err->message);
+  TerminalScreen screen;
+  const std::string title = t.config_path.filename().string();
+  for (;;) {
+    const auto now = std::chrono::steady_clock::now();
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+    const auto state = live::LiveState::make(watch.snapshot(), watch.rates(), now_ms);
+    const std::time_t wall = std::time(nullptr);
+    char clock[32];
+    std::strftime(clock, sizeof clock, "%H:%M:%S UTC", std::gmtime(&wall));
+    screen.draw(WatchScreen::text(state, title, clock) + "\nq quits\n");
+    for (const auto until = now + std::chrono::seconds(1); std::chrono::steady_clock::now() < until;) {
+      auto k = screen.key(std::chrono::milliseconds(50));
+      if ((k && (*k == 'q' || *k == 'Q')) || TerminalScreen::interrupted() || (stop_ && stop_())) return exit_ok;
+    }
+  }
+}
+
 int CliSession::nodes(const Invocation& inv) {
   auto loaded = config(config_path(inv));
   if (!loaded) return usage_error(loaded.error().message);

@@ -73,6 +73,7 @@ class CliSession {
   int verify(const Target& t, const Invocation& inv);
   int metrics(const Target& t, const Invocation& inv);
   int events(const Target& t, const Invocation& inv);
+  int watch(const Target& t, const Invocation& inv);
   // Waits `ms`, or less when the session is told to stop; false when it is.
   bool pause(std::chrono::milliseconds ms) const;
   int nodes(const Invocation& inv);
