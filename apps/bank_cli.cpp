@@ -21,24 +21,11 @@
 #include "apps/cli/cli_session.hpp"
 #include "apps/cli/prompt.hpp"
 #include "apps/cli/shell_words.hpp"
+#include "client/default_config.hpp"
 
 namespace {
 
 using namespace bank::cli;
-
-// config/cluster.yaml in the current folder, else the one of the checkout whose build/bin/
-// holds this program.
-std::filesystem::path default_config() {
-  std::filesystem::path here = "config/cluster.yaml";
-  if (std::filesystem::exists(here)) return here;
-  std::error_code ec;
-  auto exe = std::filesystem::canonical("/proc/self/exe", ec);
-  if (!ec) {
-    auto beside = exe.parent_path().parent_path().parent_path() / "config/cluster.yaml";  // build/bin/ -> checkout
-    if (std::filesystem::exists(beside)) return beside;
-  }
-  return here;
-}
 
 std::optional<std::string> env(const char* name) {
   const char* v = std::getenv(name);
@@ -123,7 +110,7 @@ int main(int argc, char** argv) {
   }
   zmq::context_t ctx(1);
   CliSession session(ctx, Environment{.config = env("BANK_CONFIG"), .node = env("BANK_NODE"),
-                                      .default_config = default_config()});
+                                      .default_config = bank::default_config_path()});
   const Invocation& inv = parsed.invocation;
   if (inv.command == "quit") return exit_ok;
   if (inv.command.empty()) return lines(session, inv);

@@ -29,6 +29,7 @@
 #include "apps/trace/trace_document.hpp"
 #include "apps/trace/trace_reader.hpp"
 #include "apps/trace/trace_time.hpp"
+#include "client/default_config.hpp"
 #include "config/cluster_config.hpp"
 
 namespace {
@@ -48,19 +49,6 @@ int fail(int code, const std::string& message) {
 
 std::string plural(std::size_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
-}
-
-// The checkout's config/cluster.yaml when run from elsewhere, as bank-cli finds it.
-fs::path default_config() {
-  fs::path here = "config/cluster.yaml";
-  if (fs::exists(here)) return here;
-  std::error_code ec;
-  auto exe = fs::canonical("/proc/self/exe", ec);
-  if (!ec) {
-    auto beside = exe.parent_path().parent_path().parent_path() / "config/cluster.yaml";  // build/bin/ -> repo
-    if (fs::exists(beside)) return beside;
-  }
-  return here;
 }
 
 bool write_file(const fs::path& path, const std::string& text) {
@@ -119,7 +107,7 @@ int main(int argc, char** argv) {
   if (live) {
     // Ctrl-C ends the follow and draws what came; elsewhere it stops the program as usual.
     bank::bench::StopSignal::install();
-    const fs::path path = config_path.empty() ? default_config() : fs::path(config_path);
+    const fs::path path = config_path.empty() ? bank::default_config_path() : fs::path(config_path);
     auto config = bank::ClusterConfig::load(path);
     if (!config) return fail(usage, path.string() + ": " + config.error().message);
     const double s = seconds.value_or(10);

@@ -17,6 +17,7 @@
 
 #include "apps/live/cluster_watch.hpp"
 #include "apps/web/web_server.hpp"
+#include "client/default_config.hpp"
 #include "config/cluster_config.hpp"
 
 namespace {
@@ -26,19 +27,6 @@ namespace fs = std::filesystem;
 int fail(const std::string& message) {
   std::fprintf(stderr, "bank-web: %s\n", message.c_str());
   return 2;
-}
-
-// The checkout's config/cluster.yaml when run from elsewhere, as bank-cli finds it.
-fs::path default_config() {
-  fs::path here = "config/cluster.yaml";
-  if (fs::exists(here)) return here;
-  std::error_code ec;
-  auto exe = fs::canonical("/proc/self/exe", ec);
-  if (!ec) {
-    auto beside = exe.parent_path().parent_path().parent_path() / "config/cluster.yaml";  // build/bin/ -> repo
-    if (fs::exists(beside)) return beside;
-  }
-  return here;
 }
 
 }  // namespace
@@ -73,7 +61,7 @@ int main(int argc, char** argv) {
   if (colon == 0 || port < 1 || port > 65535) return fail("--listen " + listen + ": give HOST:PORT, e.g. 127.0.0.1:8080");
   const std::string host = listen.substr(0, colon);
 
-  const fs::path path = config_path.empty() ? default_config() : fs::path(config_path);
+  const fs::path path = config_path.empty() ? bank::default_config_path() : fs::path(config_path);
   auto config = bank::ClusterConfig::load(path);
   if (!config) return fail(path.string() + ": " + config.error().message);
 
