@@ -16,7 +16,8 @@ using clock = std::chrono::steady_clock;
 constexpr milliseconds kReplyWithin{1000};
 constexpr milliseconds kConnectWithin{300};
 constexpr std::size_t kMaxEventsKept = 20'000;  // per node, whatever keep_events says
-constexpr int kPagesPerRound = 5;               // a busy node's feed is read up in a few rounds
+constexpr std::uint64_t kPage = 1000;           // the most events a node gives per reply
+constexpr std::uint64_t kRecentEvents = 300;    // a follower that is behind reads this many of the newest
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<milliseconds>(clock::now().time_since_epoch()).count();
@@ -109,17 +110,19 @@ void ClusterWatch::follow(NodeId id, std::optional<ConsoleKeys> keys) {
       return make_error("live.refused", j.value("status", std::string("not ok")) + ": " + j.value("error", std::string()));
     return j;
   };
-  // The newest event's number: the largest S for which events above S exist (limit 1 each).
-  auto newest_event = [&]() -> Result<std::uint64_t> {
-    std::uint64_t lo = 0, hi = 1;
+  // The newest event's number, knowing events above `known` exist or `known` is 0: the largest
+  // S for which events above S exist, found with a few asks of one event each.
+  auto newest_event = [&](std::uint64_t known) -> Result<std::uint64_t> {
+    std::uint64_t lo = known, step = 1024, hi = lo + step;
     for (;;) {  // gallop: find an S with nothing above it
       auto r = ask({{"cmd", "events"}, {"since", hi}, {"limit", 1}});
       if (!r) return r.error();
       if (r->at("events").empty()) break;
       lo = hi;
-      hi *= 2;
+      step *= 2;
+      hi = lo + step;
     }
-    while (hi - lo > 1) {  // events above lo exist, none above hi
+    while (hi - lo > 1) {  // events above lo exist (or lo is where we began), none above hi
       const auto mid = lo + (hi - lo) / 2;
       auto r = ask({{"cmd", "events"}, {"since", mid}, {"limit", 1}});
       if (!r) return r.error();
@@ -130,7 +133,6 @@ void ClusterWatch::follow(NodeId id, std::optional<ConsoleKeys> keys) {
 
   while (!stopping()) {
     const auto round_start = clock::now();
-    NodeView got;
     std::optional<Error> failed;
     std::vector<json> new_events;
     std::uint64_t missed = 0;
@@ -161,24 +163,31 @@ void ClusterWatch::follow(NodeId id, std::optional<ConsoleKeys> keys) {
       else metrics = (*m)["metrics"];
     }
     if (!failed && options_.events) {
-      if (!since) {
-        auto newest = newest_event();
+      // What a view shows is the last seconds: a follower that is behind (a page came full)
+      // skips to the newest kRecentEvents rather than reading every event of a busy node.
+      auto catch_up = [&](std::uint64_t known) {
+        auto newest = newest_event(known);
         if (!newest) failed = newest.error();
-        // A little of the past, so a diagram has something to show at once.
-        else since = *newest > 200 ? *newest - 200 : 0;
-      }
-      for (int page = 0; !failed && page < kPagesPerRound; ++page) {
-        auto e = ask({{"cmd", "events"}, {"since", *since}, {"limit", 1000}});
+        else since = std::max(since.value_or(0), *newest > kRecentEvents ? *newest - kRecentEvents : 0);
+      };
+      if (!since) catch_up(0);
+      for (int page = 0; !failed && page < 2; ++page) {
+        auto e = ask({{"cmd", "events"}, {"since", *since}, {"limit", kPage}});
         if (!e) {
           failed = e.error();
           break;
         }
         const auto first = e->value("first", std::uint64_t{0});
-        if (first > *since + 1) missed += first - *since - 1;
+        if (first > *since + 1 && page == 0) missed += first - *since - 1;
         auto& evs = (*e)["events"];
+        if (evs.size() >= kPage && page == 0) {  // behind: again from the newest ones
+          restarted_feed = true;  // what was kept would leave a gap before them
+          catch_up(e->value("next", *since));
+          continue;
+        }
         for (auto& ev : evs) new_events.push_back(std::move(ev));
         since = e->value("next", *since);
-        if (evs.size() < 1000) break;
+        break;
       }
     }
 
