@@ -426,7 +426,7 @@ TEST_CASE("e2e: bank-cli's prompt at a terminal: Tab completes, Ctrl-C clears th
 }
 
 TEST_CASE("e2e: every program says its version") {
-  for (const char* program : {BANK_CLI_BIN, BANK_NODE_BIN, BANK_KEYS_BIN, BANK_BENCH_BIN, BANK_TRACE_BIN}) {
+  for (const char* program : {BANK_CLI_BIN, BANK_NODE_BIN, BANK_KEYS_BIN, BANK_BENCH_BIN, BANK_TRACE_BIN, BANK_WEB_BIN}) {
     auto r = ClusterHarness::run({program, "--version"});
     const std::string name = std::filesystem::path(program).filename();
     CAPTURE(name);
