@@ -52,7 +52,7 @@ WebServer::WebServer(live::ClusterWatch& watch, Options options) : watch_(watch)
   server_.Post("/api/transfer", [this, send](const httplib::Request& req, httplib::Response& res) {
     std::map<std::string, std::string> form;
     for (const auto& [k, v] : req.params) form[k] = v;
-    send(res, transfer(form));
+    send(res, transfer(form, req.get_header_value("Origin"), req.get_header_value("Host")));
   });
   server_.set_error_handler([send](const httplib::Request& req, httplib::Response& res) {
     if (res.status == 404) send(res, refusal(404, "no such page: " + req.path, "not_found"));
@@ -104,9 +104,12 @@ WebServer::Answer WebServer::metrics() const {
   return {200, "text/plain; version=0.0.4; charset=utf-8", live::PrometheusText::render(nodes)};
 }
 
-WebServer::Answer WebServer::transfer(const std::map<std::string, std::string>& form) {
+WebServer::Answer WebServer::transfer(const std::map<std::string, std::string>& form, const std::string& origin,
+                                      const std::string& host) {
   if (!options_.allow_transfers)
     return refusal(403, "transfers are off: bank-web sends them only when started with --allow-transfers", "denied");
+  if (!origin.empty() && origin != "http://" + host)
+    return refusal(403, "a page from " + origin + " may not send transfers through bank-web", "denied");
   const auto& config = watch_.config();
   auto field = [&](const char* name) { auto it = form.find(name); return it == form.end() ? std::string() : it->second; };
   auto node = cli::parse_node_id(field("node"));

@@ -45,8 +45,12 @@ class WebServer {
   Answer state() const;
   Answer trace() const;
   Answer metrics() const;
-  // The form's fields: node, to, amount (dollars, as people write them).
-  Answer transfer(const std::map<std::string, std::string>& form);
+  // The form's fields: node, to, amount (dollars, as people write them). `origin` and `host`
+  // are the request's headers: a browser says where the page that posts came from, and a
+  // page of another site (which could post here from a tab of the same browser) is refused;
+  // a client that sends no Origin (curl, scripts) is not a browser page.
+  Answer transfer(const std::map<std::string, std::string>& form, const std::string& origin = "",
+                  const std::string& host = "");
 
  private:
   nlohmann::json state_json() const;

@@ -74,4 +74,10 @@ TEST_CASE("web server: transfers are refused unless allowed, and bad form input 
   bad({{"node", "1"}, {"to", "1"}, {"amount", "1"}}, "another account");
   bad({{"node", "1"}, {"to", "2"}, {"amount", "0.001"}}, "amount");
   bad({{"node", "1"}, {"to", "2"}, {"amount", "-4"}}, "amount");
+  // A page of another site may not post here from the same browser; bank-web's own page may.
+  auto foreign = on.transfer({{"node", "1"}, {"to", "2"}, {"amount", "1"}}, "http://evil.example", "127.0.0.1:8080");
+  CHECK(foreign.status == 403);
+  CHECK(json::parse(foreign.body)["status"] == "denied");
+  auto own = on.transfer({{"node", "1"}, {"to", "2"}, {"amount", "0.001"}}, "http://127.0.0.1:8080", "127.0.0.1:8080");
+  CHECK(own.status == 400);  // past the origin check, stopped by the amount
 }
