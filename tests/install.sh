@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# cmake --install puts the programs, the lnav format and the systemd unit template under a
+# cmake --install puts the programs (bank-web included), the lnav format and the systemd unit template under a
 # prefix; the unit parses without a warning and its hardening rates "OK" or better in
 # systemd-analyze security (those two checks skipped when systemd-analyze is not installed).
 set -uo pipefail
@@ -9,7 +9,7 @@ trap 'rm -rf "$prefix"' EXIT
 fail=0
 check() { local what=$1; shift; if "$@"; then echo "ok: $what"; else echo "FAILED: $what"; fail=1; fi; }
 cmake --install "$build" --prefix "$prefix" >/dev/null || { echo "FAILED: cmake --install"; exit 1; }
-for p in bank-node bank-cli bank-keys bank-bench bank-trace; do check "installs $p" test -x "$prefix/bin/$p"; done
+for p in bank-node bank-cli bank-keys bank-bench bank-trace bank-web; do check "installs $p" test -x "$prefix/bin/$p"; done
 check "the installed bank-cli runs" bash -c "'$prefix/bin/bank-cli' --help | grep -q bank-cli"
 check "installs the lnav format" test -f "$prefix/share/lamport-bank/lnav/lamport_bank_log.json"
 unit="$prefix/lib/systemd/system/bank-node@.service"
