@@ -1,9 +1,9 @@
 // e2e web: bank-web following three real secured nodes. Headless Chromium loads the page
 // and the test reads the DOM it built: every node's height and every balance equal to what
 // the consoles answer, a node killed during the test shown down and then up after its
-// restart, the transfer form's POST committing a transfer that the consoles and the page
-// then show (refused, with nothing sent, when bank-web runs without --allow-transfers), and
-// a screenshot. /metrics is read with a strict reader of the Prometheus text format.
+// restart, the transfer form committing transfers (its POST, and the form filled in and sent
+// in Chromium through its DevTools protocol) that the consoles and the page then show
+// (refused, with nothing sent, when bank-web runs without --allow-transfers), and a screenshot. /metrics is read with a strict reader of the Prometheus text format.
 #include <doctest/doctest.h>
 #include <httplib.h>
 
@@ -21,6 +21,7 @@
 
 #include "background_process.hpp"
 #include "cluster_harness.hpp"
+#include "devtools_pipe.hpp"
 #include "prometheus_reader.hpp"
 
 using namespace bank::e2e;
@@ -204,6 +205,42 @@ TEST_CASE("e2e web: the dashboard in Chromium shows what the consoles answer, a 
   CHECK(balances.at("1") == 1000 - 400 + 75 + 250);
   page = browser.until(url, [&](const Page& p) { return shows(p, heights, balances) && p.dom.find(">" + txid + "<") != std::string::npos; },
                        "the form's transfer");
+  // And as a person uses it, in Chromium (DevTools protocol): node 3, account 2, 1.25, Send;
+  // the page says the outcome, and the consoles have the block.
+  {
+    DevtoolsPipe tab(chromium, c.dir() / "chromium-devtools");
+    REQUIRE(tab.open(url));
+    auto until = [&](const std::string& expression, const std::function<bool(const json&)>& ok, const char* what) {
+      const auto deadline = std::chrono::steady_clock::now() + seconds(30);
+      for (;;) {
+        auto v = tab.eval(expression);
+        if (v && ok(*v)) return *v;
+        REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline, "the page never showed " << what);
+        std::this_thread::sleep_for(milliseconds(100));
+      }
+    };
+    until("document.getElementById('t-node').options.length", [](const json& v) { return v == 3; }, "the form's nodes");
+    REQUIRE(tab.eval("document.getElementById('t-node').value = '3'; document.getElementById('t-to').value = '2';"
+                     "document.getElementById('t-amount').value = '1.25'; document.querySelector('#transfer button').click(); true"));
+    auto outcome = until("document.getElementById('transfer-outcome').textContent",
+                         [](const json& v) { return v.is_string() && v.get<std::string>().rfind("committed", 0) == 0; },
+                         "the form's outcome")
+                       .get<std::string>();
+    const std::string form_txid = outcome.substr(outcome.rfind(' ') + 1);
+    MESSAGE("the form says: " << outcome);
+    c.wait_same_height();
+    auto blocks = c.ask(2, {{"cmd", "chain"}, {"from", 5}});
+    REQUIRE(blocks);
+    REQUIRE((*blocks)["blocks"].size() == 1);
+    const auto& tx = (*blocks)["blocks"][0]["tx"];
+    CHECK(tx["txid"] == form_txid);
+    CHECK(tx["from"] == 3);
+    CHECK(tx["to"] == 2);
+    CHECK(tx["amount"] == 125);
+  }
+  heights = console_heights(c, {1, 2, 3});
+  balances = console_balances(c, 1);
+
   // Bad input is refused with a sentence, and changes nothing.
   auto bad = http.Post("/api/transfer", "node=2&to=1&amount=0.001", "application/x-www-form-urlencoded");
   REQUIRE(bad);
@@ -230,7 +267,7 @@ TEST_CASE("e2e web: the dashboard in Chromium shows what the consoles answer, a 
   REQUIRE(refused);
   CHECK(refused->status == 403);
   CHECK(json::parse(refused->body)["status"] == "denied");
-  CHECK(console_heights(c, {1}).at(1) == "4");
+  CHECK(console_heights(c, {1}).at(1) == "5");
   CHECK(readonly.process->stop() == 0);
   CHECK(web.process->stop() == 0);
 }

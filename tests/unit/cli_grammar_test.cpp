@@ -132,7 +132,7 @@ TEST_CASE("cli grammar: Tab offers commands, options and node ids where they go"
     return *c;
   };
   CHECK(offered({}, "sta") == Words{"status"});
-  CHECK(offered({}, "") == Words{"transfer", "balance", "chain", "status", "verify", "metrics", "events", "nodes", "help", "quit"});
+  CHECK(offered({}, "") == Words{"transfer", "balance", "chain", "status", "verify", "metrics", "events", "watch", "nodes", "help", "quit"});
   CHECK(offered({"--node", "2"}, "t") == Words{"transfer"});
   CHECK(offered({"transfer"}, "") == Words{"1", "2", "3"});
   CHECK(offered({"transfer", "2"}, "").empty());  // an amount: nothing to offer
