@@ -367,6 +367,9 @@ TEST_CASE("e2e: bank-cli's prompt at a terminal: Tab completes, Ctrl-C clears th
     p.type("\t\t");
     CHECK(p.wait_for("transfer"));
     CHECK(p.wait_for("verify"));
+    // The prompt the listing ends with, read before Ctrl-C: else prompt() below could take it
+    // for the one after Ctrl-C and type while libedit still switches the terminal.
+    CHECK(p.wait_for("bank[1]> "));
     p.type("\x03");
     prompt();
     p.type("balance --node \t\t");
