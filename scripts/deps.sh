@@ -5,7 +5,8 @@ bank_packages=(g++ cmake make pkg-config libzmq3-dev cppzmq-dev nlohmann-json3-d
   libyaml-cpp-dev doctest-dev libcli11-dev libedit-dev libgoogle-perftools-dev python3 python3-zmq
   libcpp-httplib-dev jq lnav)  # cpp-httplib: bank-web's HTTP server. The last two: reading the logs (README), and the lnav format's test
 # What the tests need besides (scripts/test): headless Chromium, which opens bank-trace's
-# pictures in the end-to-end test; faketime, whose library sets a node's wall clock back and
+# pictures and bank-web's dashboard (its form driven through the DevTools protocol) in the
+# end-to-end tests; faketime, whose library sets a node's wall clock back and
 # forward in the end-to-end clock test; iproute2 and nftables, which make the network
 # namespaces and drop packets in the netns test.
 bank_test_packages=(chromium faketime iproute2 nftables)
