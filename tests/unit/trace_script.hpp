@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <doctest/doctest.h>
@@ -30,8 +31,9 @@ class TraceScript {
 
   // One message from `from` to `to`: its send at `sent` and, unless `received` is negative,
   // its recv at `received`. The sender's incarnation is 100 * id; seq counts per direction.
-  void message(const std::string& type, NodeId from, NodeId to, Stamp req, Lamport stamp, std::int64_t sent,
-               std::int64_t received, std::size_t blocks = 0) {
+  // Returns the message's number, for received_again.
+  std::size_t message(const std::string& type, NodeId from, NodeId to, Stamp req, Lamport stamp, std::int64_t sent,
+                      std::int64_t received, std::size_t blocks = 0) {
     const std::uint64_t seq = ++seq_[{from, to}];
     nlohmann::json msg = {{"type", type}, {"from", from}, {"lamport", stamp}, {"inc", 100 * from},
                           {"to_inc", 100 * to}, {"seq", seq}, {"ack", 0}, {"req", {{"ts", req.ts}, {"node", req.node}}}};
@@ -40,6 +42,14 @@ class TraceScript {
     if (type != "release") msg["height"] = 0;
     line(sent, from, stamp, "send", {{"peer", to}, {"type", type}, {"msg", msg}});
     if (received >= 0) line(received, to, stamp + 1, "recv", {{"peer", from}, {"type", type}, {"msg", msg}});
+    recvs_.push_back({to, stamp + 1, {{"peer", from}, {"type", type}, {"msg", msg}}});
+    return recvs_.size() - 1;
+  }
+
+  // Message `number`'s recv once more at `at`: a resend that arrives after the link took it.
+  void received_again(std::size_t number, std::int64_t at) {
+    const auto& [to, lamport, fields] = recvs_.at(number);
+    line(at, to, lamport, "recv", fields);
   }
 
   void enter(std::int64_t at, NodeId node, Stamp req) { line(at, node, req.ts + 3, "cs_enter", {{"req", stamp(req)}}); }
@@ -77,6 +87,7 @@ class TraceScript {
 
   std::map<NodeId, std::string> logs_;
   std::map<std::pair<NodeId, NodeId>, std::uint64_t> seq_;
+  std::vector<std::tuple<NodeId, Lamport, nlohmann::json>> recvs_;  // each message's recv line
 };
 
 }  // namespace bank::trace::unit
