@@ -77,6 +77,11 @@ class ProcessCluster {
   // Sends a signal without waiting (SIGSTOP, SIGCONT); false when the node is not running.
   bool signal(int id, int sig);
   bool running(int id) const { return pids_.contains(id); }
+  // The running node's process id (for reading /proc), or nullopt.
+  std::optional<pid_t> pid(int id) const {
+    auto it = pids_.find(id);
+    return it == pids_.end() ? std::nullopt : std::optional<pid_t>(it->second);
+  }
 
   // Waits in the cluster's clients and loops give up once `stop` returns true.
   void stop_when(std::function<bool()> stop) { stop_ = std::move(stop); }

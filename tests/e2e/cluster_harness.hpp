@@ -75,6 +75,8 @@ class ClusterHarness {
   std::vector<nlohmann::json> log_events(int id) const;
   std::string stderr_text(int id) const { return cluster_.stderr_text(id); }
   std::optional<long long> peak_rss_kib(int id) const { return cluster_.peak_rss_kib(id); }
+  std::optional<pid_t> pid(int id) const { return cluster_.pid(id); }
+  std::filesystem::path log_path(int id) const { return cluster_.log_path(id); }
 
   const std::filesystem::path& dir() const { return cluster_.dir(); }
   const std::filesystem::path& config() const { return cluster_.config(); }

@@ -10,8 +10,8 @@ namespace bank::e2e {
 
 using nlohmann::json;
 
-Load::Load(ClusterHarness& c, int clients_per_node, int max_cents, std::string prefix)
-    : c_(c), max_cents_(static_cast<unsigned>(max_cents)), prefix_(std::move(prefix)) {
+Load::Load(ClusterHarness& c, int clients_per_node, int max_cents, std::string prefix, std::chrono::milliseconds pause)
+    : c_(c), max_cents_(static_cast<unsigned>(max_cents)), prefix_(std::move(prefix)), pause_(pause) {
   for (int node = 1; node <= c.size(); ++node)
     for (int k = 0; k < clients_per_node; ++k) threads_.emplace_back([this, node, k] { run(node, k); });
 }
@@ -21,6 +21,12 @@ std::vector<Outcome> Load::finish() {
   for (auto& t : threads_)
     if (t.joinable()) t.join();
   return outcomes_;
+}
+
+std::vector<Outcome> Load::since(std::size_t first) {
+  std::lock_guard lock(mu_);
+  if (first >= outcomes_.size()) return {};
+  return {outcomes_.begin() + static_cast<std::ptrdiff_t>(first), outcomes_.end()};
 }
 
 void Load::wait_for(int more) const {
@@ -52,6 +58,7 @@ void Load::run(int node, int k) {
       REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline, "txid " << req["txid"] << " never decided");
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
+    if (pause_.count() > 0) std::this_thread::sleep_for(pause_);
   }
 }
 

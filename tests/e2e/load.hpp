@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -17,12 +18,18 @@ namespace bank::e2e {
 // `prefix` + node.client.counter, so two loads on one cluster need two prefixes.
 class Load {
  public:
-  Load(ClusterHarness& c, int clients_per_node, int max_cents = 300, std::string prefix = "w");
+  // Each client waits `pause` after each decided transfer (a steady rate for long runs;
+  // none: as fast as the cluster decides).
+  Load(ClusterHarness& c, int clients_per_node, int max_cents = 300, std::string prefix = "w",
+       std::chrono::milliseconds pause = std::chrono::milliseconds(0));
   ~Load() { finish(); }
   Load(const Load&) = delete;
   Load& operator=(const Load&) = delete;
   std::vector<Outcome> finish();
   int decided() const { return decided_; }
+  // The outcomes decided so far from the `first`-th on, in the order they were decided (for
+  // checks that run while the load goes on).
+  std::vector<Outcome> since(std::size_t first);
   // Waits (bounded: 30 s) until `more` transfers are decided since the call, and returns
   // just after a decision.
   void wait_for(int more) const;
@@ -32,6 +39,7 @@ class Load {
   ClusterHarness& c_;
   unsigned max_cents_;
   std::string prefix_;
+  std::chrono::milliseconds pause_;
   std::atomic<bool> stop_{false};
   std::atomic<int> decided_{0};
   std::mutex mu_;
