@@ -84,7 +84,7 @@ class Checker {
     std::optional<Interval> open;
     std::set<Stamp> requested;                        // own requests sent, by stamp
     std::map<NodeId, std::map<Stamp, std::size_t>> queue;  // peers' requests received, not released
-    std::set<MessageKey> received;                     // frames logged as received
+    std::set<std::tuple<MessageKey, std::string, Stamp>> received;  // frames logged as received
     Heard heard;
     for (std::size_t k = begin; k < end; ++k) {
       const std::size_t i = idx[k];
@@ -96,8 +96,9 @@ class Checker {
         case Kind::recv: {
           // The log has a line for every frame that arrives, resends included (a paused
           // node gets every resend at once when it resumes, some after the release that
-          // followed): the link takes a frame once, so a copy changes nothing.
-          if (!received.insert(e.key).second) break;
+          // followed): a request the link already took does not come back into the queue.
+          // (Releases may repeat: erasing is the same once or twice.)
+          if (e.type == "request" && !received.insert({e.key, e.type, e.req}).second) break;
           const NodeId p = e.key.from;
           if (e.type == "request" && e.req.node == p) queue[p][e.req] = i;
           if (e.type == "release") queue[p].erase(e.req);
