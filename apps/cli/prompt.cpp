@@ -3,8 +3,12 @@
 #include "apps/cli/prompt.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <csignal>
 #include <cstdio>
@@ -22,6 +26,29 @@ namespace {
 
 volatile std::sig_atomic_t sigint_seen = 0;
 extern "C" void on_sigint(int) { sigint_seen = 1; }
+
+// libedit's key reader. While a line is read, SIGINT is blocked everywhere but inside ppoll,
+// which unblocks it atomically: a Ctrl-C typed between the prompt and the wait for a key ends
+// the wait. With a plain read() it was lost there (the handler ran before read() blocked,
+// and read() then waited for the next key), which a loaded machine made visible.
+extern "C" int read_key(FILE* in) {
+  const int fd = fileno(in);
+  sigset_t waiting;
+  pthread_sigmask(SIG_SETMASK, nullptr, &waiting);
+  sigdelset(&waiting, SIGINT);
+  for (;;) {
+    if (sigint_seen) return EOF;  // readline() returns null; read() tells it from end of input
+    pollfd p{fd, POLLIN, 0};
+    const int ready = ppoll(&p, 1, nullptr, &waiting);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready < 0) return EOF;
+    unsigned char key = 0;
+    const ssize_t n = ::read(fd, &key, 1);
+    if (n == 1) return key;
+    if (n < 0 && errno == EINTR) continue;
+    return EOF;
+  }
+}
 struct sigaction previous_sigint {};
 
 std::vector<NodeId> completion_nodes;
@@ -60,6 +87,7 @@ Prompt::Prompt(std::string prompt, std::optional<std::filesystem::path> history_
   sigaction(SIGINT, &sa, &previous_sigint);
   completion_nodes = std::move(nodes);
   rl_readline_name = "bank-cli";
+  rl_getc_function = read_key;
   rl_attempted_completion_function = complete;
   using_history();
   stifle_history(history_size);
@@ -74,7 +102,12 @@ Prompt::~Prompt() {
 std::optional<std::string> Prompt::read() {
   for (;;) {
     sigint_seen = 0;
+    sigset_t sigint, before;
+    sigemptyset(&sigint);
+    sigaddset(&sigint, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigint, &before);  // let in only where read_key waits
     char* raw = readline(prompt_.c_str());
+    pthread_sigmask(SIG_SETMASK, &before, nullptr);
     if (raw) {
       std::string line = raw;
       std::free(raw);
