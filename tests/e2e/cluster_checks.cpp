@@ -9,19 +9,13 @@
 
 namespace bank::e2e {
 
-namespace {
-std::string sha256_hex(const std::string& s) {
-  unsigned char d[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(d, reinterpret_cast<const unsigned char*>(s.data()), s.size());
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char ch : d) {
-    out += hex[ch >> 4];
-    out += hex[ch & 15];
-  }
-  return out;
+std::string sha256_hex(const std::string& text) {
+  unsigned char h[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+  char hex[2 * sizeof h + 1];
+  sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+  return hex;
 }
-}  // namespace
 
 std::map<std::string, long long> replay_chain(const nlohmann::json& blocks) {
   std::map<std::string, long long> bal;

@@ -20,6 +20,10 @@ struct Outcome {
   nlohmann::json reply;  // the final reply (committed or aborted) for the request
 };
 
+// SHA-256 of `text` in lowercase hex, computed here rather than by the node's code, so the
+// tests check block hashes independently of it.
+std::string sha256_hex(const std::string& text);
+
 // Re-checks one chain (hashes, links, funds); returns the balances it adds up to.
 std::map<std::string, long long> replay_chain(const nlohmann::json& blocks);
 

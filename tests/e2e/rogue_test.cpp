@@ -6,7 +6,6 @@
 // that the honest nodes keep serving (and transfer again once the real node 3 is back), and
 // what the node logs about it.
 #include <doctest/doctest.h>
-#include <sodium.h>
 
 #include <algorithm>
 #include <functional>
@@ -15,10 +14,12 @@
 #include <stop_token>
 #include <thread>
 
+#include "cluster_checks.hpp"
 #include "cluster_harness.hpp"
 #include "rogue_peer.hpp"
 
 using bank::e2e::ClusterHarness;
+using bank::e2e::sha256_hex;
 using bank::e2e::RoguePeer;
 using nlohmann::json;
 
@@ -39,14 +40,6 @@ json transfer(ClusterHarness& c, int from, int to, long long amount) {
 std::string genesis_hash(ClusterHarness& c) {
   auto chain = ask_ok(c, 1, {{"cmd", "chain"}, {"limit", 1}});
   return chain["blocks"][0]["hash"].get<std::string>();
-}
-
-std::string sha256_hex(const std::string& text) {
-  unsigned char h[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(text.data()), text.size());
-  char hex[2 * sizeof h + 1];
-  sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-  return hex;
 }
 
 // A transfer block after `prev` at `index`, its hash over the canonical JSON (sorted keys, no

@@ -13,9 +13,11 @@
 
 #include <zmq_addon.hpp>
 
+#include "cluster_checks.hpp"
 #include "cluster_harness.hpp"
 
 using bank::e2e::ClusterHarness;
+using bank::e2e::sha256_hex;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
@@ -40,14 +42,6 @@ bool any_contains(const std::vector<std::string>& lines, const std::string& part
   for (const auto& l : lines)
     if (l.find(part) != std::string::npos) return true;
   return false;
-}
-
-std::string sha256_hex(const std::string& text) {
-  unsigned char h[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(text.data()), text.size());
-  char hex[2 * sizeof h + 1];
-  sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-  return hex;
 }
 
 std::string slurp(const fs::path& p) {

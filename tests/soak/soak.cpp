@@ -63,18 +63,6 @@ long long ms_since(Clock::time_point t0) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
 }
 
-std::string sha256_hex(const std::string& s) {
-  unsigned char d[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(d, reinterpret_cast<const unsigned char*>(s.data()), s.size());
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char ch : d) {
-    out += hex[ch >> 4];
-    out += hex[ch & 15];
-  }
-  return out;
-}
-
 // The one chain every node's must be a prefix of, learnt a page at a time: each node is read
 // from where it was last read, so a check costs the blocks appended since, not the chain.
 class ChainFollower {
