@@ -71,9 +71,9 @@ bank::ClusterSpec cluster_spec(const Options& o) {
                            .fsync = o.fsync == "on",
                            .batch = o.batch,
                            .hosting = o.hosting ? bank::parse_hosting(*o.hosting) : std::nullopt,
-                           // msgs_per_cs counts every peer message in the nodes' logs,
-                           // the links' heartbeats and acks too, as it always has.
-                           .extra_yaml = "log: all\n",
+                           // The nodes log as a user's do by default (log: protocol);
+                           // msgs_per_cs counts every frame from their metrics instead.
+                           .extra_yaml = "",
                            .written_by = "bank-bench",
                            .security = !o.insecure};
 }
@@ -86,6 +86,17 @@ std::optional<int> start(bank::ProcessCluster& cluster) {
   if (StopSignal::requested()) return interrupted;
   std::fprintf(stderr, "bank-bench: the cluster did not start: %s\n", why->c_str());
   return usage;
+}
+
+// Every frame node `id` sent its peers, by its metrics; nothing when it does not answer.
+std::optional<long long> frames_sent(bank::ProcessCluster& cluster, int id) {
+  auto r = cluster.ask(id, bank::MetricsCmd{}, std::chrono::seconds(5));
+  const auto* m = r ? std::get_if<bank::MetricsReply>(&*r) : nullptr;
+  if (!m) return std::nullopt;
+  long long total = 0;
+  for (const auto& [peer, set] : m->peers)
+    if (auto it = set.counters.find("frames_sent"); it != set.counters.end()) total += static_cast<long long>(it->second);
+  return total;
 }
 
 // CPU is read just before and just after the load, so it covers the load alone.
@@ -104,10 +115,12 @@ LoadResult load(const Options& o, bank::ProcessCluster& cluster, std::uint64_t s
   }
   LoadResult result = BenchClients(cluster.context(), options).run();
   for (int id = 1; id <= o.nodes; ++id) {
-    auto& n = nodes.emplace_back(NodeFigures{.id = id, .cpu_s = std::nullopt, .peak_rss_kib = std::nullopt, .log = {}});
+    auto& n = nodes.emplace_back(
+        NodeFigures{.id = id, .cpu_s = std::nullopt, .peak_rss_kib = std::nullopt, .frames_sent = std::nullopt, .log = {}});
     const auto& before = cpu_before[static_cast<std::size_t>(id - 1)];
     if (auto after = cluster.cpu_seconds(id); after && before) n.cpu_s = *after - *before;
     n.peak_rss_kib = cluster.peak_rss_kib(id);
+    n.frames_sent = frames_sent(cluster, id);
   }
   return result;
 }

@@ -16,6 +16,8 @@ for key in committed aborted throughput p50_ms p99_ms msgs_per_cs; do
   printf '%s' "$last" | grep -q "\"$key\":" || fail "no $key in the JSON line"
 done
 printf '%s' "$last" | grep -q '"consistent":true' || fail "not consistent"
+# Every frame is counted from the nodes' metrics: null would mean a node did not answer them.
+printf '%s' "$last" | grep -Eq '"msgs_per_cs":[1-9]' || fail "msgs_per_cs is not a count of frames"
 printf '%s' "$last" | grep -q '"committed":0,' && fail "nothing committed"
 "$bench" --nodes 1 >/dev/null 2>&1
 [ $? -eq 2 ] || fail "--nodes 1 did not exit 2"

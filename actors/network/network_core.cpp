@@ -71,12 +71,15 @@ void NetworkCore::metrics(MetricsQuery q, Outbox& out) const {
     m.counters["resends"] = s.resends();
     auto lost = losses_.find(peer);
     m.counters["link_losses"] = lost == losses_.end() ? 0 : lost->second;
+    auto sent = sent_.find(peer);
+    m.counters["frames_sent"] = sent == sent_.end() ? 0 : sent->second;
     m.histograms.insert_or_assign("rtt_us", s.rtt_us());
   }
   out.push_back({Actor::console, ConsoleOut{q.client, std::move(q.reply)}});
 }
 
 void NetworkCore::flush(NodeId peer, LinkSession::Output& o, Outbox& out) {
+  sent_[peer] += o.wire.size();
   for (const PeerMessage& m : o.wire) {
     std::string text = encode_peer(m);
     out.push_back({Actor::log, peer_log("send", m.lamport, peer, m, text)});

@@ -42,6 +42,7 @@ class NetworkCore {
   std::int64_t now_ms_ = 0;
   std::int64_t now_us_ = 0;
   std::map<NodeId, std::uint64_t> losses_;  // link_losses per peer
+  std::map<NodeId, std::uint64_t> sent_;    // frames_sent per peer
 };
 
 }  // namespace bank

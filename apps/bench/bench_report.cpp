@@ -52,6 +52,19 @@ std::optional<double> BenchReport::per_entry(long long count) const {
   return static_cast<double>(count) / static_cast<double>(all_.cs_enters());
 }
 
+std::optional<double> BenchReport::per_entry(std::optional<long long> count) const {
+  return count ? per_entry(*count) : std::nullopt;
+}
+
+std::optional<long long> BenchReport::frames_sent() const {
+  long long total = 0;
+  for (const auto& n : f_.node) {
+    if (!n.frames_sent) return std::nullopt;
+    total += *n.frames_sent;
+  }
+  return total;
+}
+
 // The nodes' CPU (user + system) during the load window, per 1000 committed transfers.
 std::optional<double> BenchReport::cpu_per_1000() const {
   if (f_.load.committed == 0) return std::nullopt;
@@ -96,13 +109,16 @@ void BenchReport::print_table(std::FILE* out) const {
   row("throughput/s", grouped(tenths / 10) + "." + std::to_string(tenths % 10));
   row("latency ms p50 p90 p99 max", fixed(percentile_ms(0.50), 3) + "  " + fixed(percentile_ms(0.90), 3) + "  " +
                                         fixed(percentile_ms(0.99), 3) + "  " + fixed(percentile_ms(1.0), 3));
-  row("msgs per entry (all)", fixed(per_entry(all_.sends()), 2));
+  row("msgs per entry (all)", fixed(per_entry(frames_sent()), 2));
   row("msgs per entry (req+rep+rel)", lamport);
   row("transfers per entry", fixed(per_entry(l.committed), 2));
   row("CPU s per 1000 transfers", fixed(cpu_per_1000(), 3) + "   (nodes, during the load)");
   row("bench's own CPU s", fixed(l.own_cpu_s, 2) + "   (clients and their ZeroMQ threads)");
   std::string types;
   for (const auto& [t, n] : all_.sends_by_type()) types += (types.empty() ? "" : ", ") + t + " " + grouped(n);
+  // The default log leaves out the links' heartbeats and acks; the metrics count every frame.
+  if (auto frames = frames_sent(); frames && *frames > all_.sends())
+    types += (types.empty() ? "" : ", ") + std::string("not logged (heartbeats, acks) ") + grouped(*frames - all_.sends());
   row("sent by type", types.empty() ? "-" : types);
 
   std::fprintf(out, "\n  %-5s %10s %14s %12s %11s %10s %7s %9s\n", "node", "CPU s", "peak RSS MiB", "sent msgs",
@@ -111,7 +127,7 @@ void BenchReport::print_table(std::FILE* out) const {
     std::optional<double> rss;
     if (n.peak_rss_kib) rss = static_cast<double>(*n.peak_rss_kib) / 1024.0;
     std::fprintf(out, "  %-5d %10s %14s %12s %11s %10s %7s %9s\n", n.id, fixed(n.cpu_s, 2).c_str(), fixed(rss, 1).c_str(),
-                 grouped(n.log.sends()).c_str(), grouped(n.log.cs_enters()).c_str(), grouped(n.log.peer_downs()).c_str(),
+                 n.frames_sent ? grouped(*n.frames_sent).c_str() : "-", grouped(n.log.cs_enters()).c_str(), grouped(n.log.peer_downs()).c_str(),
                  grouped(n.log.errors()).c_str(), fixed(static_cast<double>(n.log.bytes()) / (1024.0 * 1024.0), 1).c_str());
   }
 
@@ -137,7 +153,7 @@ nlohmann::ordered_json BenchReport::json() const {
   j["throughput"] = round_to(throughput(), 1);
   j["p50_ms"] = rounded(percentile_ms(0.50), 3);
   j["p99_ms"] = rounded(percentile_ms(0.99), 3);
-  j["msgs_per_cs"] = rounded(per_entry(all_.sends()), 2);
+  j["msgs_per_cs"] = rounded(per_entry(frames_sent()), 2);
   j["consistent"] = consistent();
   j["failed"] = l.failed;
   j["fsync"] = f_.fsync;

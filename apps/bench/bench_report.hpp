@@ -20,6 +20,7 @@ struct NodeFigures {
   int id = 0;
   std::optional<double> cpu_s;            // CPU time spent during the load window
   std::optional<long long> peak_rss_kib;  // VmHWM at the end of the load
+  std::optional<long long> frames_sent;   // to every peer, every kind: its metrics at the end of the load
   LogStats log;
 };
 
@@ -53,6 +54,8 @@ class BenchReport {
  private:
   std::optional<double> percentile_ms(double p) const;
   std::optional<double> per_entry(long long count) const;  // count / all cs entries
+  std::optional<double> per_entry(std::optional<long long> count) const;
+  std::optional<long long> frames_sent() const;  // every node's, or nothing when one did not say
   std::optional<double> cpu_per_1000() const;
   double throughput() const;
 

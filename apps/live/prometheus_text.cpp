@@ -43,6 +43,7 @@ const std::map<std::string, std::string>& helps() {
       {"peer_up", "1 when the link to the peer is up."},
       {"peer_unacked", "Sequenced frames sent to the peer and not yet acknowledged."},
       {"peer_resends", "Frames sent to the peer again."},
+      {"peer_frames_sent", "Frames sent to the peer, every kind and resends included."},
       {"peer_link_losses", "Times the link to the peer went down."},
       {"peer_rtt", "Round trips on the link to the peer."},
   };

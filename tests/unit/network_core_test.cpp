@@ -599,7 +599,7 @@ TEST_CASE("network core: the mutex's messages are marked for the event feed, a r
   CHECK(link_frames > 0);
 }
 
-TEST_CASE("network core: metrics give each peer's link - up, round trips on the Tick's clock, resends, losses") {
+TEST_CASE("network core: metrics give each peer's link - up, round trips on the Tick's clock, resends, losses, frames sent") {
   Pair p(1, {});
   for (int r = 0; r < 5; ++r) p.round();
   // Node 1 sends a request at the last tick's time; node 2's ack comes back two rounds later.
@@ -613,19 +613,26 @@ TEST_CASE("network core: metrics give each peer's link - up, round trips on the 
   CHECK(peer.gauges.at("unacked") == 0);
   CHECK(peer.counters.at("resends") == 0);
   CHECK(peer.counters.at("link_losses") == 0);
+  CHECK(peer.counters.at("frames_sent") == p.wire_outs[1]);  // the hello and the request among them
+  CHECK(p.wire_outs[1] >= 2);
   CHECK(peer.histograms.at("rtt_us").count() == 1);
   CHECK(peer.histograms.at("rtt_us").sum() == 20'000);
 
   // Node 2 goes silent: the link is lost once, and what was unacked is resent meanwhile.
   p.input(1, PeerOut{2, 70, RequestMsg{{70, 1}, 0}});
+  auto sent = static_cast<std::uint64_t>(p.wire_outs[1]);
   std::int64_t t = p.now;
   Outbox out;
-  while (all_of<LinkDown>(out).empty() && t < p.now + 2000) out = step(p.cores.at(1), Tick{t += 10});
+  while (all_of<LinkDown>(out).empty() && t < p.now + 2000) {
+    out = step(p.cores.at(1), Tick{t += 10});
+    sent += all_of<WireOut>(out).size();
+  }
   REQUIRE(all_of<LinkDown>(out).size() == 1);
   m = network_metrics(p.cores.at(1));
   CHECK(m.peers.at(2).gauges.at("up") == 0);
   CHECK(m.peers.at(2).gauges.at("unacked") == 1);
   CHECK(m.peers.at(2).counters.at("link_losses") == 1);
   CHECK(m.peers.at(2).counters.at("resends") >= 4);  // every 200 ms for over a second
+  CHECK(m.peers.at(2).counters.at("frames_sent") == sent);  // the resends among them
   CHECK(m.peers.at(2).histograms.at("rtt_us").count() == 1);
 }
