@@ -33,6 +33,9 @@ class LogSink {
   // Returns the old file for the caller to close.
   std::FILE* replace(std::FILE* out);
   static std::string rfc3339_now();
+  // `us` microseconds since the epoch (not before it) as RFC 3339 UTC with microseconds. The
+  // date and time of day are formatted once a second per thread and reused.
+  static std::string rfc3339(std::int64_t us);
   // Bytes written out so far (the log_bytes metric); read from any thread.
   std::uint64_t bytes_written() const { return bytes_written_.load(std::memory_order_relaxed); }
 

@@ -9,21 +9,29 @@
 namespace bank {
 
 namespace {
-constexpr std::size_t kRecentMax = 1024;  // a lookup scans at most this many unsorted entries
+constexpr std::size_t kRecentMax = 1024;  // an insertion moves at most this many entries
+
+struct ByKey {
+  template <class E>
+  bool operator()(const E& e, std::uint64_t k) const { return e.key < k; }
+  template <class E>
+  bool operator()(std::uint64_t k, const E& e) const { return k < e.key; }
+};
 }
 
 std::uint64_t TxidMemory::default_key(std::string_view txid) { return std::hash<std::string_view>{}(txid); }
 
+// Both parts stay sorted, so a lookup is two binary searches (it was a scan of the recent
+// part on every transfer).
 void TxidMemory::committed(std::string_view txid, std::uint64_t index) {
-  recent_.push_back(Entry{key_(txid), index});
+  Entry e{key_(txid), index};
+  recent_.insert(std::upper_bound(recent_.begin(), recent_.end(), e, before), e);
   if (recent_.size() >= kRecentMax) merge_recent();
 }
 
 void TxidMemory::merge_recent() {
-  auto by_key = [](const Entry& a, const Entry& b) { return a.key != b.key ? a.key < b.key : a.index < b.index; };
-  std::sort(recent_.begin(), recent_.end(), by_key);
   auto middle = sorted_.insert(sorted_.end(), recent_.begin(), recent_.end());
-  std::inplace_merge(sorted_.begin(), middle, sorted_.end(), by_key);
+  std::inplace_merge(sorted_.begin(), middle, sorted_.end(), before);
   recent_.clear();
 }
 
@@ -40,10 +48,10 @@ void TxidMemory::aborted(const std::string& txid, const std::string& reason) {
 std::vector<std::uint64_t> TxidMemory::candidates(std::string_view txid) const {
   std::uint64_t key = key_(txid);
   std::vector<std::uint64_t> out;
-  auto lower = std::lower_bound(sorted_.begin(), sorted_.end(), key, [](const Entry& e, std::uint64_t k) { return e.key < k; });
-  for (auto it = lower; it != sorted_.end() && it->key == key; ++it) out.push_back(it->index);
-  for (const Entry& e : recent_)
-    if (e.key == key) out.push_back(e.index);
+  auto [from, to] = std::equal_range(sorted_.begin(), sorted_.end(), key, ByKey{});
+  for (auto it = from; it != to; ++it) out.push_back(it->index);
+  auto [rfrom, rto] = std::equal_range(recent_.begin(), recent_.end(), key, ByKey{});
+  for (auto it = rfrom; it != rto; ++it) out.push_back(it->index);
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
@@ -56,7 +64,9 @@ std::optional<std::string> TxidMemory::abort_reason(const std::string& txid) con
 }
 
 bool TxidMemory::maybe_decided(const std::string& txid) const {
-  return aborted_.contains(txid) || !candidates(txid).empty();
+  std::uint64_t key = key_(txid);
+  return std::binary_search(recent_.begin(), recent_.end(), key, ByKey{}) ||
+         std::binary_search(sorted_.begin(), sorted_.end(), key, ByKey{}) || aborted_.contains(txid);
 }
 
 }  // namespace bank

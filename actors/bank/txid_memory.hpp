@@ -46,10 +46,11 @@ class TxidMemory {
     std::uint64_t index;
   };
   void merge_recent();
+  static bool before(const Entry& a, const Entry& b) { return a.key != b.key ? a.key < b.key : a.index < b.index; }
 
   KeyFn key_ = default_key;
   std::deque<Entry> sorted_;   // by key, then index (a deque: no doubling copy as it grows)
-  std::vector<Entry> recent_;  // newest, unsorted; merged into sorted_ when it fills
+  std::vector<Entry> recent_;  // newest, also by key then index; merged into sorted_ when it fills
   std::map<std::string, std::string> aborted_;
   std::deque<std::string> abort_order_;  // the keys of aborted_, oldest first
 };

@@ -53,3 +53,14 @@ TEST_CASE("log line: the same bytes as LogSink for fields, members and messages"
     CHECK_FALSE(nlohmann::json::parse(line, nullptr, false).is_discarded());
   }
 }
+
+TEST_CASE("log sink: timestamps are RFC 3339 UTC with microseconds, within a second and across seconds") {
+  // 2026-11-29T22:34:03Z is 1795991643 s after the epoch.
+  CHECK(LogSink::rfc3339(1'795'991'643'000'000) == "2026-11-29T22:34:03.000000Z");
+  CHECK(LogSink::rfc3339(1'795'991'643'000'007) == "2026-11-29T22:34:03.000007Z");
+  CHECK(LogSink::rfc3339(1'795'991'643'999'999) == "2026-11-29T22:34:03.999999Z");
+  CHECK(LogSink::rfc3339(1'795'991'644'120'000) == "2026-11-29T22:34:04.120000Z");
+  CHECK(LogSink::rfc3339(1'795'991'643'500'000) == "2026-11-29T22:34:03.500000Z");  // back a second
+  CHECK(LogSink::rfc3339(0) == "1970-01-01T00:00:00.000000Z");
+  CHECK(LogSink::rfc3339(951'782'400'000'001) == "2000-02-29T00:00:00.000001Z");
+}

@@ -57,6 +57,19 @@ TEST_CASE("txid memory: txids that share a key all come back as candidates, olde
   CHECK(m.candidates("q").empty());
 }
 
+TEST_CASE("txid memory: one key shared across the sorted and the recent part comes back whole, in index order") {
+  TxidMemory m([](std::string_view txid) { return txid.starts_with("same") ? std::uint64_t{7} : std::uint64_t{txid.size()} + 100; });
+  Indexes expected;
+  for (std::uint64_t i = 1; i <= 1500; ++i) {  // a merge after 1,024, the rest recent
+    m.committed(i % 3 == 0 ? "same-" + std::to_string(i) : "other-" + std::to_string(i), 3000 - i);
+    if (i % 3 == 0) expected.push_back(3000 - i);
+  }
+  std::sort(expected.begin(), expected.end());
+  CHECK(m.candidates("same-x") == expected);
+  CHECK(m.maybe_decided("same-x"));
+  CHECK_FALSE(m.maybe_decided("q"));
+}
+
 TEST_CASE("txid memory: many commits, sorted and unsorted parts, each found with its own index") {
   TxidMemory m;
   const std::uint64_t n = 5000;  // several merges of the recent part
@@ -65,7 +78,9 @@ TEST_CASE("txid memory: many commits, sorted and unsorted parts, each found with
   for (std::uint64_t i = 1; i <= n; ++i) {
     auto c = m.candidates("1-" + std::to_string(i));
     REQUIRE(std::find(c.begin(), c.end(), i * 2) != c.end());
+    REQUIRE(m.maybe_decided("1-" + std::to_string(i)));
   }
+  CHECK_FALSE(m.maybe_decided("1-" + std::to_string(n + 1)));
   CHECK(m.candidates("1-0").empty());
   CHECK(m.candidates("1-" + std::to_string(n + 1)).empty());
 }
