@@ -110,6 +110,12 @@ zmq::pollitem_t ConsoleClient::poll_item() {
   return {socket_->handle(), 0, static_cast<short>(awaiting_ ? ZMQ_POLLIN : 0), 0};
 }
 
+int ConsoleClient::descriptor() { return socket_ ? socket_->get(zmq::sockopt::fd) : -1; }
+
+bool ConsoleClient::reply_ready() {
+  return socket_ && awaiting_ && (socket_->get(zmq::sockopt::events) & ZMQ_POLLIN) != 0;
+}
+
 std::optional<Result<ConsoleReply>> ConsoleClient::receive() {
   if (!socket_ || !awaiting_) return std::nullopt;
   zmq::message_t reply;

@@ -71,6 +71,12 @@ class ConsoleClient {
   void connect();
   bool awaiting() const { return awaiting_.has_value(); }
   zmq::pollitem_t poll_item();
+  // For a loop over many clients that polls descriptors itself: the socket's ZMQ_FD (-1
+  // without a socket), which wakes a poll when something may have changed (edge-triggered),
+  // and whether the reply is there to receive (a ZMQ_EVENTS check, which a send or receive
+  // on the socket makes necessary again before the next wait).
+  int descriptor();
+  bool reply_ready();
   // The reply to the request sent, decoded; nullopt when it is not there yet.
   std::optional<Result<ConsoleReply>> receive();
   void abandon();

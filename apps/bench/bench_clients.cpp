@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <system_error>
 
 #include "apps/bench/grouped.hpp"
 #include "apps/bench/stop_signal.hpp"
@@ -53,6 +54,7 @@ void BenchClients::send_transfer(Client& c) {
   auto amount = std::uniform_int_distribution<int>(1, 100)(rng_);
   c.sent_at = Clock::now();
   c.console.send(TransferCmd{.to = static_cast<NodeId>(to), .amount = amount, .txid = std::nullopt});
+  c.look = true;
   ++r_.sent;
   ++in_flight_;
 }
@@ -100,23 +102,52 @@ BenchClients::Round BenchClients::next_round() {
   return Round::go_on;
 }
 
+// zmq_poll would read ZMQ_EVENTS of all the clients, twice per wait: two system calls each,
+// which made the bench's own thread a good part of a core. Instead the sockets' descriptors
+// are polled directly, and only a client whose descriptor fired, or whose socket was used
+// since, is asked whether its reply is there (ZeroMQ's descriptors are edge-triggered: a send
+// or receive may take in the news a later wait would otherwise have needed).
 bool BenchClients::poll(Clock::time_point now) {
-  for (std::size_t i = 0; i < clients_.size(); ++i) items_[i] = clients_[i].console.poll_item();
+  for (auto& item : items_) item.revents = 0;
+  if (look_at_clients()) return true;
   auto wake = std::min(next_progress_, stopping_ ? stopped_at_ + options_.reply_timeout : load_end_);
   auto wait = std::clamp(std::chrono::duration_cast<milliseconds>(wake - now), milliseconds(0), milliseconds(100));
-  try {
-    zmq::poll(items_.data(), items_.size(), wait);
-  } catch (const zmq::error_t& e) {
-    if (e.num() != EINTR) throw;
+  fds_.clear();
+  fd_client_.clear();
+  for (std::size_t i = 0; i < clients_.size(); ++i) {
+    if (!clients_[i].console.awaiting()) continue;
+    fds_.push_back({.fd = clients_[i].console.descriptor(), .events = POLLIN, .revents = 0});
+    fd_client_.push_back(i);
+  }
+  if (::poll(fds_.data(), fds_.size(), static_cast<int>(wait.count())) < 0) {
+    if (errno != EINTR) throw std::system_error(errno, std::generic_category(), "poll");
     return false;
   }
+  for (std::size_t k = 0; k < fds_.size(); ++k)
+    if (fds_[k].revents != 0) clients_[fd_client_[k]].look = true;
+  look_at_clients();
   return true;
+}
+
+bool BenchClients::look_at_clients() {
+  bool any = false;
+  for (std::size_t i = 0; i < clients_.size(); ++i) {
+    Client& c = clients_[i];
+    if (!c.look) continue;
+    c.look = false;
+    if (c.console.reply_ready()) {
+      items_[i].revents = ZMQ_POLLIN;
+      any = true;
+    }
+  }
+  return any;
 }
 
 // Takes a reply that came, or gives up on one that is overdue; then sends the next transfer
 // while the load runs.
 void BenchClients::serve(Client& c, const zmq::pollitem_t& item, Clock::time_point now) {
   if (c.console.awaiting() && (item.revents & ZMQ_POLLIN)) {
+    c.look = true;
     auto reply = c.console.receive();
     if (!reply) return;
     --in_flight_;

@@ -2,6 +2,8 @@
 // their REQ sockets (the nodes need the cores more than the clients do).
 #pragma once
 
+#include <poll.h>
+
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -54,6 +56,7 @@ class BenchClients {
     int node = 0;  // 1-based
     ConsoleClient console;
     Clock::time_point sent_at;
+    bool look = true;  // its socket was used or its descriptor fired since ZMQ_EVENTS was read
   };
 
   // What a round of the loop sees once it wakes.
@@ -61,8 +64,10 @@ class BenchClients {
 
   void start_load();
   Round next_round();
-  // Polls every client waiting for a reply, at most until the next thing to do.
+  // Waits for replies, at most until the next thing to do; items_[i].revents says whose came.
   bool poll(Clock::time_point now);
+  // Marks the clients whose reply is there; true when one is.
+  bool look_at_clients();
   void serve(Client& c, const zmq::pollitem_t& item, Clock::time_point now);
   void record(const Result<ConsoleReply>& reply);
   void fail(const std::string& reason, const std::string& error);
@@ -74,6 +79,8 @@ class BenchClients {
   LoadOptions options_;
   std::vector<Client> clients_;
   std::vector<zmq::pollitem_t> items_;
+  std::vector<pollfd> fds_;
+  std::vector<std::size_t> fd_client_;  // the client of each of fds_
   std::mt19937_64 rng_;
   bool tty_ = false;
 
