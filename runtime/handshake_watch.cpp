@@ -39,7 +39,7 @@ HandshakeWatch::HandshakeWatch(zmq::context_t& ctx, zmq::socket_t& server, std::
 HandshakeWatch::~HandshakeWatch() { zmq_socket_monitor(server_.handle(), nullptr, 0); }
 
 // A monitor event is two frames: 2 bytes of event id and 4 of value, then the endpoint.
-std::optional<LogOut> HandshakeWatch::on_ready(std::int64_t now_ms) {
+std::optional<LogOut> HandshakeWatch::on_tick(std::int64_t now_ms) {
   std::optional<RefusalCounter::Line> due;
   std::vector<zmq::message_t> parts;
   while (zmq::recv_multipart(monitor_, std::back_inserter(parts), zmq::recv_flags::dontwait)) {
@@ -52,10 +52,9 @@ std::optional<LogOut> HandshakeWatch::on_ready(std::int64_t now_ms) {
     parts.clear();
     if (auto l = refused_.add(now_ms, describe(event, value))) due = std::move(l);
   }
+  if (!due) due = refused_.due(now_ms);
   return line(due);
 }
-
-std::optional<LogOut> HandshakeWatch::on_tick(std::int64_t now_ms) { return line(refused_.due(now_ms)); }
 
 std::optional<LogOut> HandshakeWatch::line(const std::optional<RefusalCounter::Line>& l) const {
   if (!l) return std::nullopt;

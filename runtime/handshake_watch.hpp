@@ -7,8 +7,10 @@
 //
 // Logged as `error`, at most one line a second with how many there were (RefusalCounter),
 // as the ZAP handler logs refused keys: a stranger hammering the port must not fill the disk.
-// The owning shell polls item() with its sockets, calls on_ready() when it is readable and
-// on_tick() on its timer, so a count left over is logged within the second after.
+// The owning shell calls on_tick() on its timer: it reads the events that came since and
+// logs a count left over within the second after. The monitor is not in the thread's poll
+// set: a refused handshake is not urgent, and zmq_poll costs system calls per socket polled
+// on every wake-up (a ZMQ_EVENTS check per socket and pass).
 // Threading rule: like the socket it watches, used only by the thread that owns the shell.
 #pragma once
 
@@ -32,9 +34,7 @@ class HandshakeWatch {
   HandshakeWatch(const HandshakeWatch&) = delete;
   HandshakeWatch& operator=(const HandshakeWatch&) = delete;
 
-  zmq::pollitem_t item() { return {monitor_.handle(), 0, ZMQ_POLLIN, 0}; }
   // Reads the monitor's events; the line to log, if one is due.
-  std::optional<LogOut> on_ready(std::int64_t now_ms);
   std::optional<LogOut> on_tick(std::int64_t now_ms);
 
  private:

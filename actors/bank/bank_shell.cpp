@@ -31,7 +31,7 @@ BankShell::BankShell(zmq::context_t& ctx, const NodeConfig& me, BankCore core, c
   bind_or_explain(console_, "tcp://" + me.host + ":" + std::to_string(me.console), "console port");
 }
 
-// The core's tick is the shell's timer too: a count of refused handshakes left over is due.
+// The core's tick is the shell's timer too: refused handshakes are read and counted on it.
 void BankShell::step(const BusMessage& in, Outbox& out) {
   if (std::holds_alternative<Tick>(in))
     if (auto line = handshakes_.on_tick(steady_ms())) write_log(*line);
@@ -63,12 +63,10 @@ void BankShell::deliver(Addressed& a) {
 }
 
 std::vector<zmq::pollitem_t> BankShell::extra_items() {
-  return {{console_.handle(), 0, ZMQ_POLLIN, 0}, handshakes_.item()};
+  return {{console_.handle(), 0, ZMQ_POLLIN, 0}};
 }
 
 void BankShell::on_ready(const std::vector<zmq::pollitem_t>& items) {
-  if (items[1].revents & ZMQ_POLLIN)
-    if (auto line = handshakes_.on_ready(steady_ms())) write_log(*line);
   if (!(items[0].revents & ZMQ_POLLIN)) return;
   for (int n = 0; n < kRequestsPerWake; ++n) {
     std::vector<zmq::message_t> parts;

@@ -45,10 +45,15 @@ NetworkShell::NetworkShell(zmq::context_t& ctx, const ClusterConfig& config, Nod
   }
 }
 
-// The core's tick is the shell's timer too: a count of refused handshakes left over is due.
+// The core's tick is the shell's timer too: refused handshakes and the DEALERs' monitor
+// events are read on it. Neither is urgent (a redial waits kRedialMs anyway), and keeping
+// the monitors out of the thread's poll set spares every wake-up a ZMQ_EVENTS check (a
+// system call) per monitor and pass of zmq_poll.
 void NetworkShell::step(const BusMessage& in, Outbox& out) {
-  if (std::holds_alternative<Tick>(in))
+  if (std::holds_alternative<Tick>(in)) {
     if (auto line = handshakes_.on_tick(steady_ms())) write_log(*line);
+    for (auto& [id, p] : peers_) on_monitor(id, p);
+  }
   core_.step(in, out);
 }
 
@@ -140,11 +145,9 @@ void NetworkShell::deliver(Addressed& a) {
   if (p.backlog.size() < kPeerBacklogMax) p.backlog.push_back(std::move(*w));
 }
 
-// Items: the ROUTER, its handshake monitor, then each peer's monitor (in peers_ order), then
-// the DEALERs that have a backlog to send.
+// Items: the ROUTER, then the DEALERs that have a backlog to send.
 std::vector<zmq::pollitem_t> NetworkShell::extra_items() {
-  std::vector<zmq::pollitem_t> items{{router_.handle(), 0, ZMQ_POLLIN, 0}, handshakes_.item()};
-  for (auto& [id, p] : peers_) items.push_back({p.monitor.handle(), 0, ZMQ_POLLIN, 0});
+  std::vector<zmq::pollitem_t> items{{router_.handle(), 0, ZMQ_POLLIN, 0}};
   for (auto& [id, p] : peers_)
     if (!p.backlog.empty()) items.push_back({p.dealer.handle(), 0, ZMQ_POLLOUT, 0});
   return items;
@@ -171,11 +174,7 @@ void NetworkShell::on_ready(const std::vector<zmq::pollitem_t>& items) {
     }
   }
   const std::int64_t now = steady_ms();
-  if (items[1].revents & ZMQ_POLLIN)
-    if (auto line = handshakes_.on_ready(now)) write_log(*line);
-  std::size_t k = 2;
   for (auto& [id, p] : peers_) {
-    if (items[k++].revents & ZMQ_POLLIN) on_monitor(id, p);
     if (p.redial_at != 0 && now >= p.redial_at) dial(id, p);
     if (!p.backlog.empty()) flush(p);
   }
