@@ -24,10 +24,12 @@ void EventFeed::push(std::string_view ts, std::string_view fields, std::string_v
   if (slots_.size() < capacity_) slots_.emplace_back();
   // Built in place: a reused slot keeps its capacity, so a full ring seldom allocates. One
   // too small for this event is replaced by one of the exact size, not grown by doubling
-  // (which would leave most slots half empty: the ring is most of a node's memory).
+  // (which would leave most slots half empty: the ring is most of a node's memory); so is
+  // one over twice too big, or every slot would come to hold the largest event it ever
+  // held, and a full ring would keep growing for as long as the node runs.
   std::string& text = slots_[(seq - 1) % capacity_];
   const std::size_t size = 8 + ts.size() + 1 + fields.size() + (msg.empty() ? 0 : 7 + msg.size()) + 7 + 20 + 1;
-  if (text.capacity() < size) {
+  if (text.capacity() < size || text.capacity() > 2 * size) {
     std::string exact;
     exact.reserve(size);
     text = std::move(exact);

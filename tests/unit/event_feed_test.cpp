@@ -142,3 +142,20 @@ TEST_CASE("event feed: a full ring costs about what its events take, not twice t
   CHECK(feed.held_bytes() >= texts);
   CHECK(feed.held_bytes() < texts + 64 * 100);  // each slot within a few dozen bytes of its event
 }
+
+TEST_CASE("event feed: a slot does not keep the size of the largest event it once held") {
+  EventFeed feed(64);
+  const std::string big(3000, 'x');
+  const std::string small(200, 'y');
+  const std::string ts = "2026-11-29T11:03:18.000000Z";
+  for (int i = 0; i < 64; ++i) feed.push(ts, R"(,"node":1,"event":")" + big + "\"", "");
+  const auto full = feed.held_bytes();
+  CHECK(full >= 64 * 3000);
+  // Then small events only, once round the ring: what it holds follows them down.
+  for (int i = 0; i < 64; ++i) feed.push(ts, R"(,"node":1,"event":")" + small + "\"", "");
+  std::size_t texts = 0;
+  for (const auto& e : feed.read(0, 64).events) texts += e.size();
+  CHECK(texts < 64 * 300);
+  CHECK(feed.held_bytes() >= texts);
+  CHECK(feed.held_bytes() <= 2 * texts);
+}
