@@ -16,7 +16,8 @@ bank_fuzz_packages=(clang libfuzzer-14-dev libclang-rt-14-dev)
 # bank_missing PACKAGE...: prints those not installed.
 bank_missing() {
   for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
+    # A here-string, not a pipe: scripts that source this run with pipefail (see scripts/cluster).
+    grep -q "install ok installed" <<<"$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" || echo "$p"
   done
 }
 
