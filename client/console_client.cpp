@@ -105,11 +105,6 @@ void ConsoleClient::send_bytes(std::string_view bytes) {
   socket_->send(zmq::buffer(bytes), zmq::send_flags::none);  // REQ queues it; never blocks here
 }
 
-zmq::pollitem_t ConsoleClient::poll_item() {
-  if (!socket_) return {nullptr, -1, 0, 0};  // poll skips it
-  return {socket_->handle(), 0, static_cast<short>(awaiting_ ? ZMQ_POLLIN : 0), 0};
-}
-
 int ConsoleClient::descriptor() { return socket_ ? socket_->get(zmq::sockopt::fd) : -1; }
 
 bool ConsoleClient::reply_ready() {

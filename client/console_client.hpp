@@ -62,19 +62,17 @@ class ConsoleClient {
   // The same, saying why no reply came (the errors above).
   Result<std::string> exchange(std::string_view bytes, std::chrono::milliseconds timeout);
 
-  // Many clients on one poll: send() queues a request (never blocks), poll_item() is what to
-  // poll, receive() takes the reply once it is there, abandon() gives up on it and opens a
-  // fresh socket for the next send.
+  // Many clients on one poll: send() queues a request (never blocks), descriptor() is what
+  // to poll, reply_ready() says whether the reply is there, receive() takes it, abandon()
+  // gives up on it and opens a fresh socket for the next send.
   void send(const ConsoleRequest& request);
   // Opens the socket now rather than at the first send (the bench connects its clients
   // before it starts the clock).
   void connect();
   bool awaiting() const { return awaiting_.has_value(); }
-  zmq::pollitem_t poll_item();
-  // For a loop over many clients that polls descriptors itself: the socket's ZMQ_FD (-1
-  // without a socket), which wakes a poll when something may have changed (edge-triggered),
-  // and whether the reply is there to receive (a ZMQ_EVENTS check, which a send or receive
-  // on the socket makes necessary again before the next wait).
+  // The socket's ZMQ_FD (-1 without a socket): it wakes a poll when something may have
+  // changed (edge-triggered). Whether the reply is there is a ZMQ_EVENTS check, which a send
+  // or receive on the socket makes necessary again before the next wait.
   int descriptor();
   bool reply_ready();
   // The reply to the request sent, decoded; nullopt when it is not there yet.

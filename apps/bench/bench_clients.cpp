@@ -103,7 +103,7 @@ BenchClients::Round BenchClients::next_round() {
 }
 
 // zmq_poll would read ZMQ_EVENTS of all the clients, twice per wait: two system calls each,
-// which made the bench's own thread a good part of a core. Instead the sockets' descriptors
+// twice as many as this loop makes per transfer. Instead the sockets' descriptors
 // are polled directly, and only a client whose descriptor fired, or whose socket was used
 // since, is asked whether its reply is there (ZeroMQ's descriptors are edge-triggered: a send
 // or receive may take in the news a later wait would otherwise have needed).
