@@ -56,6 +56,13 @@ std::optional<LogOut> HandshakeWatch::on_tick(std::int64_t now_ms) {
   return line(due);
 }
 
+std::vector<LogOut> HandshakeWatch::on_stop(std::int64_t now_ms) {
+  std::vector<LogOut> lines;
+  if (auto l = on_tick(now_ms)) lines.push_back(std::move(*l));
+  if (auto l = line(refused_.flush())) lines.push_back(std::move(*l));
+  return lines;
+}
+
 std::optional<LogOut> HandshakeWatch::line(const std::optional<RefusalCounter::Line>& l) const {
   if (!l) return std::nullopt;
   return LogOut{"error", 0,

@@ -16,6 +16,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <zmq.hpp>
 
@@ -36,6 +37,8 @@ class HandshakeWatch {
 
   // Reads the monitor's events; the line to log, if one is due.
   std::optional<LogOut> on_tick(std::int64_t now_ms);
+  // At stop: what came since the last tick, and any count not logged yet, due or not.
+  std::vector<LogOut> on_stop(std::int64_t now_ms);
 
  private:
   std::optional<LogOut> line(const std::optional<RefusalCounter::Line>& l) const;

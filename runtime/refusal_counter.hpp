@@ -24,6 +24,8 @@ class RefusalCounter {
   std::optional<Line> add(std::int64_t now_ms, std::string latest);
   // The line of the refusals counted and not logged yet, once `every_ms` has passed.
   std::optional<Line> due(std::int64_t now_ms);
+  // The line of the refusals counted and not logged yet, whenever it is (the owner stops).
+  std::optional<Line> flush();
 
  private:
   std::int64_t every_ms_;

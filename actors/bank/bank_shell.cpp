@@ -38,6 +38,11 @@ void BankShell::step(const BusMessage& in, Outbox& out) {
   core_.step(in, out);
 }
 
+// Refused handshakes that came since the last tick are logged before the node goes.
+void BankShell::on_stop() {
+  for (const LogOut& l : handshakes_.on_stop(steady_ms())) write_log(l);
+}
+
 void BankShell::reply(const std::string& identity, const ConsoleReply& r) {
   auto text = console_reply_text(r);
   std::array<zmq::const_buffer, 3> frames{zmq::buffer(identity), zmq::const_buffer(), zmq::buffer(text)};

@@ -43,6 +43,7 @@ class BankShell : public ActorShell {
   void deliver(Addressed& a) override;
   std::vector<zmq::pollitem_t> extra_items() override;
   void on_ready(const std::vector<zmq::pollitem_t>& items) override;
+  void on_stop() override;
 
  private:
   void reply(const std::string& identity, const ConsoleReply& r);

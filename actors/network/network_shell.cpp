@@ -119,6 +119,7 @@ void NetworkShell::flush(Peer& p) {
 }
 
 void NetworkShell::on_stop() {
+  for (const LogOut& l : handshakes_.on_stop(steady_ms())) write_log(l);
   Outbox out;
   core_.goodbye(out);
   for (Addressed& a : out) {

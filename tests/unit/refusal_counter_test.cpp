@@ -30,3 +30,17 @@ TEST_CASE("refusal counter: the first at once, then one line a second with the c
   REQUIRE(fourth);
   CHECK(fourth->count == 2);
 }
+
+TEST_CASE("refusal counter: at stop, what is counted and not logged yet comes out at once, once") {
+  RefusalCounter c(1000);
+  CHECK_FALSE(c.flush());  // nothing refused
+  REQUIRE(c.add(5000, "a"));
+  CHECK_FALSE(c.add(5100, "b"));
+  CHECK_FALSE(c.add(5200, "c"));
+  auto left = c.flush();  // within the interval, yet due at stop
+  REQUIRE(left);
+  CHECK(left->count == 2);
+  CHECK(left->latest == "c");
+  CHECK_FALSE(c.flush());
+  CHECK_FALSE(c.due(9000));
+}
