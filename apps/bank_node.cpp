@@ -5,6 +5,7 @@
 // rotation: logrotate renames the file, then signals; later lines go to a new FILE).
 #include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -19,10 +20,16 @@
 
 namespace {
 
-// The log is created 0600: it shows every transfer and peer message.
+// The log is created 0600: it shows every transfer and peer message. A process killed in the
+// middle of a write leaves a torn last line; it is ended here, so that it stays one bad line
+// and does not swallow the first line of this run.
 std::FILE* open_log(const std::string& path) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) return nullptr;
+  struct stat st{};
+  char last = '\n';
+  if (::fstat(fd, &st) == 0 && st.st_size > 0 && ::pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n')
+    (void)!::write(fd, "\n", 1);
   std::FILE* f = ::fdopen(fd, "a");
   if (!f) ::close(fd);
   return f;
