@@ -125,12 +125,14 @@ class Simulation {
     end_ms_ = calm_at_ + 30000;
     checker_ = InvariantChecker(total, calm_at_, fork_);
     if (opt_.verbose)
-      std::printf("seed %llu: %zu nodes, %zu transfers, drop 0.%03llu dup 0.%03llu reorder 0.%03llu delay<=%lldms batch %zu\n",
+      std::printf("seed %llu: %zu nodes, %zu transfers, drop 0.%03llu dup 0.%03llu reorder 0.%03llu delay<=%lldms batch %zu "
+                  "acquire timeout %lldms\n",
                   static_cast<unsigned long long>(opt_.seed), n, workload_.size(),
                   static_cast<unsigned long long>(network_.drop_permille()),
                   static_cast<unsigned long long>(network_.dup_permille()),
                   static_cast<unsigned long long>(network_.reorder_permille()),
-                  static_cast<long long>(network_.max_delay_ms()), batch_);
+                  static_cast<long long>(network_.max_delay_ms()), batch_,
+                  static_cast<long long>(bank_options_.acquire_timeout_ms));
   }
 
   // The planted fork: a shared prefix of 0-3 blocks, then node a's branch and node b's (1-2
@@ -427,12 +429,19 @@ class Simulation {
     if (!result_.violation) result_.violation = "t=" + std::to_string(now_) + "ms: " + std::move(what);
   }
 
+  // Nothing left to happen by itself: no message or request under way, every link up both
+  // ways and every chain as long as the others. A restarted node whose old incarnation missed
+  // a release sends nothing and has nothing unacked, yet it is still to greet its peers and
+  // learn their heights: ending the run then would call its catch-up a gap. A gap that stays
+  // runs to end_ms_, and at_end reports it.
   bool quiet() const {
     if (bus_in_flight_ || !down_.empty()) return false;
+    const std::uint64_t height = nodes_.begin()->second->ledger.chain().height();
     for (const auto& [id, n] : nodes_) {
       if (n->mutex.state() != MutexCore::State::idle || n->mutex.wanted() || n->bank.pending()) return false;
+      if (n->ledger.chain().height() != height) return false;
       for (const auto& [p, _] : nodes_)
-        if (p != id && n->network.session(p)->unacked()) return false;
+        if (p != id && (n->network.session(p)->unacked() || !n->network.session(p)->up())) return false;
     }
     return true;
   }
