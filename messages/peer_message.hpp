@@ -77,6 +77,14 @@ struct AckMsg {
   static constexpr auto fields() { return std::tuple{}; }
   bool operator==(const AckMsg&) const = default;
 };
+// link: a cumulative ack from a receiver that dropped a frame after a gap: what follows
+// `ack` was lost, so the sender resends its window now instead of after resend_ms.
+struct NackMsg {
+  static constexpr std::string_view wire = "nack";
+  static constexpr bool sequenced = false;
+  static constexpr auto fields() { return std::tuple{}; }
+  bool operator==(const NackMsg&) const = default;
+};
 // link: the sender is stopping cleanly (SIGTERM): count it down now, without waiting for
 // its silence to pass the failure-detection time.
 struct ByeMsg {
@@ -146,7 +154,7 @@ struct BlocksMsg {
   bool operator==(const BlocksMsg&) const = default;
 };
 
-using PeerBody = std::variant<HelloMsg, HeartbeatMsg, AckMsg, RequestMsg, ReplyMsg, ReleaseMsg, SyncMsg, BlocksMsg, ByeMsg>;
+using PeerBody = std::variant<HelloMsg, HeartbeatMsg, AckMsg, RequestMsg, ReplyMsg, ReleaseMsg, SyncMsg, BlocksMsg, ByeMsg, NackMsg>;
 
 struct PeerMessage {
   NodeId from = 0;

@@ -44,8 +44,8 @@ grep -q "node-2.log:3: not a line of JSON" "$work/err" || fail "bad line: not na
 "$trace" >/dev/null 2>&1; code=$?
 [ "$code" -eq 2 ] || fail "no logs named: exit $code, expected 2"
 
-# bank-sim under the wrong entry rule (seed 9 lets two nodes in): its logs fail the check.
-"$sim" --first 9 --count 1 --wrong-entry-rule --expect-violation --logs "$work/wrong" >/dev/null || fail "bank-sim --logs"
+# bank-sim under the wrong entry rule (seed 7 lets two nodes in): its logs fail the check.
+"$sim" --first 7 --count 1 --wrong-entry-rule --expect-violation --logs "$work/wrong" >/dev/null || fail "bank-sim --logs"
 out=$("$trace" --check "$work/wrong" 2>/dev/null); code=$?
 [ "$code" -eq 1 ] || fail "wrong entry rule: exit $code, expected 1" "$out"
 printf '%s\n' "$out" | grep -q "^overlap: " || fail "wrong entry rule: no overlap found" "$out"

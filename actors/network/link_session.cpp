@@ -66,6 +66,8 @@ void LinkSession::overflow(std::int64_t now, Output& out) {
   received_ = 0;
   probe_seq_ = 0;
   ack_owed_ = false;
+  gap_seen_ = false;
+  fast_from_ = kNoAck;
   probing_ = false;
   peer_knows_me_ = false;
   out.events.push_back({EventKind::reset, lamport_, peer_height_, peer_inc_, peer_head_});
@@ -144,6 +146,8 @@ void LinkSession::on_hello(const PeerMessage& m, std::int64_t now, Output& out) 
       blocks_ = 0;
       next_seq_ = 1;
       received_ = 0;
+      gap_seen_ = false;
+      fast_from_ = kNoAck;
       probing_ = false;
       probe_seq_ = 0;
       up_ = false;
@@ -200,6 +204,16 @@ void LinkSession::receive(const PeerMessage& m, std::int64_t now, Output& out) {
     probing_ = false;
     resends_ += unacked_.size();
     transmit_unacked(now, out);
+  } else if (std::holds_alternative<NackMsg>(m.body) && !unacked_.empty() && unacked_.front().seq == m.ack + 1 &&
+             fast_from_ != m.ack) {
+    // The peer dropped a frame after a gap at m.ack: what followed it was lost (a
+    // connection that broke). Go back now, once per gap; if the resend is lost too, the
+    // probe after resend_ms takes over.
+    fast_from_ = m.ack;
+    probing_ = false;
+    probe_seq_ = 0;  // an ack may now answer either sending
+    resends_ += unacked_.size();
+    transmit_unacked(now, out);
   }
   if (probe_seq_ != 0 && m.ack >= probe_seq_) {
     rtt_us_.observe_span(probe_us_, now_us_);
@@ -209,6 +223,7 @@ void LinkSession::receive(const PeerMessage& m, std::int64_t now, Output& out) {
   if (const auto* beat = std::get_if<HeartbeatMsg>(&m.body)) out.events.push_back({EventKind::height, 0, beat->height, peer_inc_, {}});
   if (m.seq != 0) {
     ack_owed_ = true;
+    if (m.seq > received_ + 1) gap_seen_ = true;
     if (!fresh) return;
     received_ = m.seq;
     out.deliver.push_back(m);
@@ -226,7 +241,12 @@ void LinkSession::tick(std::int64_t now, Lamport lamport, Output& out) {
     // line too, and resending the whole window every resend_ms to a peer that never acks
     // (down, or hostile) would write thousands a second for as long as it lasts.
     if (!unacked_.empty() && now - last_progress_ >= t_.resend_ms) probe(now, out);
-    if (ack_owed_) {
+    if (gap_seen_) {
+      out.wire.push_back(frame(NackMsg{}, lamport_, 0));
+      gap_seen_ = false;
+      ack_owed_ = false;
+      last_sent_ = now;
+    } else if (ack_owed_) {
       out.wire.push_back(frame(AckMsg{}, lamport_, 0));
       ack_owed_ = false;
       last_sent_ = now;

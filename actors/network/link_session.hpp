@@ -135,6 +135,13 @@ class LinkSession {
   std::size_t blocks_ = 0;           // blocks carried by unacked_ and held_
   std::uint64_t received_ = 0;       // highest seq delivered in order
   bool ack_owed_ = false;
+  // A frame came after a gap: the next tick says so (a nack) even if another frame carries
+  // the ack before it, so the sender resends at once.
+  bool gap_seen_ = false;
+  // The ack a nack last made us resend from: one go-back-N per gap, whatever the number of
+  // nacks the frames after it bring (kNoAck: none since the session began).
+  static constexpr std::uint64_t kNoAck = UINT64_MAX;
+  std::uint64_t fast_from_ = kNoAck;
   // A stall: resend_ms passed without progress and only the oldest unacked frame went again
   // (a probe); the first ack that moves sends the rest of the window again (see tick()).
   bool probing_ = false;

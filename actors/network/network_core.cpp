@@ -9,7 +9,8 @@ namespace bank {
 namespace {
 // A send/recv line's fields, {"peer":2,"type":"release"}, as members text.
 bool is_upkeep(const PeerBody& body) {
-  return std::holds_alternative<HeartbeatMsg>(body) || std::holds_alternative<AckMsg>(body);
+  return std::holds_alternative<HeartbeatMsg>(body) || std::holds_alternative<AckMsg>(body) ||
+         std::holds_alternative<NackMsg>(body);
 }
 
 std::string log_members(NodeId peer, const PeerBody& body) {

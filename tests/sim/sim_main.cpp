@@ -246,8 +246,13 @@ int main(int argc, char** argv) {
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (expect_violation) {
-    std::printf("%s went unnoticed over %llu seeds\n0 passed, 1 failed\n", planted,
-                static_cast<unsigned long long>(count));
+    if (failed)  // caught as something else: the FAIL lines above say what
+      std::printf("%s was not reported as such over %llu seeds (%zu failed on another violation first)\n"
+                  "0 passed, 1 failed\n",
+                  planted, static_cast<unsigned long long>(count), failed);
+    else
+      std::printf("%s went unnoticed over %llu seeds\n0 passed, 1 failed\n", planted,
+                  static_cast<unsigned long long>(count));
     return 1;
   }
   std::printf("seeds %llu..%llu: %zu transfers committed, %zu aborted, %zu timed out, %zu lost in crashes, "

@@ -178,41 +178,91 @@ TEST_CASE("link session: delivery is in order - duplicates and gaps are dropped"
     CHECK(std::get<RequestMsg>(o.deliver[i].body) == req(static_cast<Lamport>(i + 2)));
 }
 
-TEST_CASE("link session: a lost frame is resent after resend_ms and the gap repaired - the oldest first, the rest on its ack") {
+TEST_CASE("link session: a frame after a gap brings a nack, and the window goes again at once - once per gap") {
   Pair p;
   auto frames = p.send(p.a, 3);
   // Frame 1 is lost; 2 and 3 arrive and are dropped as a gap.
   auto o = feed(p.b, {frames[1], frames[2]}, 0);
   CHECK(o.deliver.empty());
+  // b has a frame of its own to send: it carries the ack, yet the tick still says nack.
+  auto own = p.send(p.b, 1, 100);
+  REQUIRE(own.size() == 1);
+  CHECK(own[0].ack == 0);
+  Out nack;
+  p.b.tick(10, 0, nack);
+  REQUIRE(nack.wire.size() == 1);
+  CHECK(std::holds_alternative<NackMsg>(nack.wire[0].body));
+  CHECK(nack.wire[0].ack == 0);
+  Out plain;
+  p.b.tick(20, 0, plain);
+  CHECK(only<NackMsg>(plain.wire).empty());  // said once
+
+  Out resend = feed(p.a, nack.wire, 10);
+  auto again = only<RequestMsg>(resend.wire);
+  CHECK(seqs(again) == std::vector<std::uint64_t>{1, 2, 3});
+  for (const auto& m : again) CHECK(m.to_inc == kIncB);
+  CHECK(p.a.resends() == 3);
+  // More nacks for the same gap (the frames after it, still arriving) send nothing more.
+  CHECK(only<RequestMsg>(feed(p.a, nack.wire, 11).wire).empty());
+  CHECK(p.a.resends() == 3);
+
+  o = feed(p.b, again, 20);
+  CHECK(seqs(o.deliver) == std::vector<std::uint64_t>{1, 2, 3});
   Out ack;
-  p.b.tick(10, 0, ack);
+  p.b.tick(30, 0, ack);
   REQUIRE(ack.wire.size() == 1);
   CHECK(std::holds_alternative<AckMsg>(ack.wire[0].body));
-  CHECK(ack.wire[0].ack == 0);
-  feed(p.a, ack.wire, 10);
+  feed(p.a, ack.wire, 30);
+  CHECK(p.a.unacked() == 0);
+}
+
+TEST_CASE("link session: a nack that acks nothing unsent or already acked is ignored") {
+  Pair p;
+  auto frames = p.send(p.a, 3);
+  feed(p.b, {frames[0]}, 0);
+  // A nack at 1 from a peer that has 1: frames 2 and 3 go again.
+  CHECK(seqs(only<RequestMsg>(feed(p.a, {PeerMessage{2, 1, kIncB, kIncA, 0, 1, NackMsg{}}}, 5).wire)) ==
+        std::vector<std::uint64_t>{2, 3});
+  // One at 0 is stale (1 is acked): nothing.
+  CHECK(only<RequestMsg>(feed(p.a, {PeerMessage{2, 1, kIncB, kIncA, 0, 0, NackMsg{}}}, 6).wire).empty());
+  // Everything acked: a nack has nothing to resend.
+  feed(p.a, {PeerMessage{2, 1, kIncB, kIncA, 0, 3, AckMsg{}}}, 7);
+  CHECK(p.a.unacked() == 0);
+  CHECK(only<RequestMsg>(feed(p.a, {PeerMessage{2, 1, kIncB, kIncA, 0, 3, NackMsg{}}}, 8).wire).empty());
+}
+
+TEST_CASE("link session: a lost frame whose resend is lost too is probed after resend_ms - the oldest first, the rest on its ack") {
+  Pair p;
+  auto frames = p.send(p.a, 3);
+  // Frame 1 is lost; 2 and 3 arrive and are dropped as a gap.
+  feed(p.b, {frames[1], frames[2]}, 0);
+  Out nack;
+  p.b.tick(10, 0, nack);
+  Out lost = feed(p.a, nack.wire, 10);  // the resend it brings is lost as a whole
+  CHECK(only<RequestMsg>(lost.wire).size() == 3);
   CHECK(p.a.unacked() == 3);
 
   Out early;
-  p.a.tick(199, 0, early);
+  p.a.tick(10 + 199, 0, early);
   CHECK(only<RequestMsg>(early.wire).empty());
   Out resend;
-  p.a.tick(200, 0, resend);
+  p.a.tick(10 + 200, 0, resend);
   auto again = only<RequestMsg>(resend.wire);
   CHECK(seqs(again) == std::vector<std::uint64_t>{1});  // a probe: the oldest alone
   CHECK(again[0].to_inc == kIncB);
 
-  o = feed(p.b, again, 210);
+  auto o = feed(p.b, again, 220);
   CHECK(seqs(o.deliver) == std::vector<std::uint64_t>{1});
   Out ack1;
-  p.b.tick(220, 0, ack1);
+  p.b.tick(230, 0, ack1);
   REQUIRE(ack1.wire.size() == 1);
   CHECK(ack1.wire[0].ack == 1);
   // Its ack ends the stall: the rest of the window goes again at once.
-  Out rest = feed(p.a, ack1.wire, 230);
+  Out rest = feed(p.a, ack1.wire, 240);
   auto tail = only<RequestMsg>(rest.wire);
   CHECK(seqs(tail) == std::vector<std::uint64_t>{2, 3});
   for (const auto& m : tail) CHECK(m.to_inc == kIncB);
-  o = feed(p.b, tail, 240);
+  o = feed(p.b, tail, 250);
   CHECK(seqs(o.deliver) == std::vector<std::uint64_t>{2, 3});
 }
 

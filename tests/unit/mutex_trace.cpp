@@ -84,6 +84,7 @@ std::string text(const PeerBody& body) {
       Overload{[](const HelloMsg& m) { return "hello genesis=" + m.genesis + " height=" + std::to_string(m.height); },
                [](const HeartbeatMsg&) { return std::string("heartbeat"); },
                [](const AckMsg&) { return std::string("ack"); },
+               [](const NackMsg&) { return std::string("nack"); },
                [](const ByeMsg&) { return std::string("bye"); },
                [](const RequestMsg& m) { return "request=" + text(m.req) + " height=" + std::to_string(m.height); },
                [](const ReplyMsg& m) { return "reply=" + text(m.req) + " height=" + std::to_string(m.height); },

@@ -18,6 +18,7 @@ using bank::Block;
 using bank::BlocksMsg;
 using bank::HeartbeatMsg;
 using bank::HelloMsg;
+using bank::NackMsg;
 using bank::PeerBody;
 using bank::PeerMessage;
 using bank::ReleaseMsg;
@@ -53,7 +54,7 @@ struct PeerDraw : bank::unit::Draw {
   // Stamps and incarnations up to 2^53, what the decoder takes (above: codec.stamp_range).
   Stamp stamp() { return Stamp{u64(bank::max_stamp), node()}; }
   PeerBody body() {
-    switch (below(9)) {
+    switch (below(10)) {
       case 0: return HelloMsg{hex(), u64(UINT64_MAX), hex()};
       case 1: return HeartbeatMsg{};
       case 2: return AckMsg{};
@@ -62,6 +63,7 @@ struct PeerDraw : bank::unit::Draw {
       case 5: return ReleaseMsg{stamp(), blocks()};
       case 6: return SyncMsg{u64(UINT64_MAX)};
       case 7: return ByeMsg{};
+      case 8: return NackMsg{};
       default: return BlocksMsg{blocks(), u64(UINT64_MAX), hex(), u64(UINT64_MAX)};
     }
   }
@@ -91,6 +93,7 @@ TEST_CASE("codec: every peer fixture decodes to its message and encodes to the s
       {"peer_sync", {3, 4, kInc3, kInc1, 1, 0, SyncMsg{1}}},
       {"peer_block", {1, 21, kInc1, kInc3, 2, 1, BlocksMsg{{c[1], c[2]}, 2, c[2].hash, 1}}},
       {"peer_bye", {2, 30, kInc2, kInc1, 0, 6, ByeMsg{}}},
+      {"peer_nack", {2, 31, kInc2, kInc1, 0, 4, NackMsg{}}},
   };
   std::set<std::size_t> types;
   for (const Row& row : rows) {
@@ -126,6 +129,7 @@ TEST_CASE("codec: only the link's own messages travel unsequenced") {
       {AckMsg{}, "ack", false},          {RequestMsg{}, "request", true},
       {ReplyMsg{}, "reply", true},       {ReleaseMsg{}, "release", true},
       {SyncMsg{}, "sync", true},         {BlocksMsg{}, "block", true},
+      {ByeMsg{}, "bye", false},          {NackMsg{}, "nack", false},
   };
   for (const Row& row : rows) {
     INFO(row.name);
