@@ -280,6 +280,37 @@ bool ProcessCluster::signal(int id, int sig) {
   return it != pids_.end() && ::kill(it->second, sig) == 0;
 }
 
+namespace {
+// Every thread of `pid` is in the stopped state ('T'; 't' when traced), as /proc shows it.
+bool all_threads_stopped(pid_t pid) {
+  std::error_code ec;
+  std::filesystem::directory_iterator tasks("/proc/" + std::to_string(pid) + "/task", ec);
+  if (ec) return false;
+  bool any = false;
+  for (const auto& task : tasks) {
+    std::ifstream in(task.path() / "stat");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto close = text.rfind(')');  // the command name may hold spaces and parentheses
+    if (close == std::string::npos || close + 2 >= text.size()) return false;
+    const char state = text[close + 2];
+    if (state != 'T' && state != 't') return false;
+    any = true;
+  }
+  return any;
+}
+}  // namespace
+
+bool ProcessCluster::pause(int id, std::chrono::milliseconds bound) {
+  auto it = pids_.find(id);
+  if (it == pids_.end() || ::kill(it->second, SIGSTOP) != 0) return false;
+  const auto until = std::chrono::steady_clock::now() + bound;
+  while (!all_threads_stopped(it->second)) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  return true;
+}
+
 std::optional<double> ProcessCluster::cpu_seconds(int id) const {
   auto it = pids_.find(id);
   if (it == pids_.end()) return std::nullopt;

@@ -48,6 +48,8 @@ class ClusterHarness {
   bool running(int id) const { return cluster_.running(id); }
   // Sends a signal without waiting (SIGSTOP/SIGCONT); false if the node is not running.
   bool signal(int id, int sig) { return cluster_.signal(id, sig); }
+  // SIGSTOP, returning once every thread of the node has stopped (ProcessCluster::pause).
+  bool pause(int id) { return cluster_.pause(id); }
   void stop_all() { cluster_.stop_all(); }
 
   // One console request; nullopt when no reply came within `timeout`. A reply that is not
