@@ -281,22 +281,25 @@ bool ProcessCluster::signal(int id, int sig) {
 }
 
 namespace {
-// Every thread of `pid` is in the stopped state ('T'; 't' when traced), as /proc shows it.
-bool all_threads_stopped(pid_t pid) {
+enum class Stopped { all, not_yet, gone };
+// Whether every thread of `pid` is in the stopped state ('T'; 't' when traced), as /proc
+// shows it; gone once it has exited ('Z', 'X', or no /proc entry): it will never stop.
+Stopped thread_states(pid_t pid) {
   std::error_code ec;
   std::filesystem::directory_iterator tasks("/proc/" + std::to_string(pid) + "/task", ec);
-  if (ec) return false;
-  bool any = false;
+  if (ec) return Stopped::gone;
+  Stopped result = Stopped::gone;
   for (const auto& task : tasks) {
     std::ifstream in(task.path() / "stat");
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     auto close = text.rfind(')');  // the command name may hold spaces and parentheses
-    if (close == std::string::npos || close + 2 >= text.size()) return false;
+    if (close == std::string::npos || close + 2 >= text.size()) continue;  // the thread just ended
     const char state = text[close + 2];
-    if (state != 'T' && state != 't') return false;
-    any = true;
+    if (state == 'Z' || state == 'X') return Stopped::gone;
+    if (state != 'T' && state != 't') return Stopped::not_yet;
+    result = Stopped::all;
   }
-  return any;
+  return result;
 }
 }  // namespace
 
@@ -304,11 +307,15 @@ bool ProcessCluster::pause(int id, std::chrono::milliseconds bound) {
   auto it = pids_.find(id);
   if (it == pids_.end() || ::kill(it->second, SIGSTOP) != 0) return false;
   const auto until = std::chrono::steady_clock::now() + bound;
-  while (!all_threads_stopped(it->second)) {
+  for (;;) {
+    switch (thread_states(it->second)) {
+      case Stopped::all: return true;
+      case Stopped::gone: return false;
+      case Stopped::not_yet: break;
+    }
     if (std::chrono::steady_clock::now() >= until) return false;
     std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
-  return true;
 }
 
 std::optional<double> ProcessCluster::cpu_seconds(int id) const {

@@ -79,7 +79,7 @@ class ProcessCluster {
   // SIGSTOP, then waits (up to `bound`) until every thread of the node shows stopped in
   // /proc: kill() returns before a thread running on another core has stopped, and what it
   // does meanwhile (a log line, a message) would land after the caller thinks it paused.
-  // False when the node is not running or not stopped within `bound`.
+  // False when the node is not running, has exited, or is not stopped within `bound`.
   bool pause(int id, std::chrono::milliseconds bound = std::chrono::seconds(2));
   bool running(int id) const { return pids_.contains(id); }
   // The running node's process id (for reading /proc), or nullopt.

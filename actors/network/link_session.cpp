@@ -1,6 +1,8 @@
 // LinkSession: sequence numbers, acks, resends, incarnations; see the header.
 #include "actors/network/link_session.hpp"
 
+#include <algorithm>
+
 #include "messages/guards.hpp"
 
 namespace bank {
@@ -66,7 +68,7 @@ void LinkSession::overflow(std::int64_t now, Output& out) {
   received_ = 0;
   probe_seq_ = 0;
   ack_owed_ = false;
-  gap_seen_ = false;
+  gap_top_ = 0;
   fast_from_ = kNoAck;
   probing_ = false;
   peer_knows_me_ = false;
@@ -146,7 +148,7 @@ void LinkSession::on_hello(const PeerMessage& m, std::int64_t now, Output& out) 
       blocks_ = 0;
       next_seq_ = 1;
       received_ = 0;
-      gap_seen_ = false;
+      gap_top_ = 0;
       fast_from_ = kNoAck;
       probing_ = false;
       probe_seq_ = 0;
@@ -202,16 +204,18 @@ void LinkSession::receive(const PeerMessage& m, std::int64_t now, Output& out) {
   // that broke), so the rest of the window goes again now, in order (duplicates are dropped).
   if (progress && probing_) {
     probing_ = false;
+    fast_from_ = m.ack;  // a nack for the same gap, still on its way, sends nothing more
     resends_ += unacked_.size();
     transmit_unacked(now, out);
   } else if (std::holds_alternative<NackMsg>(m.body) && !unacked_.empty() && unacked_.front().seq == m.ack + 1 &&
-             fast_from_ != m.ack) {
+             fast_from_ != m.ack && now - last_fast_ >= t_.resend_ms / 4) {
     // The peer dropped a frame after a gap at m.ack: what followed it was lost (a
     // connection that broke). Go back now, once per gap; if the resend is lost too, the
     // probe after resend_ms takes over.
     fast_from_ = m.ack;
+    last_fast_ = now;
     probing_ = false;
-    probe_seq_ = 0;  // an ack may now answer either sending
+    if (probe_seq_ > m.ack) probe_seq_ = 0;  // the timed frame goes again: its ack may answer either
     resends_ += unacked_.size();
     transmit_unacked(now, out);
   }
@@ -223,7 +227,7 @@ void LinkSession::receive(const PeerMessage& m, std::int64_t now, Output& out) {
   if (const auto* beat = std::get_if<HeartbeatMsg>(&m.body)) out.events.push_back({EventKind::height, 0, beat->height, peer_inc_, {}});
   if (m.seq != 0) {
     ack_owed_ = true;
-    if (m.seq > received_ + 1) gap_seen_ = true;
+    if (m.seq > received_ + 1) gap_top_ = std::max(gap_top_, m.seq);
     if (!fresh) return;
     received_ = m.seq;
     out.deliver.push_back(m);
@@ -241,9 +245,10 @@ void LinkSession::tick(std::int64_t now, Lamport lamport, Output& out) {
     // line too, and resending the whole window every resend_ms to a peer that never acks
     // (down, or hostile) would write thousands a second for as long as it lasts.
     if (!unacked_.empty() && now - last_progress_ >= t_.resend_ms) probe(now, out);
-    if (gap_seen_) {
+    const bool gap_open = gap_top_ > received_;
+    gap_top_ = 0;
+    if (gap_open) {
       out.wire.push_back(frame(NackMsg{}, lamport_, 0));
-      gap_seen_ = false;
       ack_owed_ = false;
       last_sent_ = now;
     } else if (ack_owed_) {

@@ -2,8 +2,9 @@
 //
 // Sequenced messages get per-direction numbers (1, 2, ...) and stay in a resend buffer
 // until the peer's cumulative ack covers them; received ones are delivered strictly in
-// order, duplicates and gaps dropped (the sender resends after `resend_ms` without
-// progress: go-back-N, see tick()). Hellos announce an incarnation and the genesis hash; a session
+// order, duplicates and gaps dropped. A receiver that drops a frame after a gap says so
+// (a nack) and the sender resends its window at once; otherwise the sender resends after
+// `resend_ms` without progress (go-back-N, see receive() and tick()). Hellos announce an incarnation and the genesis hash; a session
 // starts when the peer's hello arrives, and a hello with a newer incarnation means the peer
 // restarted: both directions start over and the layer above is told. Every frame carries
 // the receiver incarnation it is meant for, so nothing of an old session leaks into a new one.
@@ -135,13 +136,18 @@ class LinkSession {
   std::size_t blocks_ = 0;           // blocks carried by unacked_ and held_
   std::uint64_t received_ = 0;       // highest seq delivered in order
   bool ack_owed_ = false;
-  // A frame came after a gap: the next tick says so (a nack) even if another frame carries
-  // the ack before it, so the sender resends at once.
-  bool gap_seen_ = false;
-  // The ack a nack last made us resend from: one go-back-N per gap, whatever the number of
-  // nacks the frames after it bring (kNoAck: none since the session began).
+  // The highest seq dropped after a gap since the last tick: while the gap is still open
+  // (received_ below it) the tick says so with a nack, even if another frame carried the
+  // ack meanwhile, so the sender resends at once; a gap filled before the tick gets an ack.
+  std::uint64_t gap_top_ = 0;
+  // The ack the window was last sent again from (after a nack or a probe): one go-back-N
+  // per gap, whatever the number of nacks the frames after it bring (kNoAck: none yet).
   static constexpr std::uint64_t kNoAck = UINT64_MAX;
   std::uint64_t fast_from_ = kNoAck;
+  // When a nack last sent the window again: at most one such resend per resend_ms / 4, so a
+  // peer that acks one frame at a time and nacks each cannot have the window sent back to
+  // back (the probe's rule bounds the rest: one window per ack that moves after a stall).
+  std::int64_t last_fast_ = -1'000'000'000;
   // A stall: resend_ms passed without progress and only the oldest unacked frame went again
   // (a probe); the first ack that moves sends the rest of the window again (see tick()).
   bool probing_ = false;

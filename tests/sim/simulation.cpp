@@ -54,7 +54,15 @@ class Simulation {
       }
       step(e);
       if (auto broken = checker_.after_event(nodes_, stores_, now_, calm_)) violation(std::move(*broken));
-      if (now_ > calm_at_ + settle_ms_ && workload_.all_answered() && quiet()) break;
+      if (now_ > calm_at_ + settle_ms_ && workload_.all_answered() && quiet()) {
+        if (opt_.plant_fork || same_heights()) break;
+        // Everything else is done: a node behind must learn of it from the next heartbeat
+        // (250 ms) and fetch; a lag that outlasts several is a catch-up that is stuck.
+        if (!behind_since_) behind_since_ = now_;
+        if (now_ - *behind_since_ > kCatchUpMs) violation(heights_behind());
+      } else {
+        behind_since_.reset();
+      }
     }
     if (!result_.violation && !opt_.plant_fork) timeouts_never_appended();
     if (!result_.violation)
@@ -429,21 +437,36 @@ class Simulation {
     if (!result_.violation) result_.violation = "t=" + std::to_string(now_) + "ms: " + std::move(what);
   }
 
-  // Nothing left to happen by itself: no message or request under way, every link up both
-  // ways and every chain as long as the others. A restarted node whose old incarnation missed
-  // a release sends nothing and has nothing unacked, yet it is still to greet its peers and
-  // learn their heights: ending the run then would call its catch-up a gap. A gap that stays
-  // runs to end_ms_, and at_end reports it.
+  // Nothing left to happen by itself: no message or request under way and every link up
+  // both ways. A restarted node whose old incarnation missed a release sends nothing and has
+  // nothing unacked, yet it is still to greet its peers and learn their heights: the run
+  // ends once the chains are as long as each other too (see run()), not before.
   bool quiet() const {
     if (bus_in_flight_ || !down_.empty()) return false;
-    const std::uint64_t height = nodes_.begin()->second->ledger.chain().height();
     for (const auto& [id, n] : nodes_) {
       if (n->mutex.state() != MutexCore::State::idle || n->mutex.wanted() || n->bank.pending()) return false;
-      if (n->ledger.chain().height() != height) return false;
       for (const auto& [p, _] : nodes_)
         if (p != id && (n->network.session(p)->unacked() || !n->network.session(p)->up())) return false;
     }
     return true;
+  }
+
+  bool same_heights() const {
+    const std::uint64_t height = nodes_.begin()->second->ledger.chain().height();
+    for (const auto& [id, n] : nodes_)
+      if (n->ledger.chain().height() != height) return false;
+    return true;
+  }
+
+  std::string heights_behind() const {
+    std::uint64_t top = 0;
+    for (const auto& [id, n] : nodes_) top = std::max(top, n->ledger.chain().height());
+    std::string behind;
+    for (const auto& [id, n] : nodes_)
+      if (const auto h = n->ledger.chain().height(); h < top)
+        behind += " node " + std::to_string(id) + " at " + std::to_string(h) + ";";
+    return "a node stayed behind a quiet cluster for " + std::to_string(kCatchUpMs) + " ms (height " +
+           std::to_string(top) + "):" + behind;
   }
 
   SimOptions opt_;
@@ -494,6 +517,10 @@ class Simulation {
   std::uint64_t trace_ = 1469598103934665603ull;
   using Fork = InvariantChecker::Fork;
   std::optional<Fork> fork_;
+  // Since when the cluster has been quiet with a node behind (see run()), and how long that
+  // may last: several heartbeats (250 ms) and a catch-up's round trips.
+  std::optional<std::int64_t> behind_since_;
+  static constexpr std::int64_t kCatchUpMs = 3000;
   // With a planted fork, at least this long past calm before a quiet run may end: the links
   // come up and the catch-ups finish that find the fork.
   std::int64_t settle_ms_ = 0;

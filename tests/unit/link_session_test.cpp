@@ -216,19 +216,80 @@ TEST_CASE("link session: a frame after a gap brings a nack, and the window goes 
   CHECK(p.a.unacked() == 0);
 }
 
-TEST_CASE("link session: a nack that acks nothing unsent or already acked is ignored") {
+TEST_CASE("link session: a stale nack (its ack below the oldest unacknowledged frame) is ignored") {
   Pair p;
   auto frames = p.send(p.a, 3);
   feed(p.b, {frames[0]}, 0);
   // A nack at 1 from a peer that has 1: frames 2 and 3 go again.
   CHECK(seqs(only<RequestMsg>(feed(p.a, {PeerMessage{2, 1, kIncB, kIncA, 0, 1, NackMsg{}}}, 5).wire)) ==
         std::vector<std::uint64_t>{2, 3});
-  // One at 0 is stale (1 is acked): nothing.
-  CHECK(only<RequestMsg>(feed(p.a, {PeerMessage{2, 1, kIncB, kIncA, 0, 0, NackMsg{}}}, 6).wire).empty());
-  // Everything acked: a nack has nothing to resend.
-  feed(p.a, {PeerMessage{2, 1, kIncB, kIncA, 0, 3, AckMsg{}}}, 7);
-  CHECK(p.a.unacked() == 0);
-  CHECK(only<RequestMsg>(feed(p.a, {PeerMessage{2, 1, kIncB, kIncA, 0, 3, NackMsg{}}}, 8).wire).empty());
+  // One at 0, delivered late (1 is acked): nothing, even after the rate bound.
+  CHECK(only<RequestMsg>(feed(p.a, {PeerMessage{2, 1, kIncB, kIncA, 0, 0, NackMsg{}}}, 100).wire).empty());
+  CHECK(p.a.resends() == 2);
+}
+
+TEST_CASE("link session: a gap filled before the tick is acked, not nacked") {
+  Pair p;
+  auto frames = p.send(p.a, 3);
+  feed(p.b, {frames[2]}, 0);                        // 3 early: a gap
+  auto o = feed(p.b, {frames[0], frames[1], frames[2]}, 1);  // then 1 to 3 in order
+  CHECK(seqs(o.deliver) == std::vector<std::uint64_t>{1, 2, 3});
+  Out tick;
+  p.b.tick(10, 0, tick);
+  REQUIRE(tick.wire.size() == 1);
+  CHECK(std::holds_alternative<AckMsg>(tick.wire[0].body));
+  CHECK(tick.wire[0].ack == 3);
+}
+
+TEST_CASE("link session: the window goes again once per gap - a nack after the probe's resend sends nothing more") {
+  Pair p;
+  auto frames = p.send(p.a, 3);
+  feed(p.b, {frames[1]}, 0);  // 1 lost, 2 dropped after the gap
+  Out nack;
+  p.b.tick(10, 0, nack);
+  REQUIRE(only<NackMsg>(nack.wire).size() == 1);
+  // The nack is slow; meanwhile a probes, b takes 1, and its ack ends the stall.
+  Out probe;
+  p.a.tick(200, 0, probe);
+  REQUIRE(seqs(only<RequestMsg>(probe.wire)) == std::vector<std::uint64_t>{1});
+  feed(p.b, only<RequestMsg>(probe.wire), 205);
+  Out ack;
+  p.b.tick(210, 0, ack);
+  REQUIRE(ack.wire.size() == 1);
+  CHECK(seqs(only<RequestMsg>(feed(p.a, ack.wire, 215).wire)) == std::vector<std::uint64_t>{2, 3});
+  // b's nack said ack 0 and is stale; one that says 1, sent before the rest arrived, is
+  // for the gap the stall's end already repaired.
+  CHECK(only<RequestMsg>(feed(p.a, {PeerMessage{2, 1, kIncB, kIncA, 0, 1, NackMsg{}}}, 300).wire).empty());
+  CHECK(p.a.resends() == 3);
+}
+
+TEST_CASE("link session: nacks send the window again at most once per resend_ms / 4") {
+  Pair p;
+  p.send(p.a, 5);
+  auto nack = [&](std::uint64_t ack, std::int64_t now) {
+    return seqs(only<RequestMsg>(feed(p.a, {PeerMessage{2, 1, kIncB, kIncA, 0, ack, NackMsg{}}}, now).wire));
+  };
+  CHECK(nack(0, 1000) == std::vector<std::uint64_t>{1, 2, 3, 4, 5});
+  // A peer that acks one frame and nacks at once: within 50 ms, nothing goes again.
+  CHECK(nack(1, 1001).empty());
+  CHECK(nack(2, 1049).empty());
+  CHECK(p.a.unacked() == 3);
+  CHECK(nack(2, 1050) == std::vector<std::uint64_t>{3, 4, 5});
+  CHECK(p.a.resends() == 8);
+}
+
+TEST_CASE("link session: a peer's restart forgets the gap its old incarnation reported") {
+  Pair p;
+  p.send(p.a, 2);
+  CHECK(seqs(only<RequestMsg>(feed(p.a, {PeerMessage{2, 1, kIncB, kIncA, 0, 0, NackMsg{}}}, 1000).wire)) ==
+        std::vector<std::uint64_t>{1, 2});
+  // b restarts; its new incarnation greets a, and a's new session numbers from 1 again.
+  constexpr std::uint64_t kIncB2 = kIncB + 1;
+  feed(p.a, {hello(2, kIncB2, kIncA)}, 1100);
+  p.send(p.a, 2, 10);
+  // A gap at 0 in the new session is a new gap: the window goes again.
+  CHECK(seqs(only<RequestMsg>(feed(p.a, {PeerMessage{2, 1, kIncB2, kIncA, 0, 0, NackMsg{}}}, 1200).wire)) ==
+        std::vector<std::uint64_t>{1, 2});
 }
 
 TEST_CASE("link session: a lost frame whose resend is lost too is probed after resend_ms - the oldest first, the rest on its ack") {
