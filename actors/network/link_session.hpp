@@ -4,10 +4,11 @@
 // until the peer's cumulative ack covers them; received ones are delivered strictly in
 // order, duplicates and gaps dropped. A receiver that drops a frame after a gap says so
 // (a nack) and the sender resends its window at once; otherwise the sender resends after
-// `resend_ms` without progress (go-back-N, see receive() and tick()). Hellos announce an incarnation and the genesis hash; a session
-// starts when the peer's hello arrives, and a hello with a newer incarnation means the peer
-// restarted: both directions start over and the layer above is told. Every frame carries
-// the receiver incarnation it is meant for, so nothing of an old session leaks into a new one.
+// `resend_ms` without progress (go-back-N, see receive() and tick()). Hellos announce an
+// incarnation and the genesis hash; a session starts when the peer's hello arrives, and a
+// hello with a newer incarnation means the peer restarted: both directions start over and
+// the layer above is told. Every frame carries the receiver incarnation it is meant for, so
+// nothing of an old session leaks into a new one.
 //
 // Bounded: at most kWindow sequenced frames are on the wire unacknowledged; later ones wait
 // in a held queue of at most kHeld, untransmitted. A peer that lets more pile up (it never
