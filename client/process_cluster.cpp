@@ -281,6 +281,19 @@ bool ProcessCluster::signal(int id, int sig) {
 }
 
 namespace {
+// A /proc stat file's fields after the command name (which may hold spaces and
+// parentheses): [0] is field 3, the state; empty when it cannot be read (the task is gone).
+std::vector<std::string> stat_fields(const std::filesystem::path& stat) {
+  std::ifstream in(stat);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto close = text.rfind(')');
+  std::vector<std::string> f;
+  if (close == std::string::npos) return f;
+  std::istringstream fields(text.substr(close + 1));
+  for (std::string s; fields >> s;) f.push_back(s);
+  return f;
+}
+
 enum class Stopped { all, not_yet, gone };
 // Whether every thread of `pid` is in the stopped state ('T'; 't' when traced), as /proc
 // shows it; gone once it has exited ('Z', 'X', or no /proc entry): it will never stop.
@@ -290,11 +303,9 @@ Stopped thread_states(pid_t pid) {
   if (ec) return Stopped::gone;
   Stopped result = Stopped::gone;
   for (const auto& task : tasks) {
-    std::ifstream in(task.path() / "stat");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto close = text.rfind(')');  // the command name may hold spaces and parentheses
-    if (close == std::string::npos || close + 2 >= text.size()) continue;  // the thread just ended
-    const char state = text[close + 2];
+    const auto f = stat_fields(task.path() / "stat");
+    if (f.empty()) continue;  // the thread just ended
+    const char state = f[0][0];
     if (state == 'Z' || state == 'X') return Stopped::gone;
     if (state != 'T' && state != 't') return Stopped::not_yet;
     result = Stopped::all;
@@ -321,13 +332,7 @@ bool ProcessCluster::pause(int id, std::chrono::milliseconds bound) {
 std::optional<double> ProcessCluster::cpu_seconds(int id) const {
   auto it = pids_.find(id);
   if (it == pids_.end()) return std::nullopt;
-  std::ifstream in("/proc/" + std::to_string(it->second) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto close = text.rfind(')');  // the command name may hold spaces and parentheses
-  if (close == std::string::npos) return std::nullopt;
-  std::istringstream fields(text.substr(close + 1));
-  std::vector<std::string> f;
-  for (std::string s; fields >> s;) f.push_back(s);
+  const auto f = stat_fields("/proc/" + std::to_string(it->second) + "/stat");
   if (f.size() < 13) return std::nullopt;  // f[0] is field 3 (state); utime is 14, stime 15
   double ticks = std::stod(f[11]) + std::stod(f[12]);
   return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));

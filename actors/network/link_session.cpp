@@ -104,6 +104,15 @@ void LinkSession::probe(std::int64_t now, Output& out) {
   probing_ = true;
 }
 
+// The whole window again, from the frame after `ack`: once per gap, so a nack for the same
+// gap, still on its way, sends nothing more.
+void LinkSession::go_back(std::uint64_t ack, std::int64_t now, Output& out) {
+  probing_ = false;
+  fast_from_ = ack;
+  resends_ += unacked_.size();
+  transmit_unacked(now, out);
+}
+
 void LinkSession::hello(std::int64_t now, Lamport lamport, Output& out) {
   out.wire.push_back(frame(HelloMsg{genesis_, height_, head_}, lamport, 0));
   last_sent_ = now;
@@ -203,21 +212,15 @@ void LinkSession::receive(const PeerMessage& m, std::int64_t now, Output& out) {
   // The stall is over: what followed the probe was lost with it, most likely (a connection
   // that broke), so the rest of the window goes again now, in order (duplicates are dropped).
   if (progress && probing_) {
-    probing_ = false;
-    fast_from_ = m.ack;  // a nack for the same gap, still on its way, sends nothing more
-    resends_ += unacked_.size();
-    transmit_unacked(now, out);
+    go_back(m.ack, now, out);
   } else if (std::holds_alternative<NackMsg>(m.body) && !unacked_.empty() && unacked_.front().seq == m.ack + 1 &&
              fast_from_ != m.ack && now - last_fast_ >= t_.resend_ms / 4) {
     // The peer dropped a frame after a gap at m.ack: what followed it was lost (a
     // connection that broke). Go back now, once per gap; if the resend is lost too, the
     // probe after resend_ms takes over.
-    fast_from_ = m.ack;
     last_fast_ = now;
-    probing_ = false;
     if (probe_seq_ > m.ack) probe_seq_ = 0;  // the timed frame goes again: its ack may answer either
-    resends_ += unacked_.size();
-    transmit_unacked(now, out);
+    go_back(m.ack, now, out);
   }
   if (probe_seq_ != 0 && m.ack >= probe_seq_) {
     rtt_us_.observe_span(probe_us_, now_us_);
@@ -247,12 +250,8 @@ void LinkSession::tick(std::int64_t now, Lamport lamport, Output& out) {
     if (!unacked_.empty() && now - last_progress_ >= t_.resend_ms) probe(now, out);
     const bool gap_open = gap_top_ > received_;
     gap_top_ = 0;
-    if (gap_open) {
-      out.wire.push_back(frame(NackMsg{}, lamport_, 0));
-      ack_owed_ = false;
-      last_sent_ = now;
-    } else if (ack_owed_) {
-      out.wire.push_back(frame(AckMsg{}, lamport_, 0));
+    if (gap_open || ack_owed_) {
+      out.wire.push_back(frame(gap_open ? PeerBody{NackMsg{}} : PeerBody{AckMsg{}}, lamport_, 0));
       ack_owed_ = false;
       last_sent_ = now;
     } else if (now - last_sent_ >= t_.heartbeat_ms) {

@@ -111,6 +111,7 @@ class LinkSession {
  private:
   PeerMessage frame(PeerBody body, Lamport lamport, std::uint64_t seq) const;
   void transmit_unacked(std::int64_t now, Output& out);
+  void go_back(std::uint64_t ack, std::int64_t now, Output& out);
   void probe(std::int64_t now, Output& out);
   void hello(std::int64_t now, Lamport lamport, Output& out);
   void on_hello(const PeerMessage& m, std::int64_t now, Output& out);
